@@ -1,0 +1,1 @@
+"""hfpapers: Hugging Face Daily Papers to a Korean Jekyll post."""

@@ -1,0 +1,106 @@
+"""Validation of the `daily` spider's arguments and output settings.
+
+Kept apart from the spider so the `crawl` command can reject bad input
+with one line before Scrapy starts, and the spider checks the same rules
+when it is started another way (Scrapyd, CrawlerProcess).
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from scrapy.settings import BaseSettings
+
+_DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+
+
+class ArgumentError(ValueError):
+    """A spider argument or setting is unusable; the message is one line."""
+
+
+@dataclass(frozen=True)
+class RunPlan:
+    days: list[str]
+    top: int | None
+    force: bool
+    site_dir: Path
+
+
+def hf_today() -> date:
+    """The current Hugging Face day: the UTC date."""
+    return datetime.now(UTC).date()
+
+
+def parse_day(name: str, value: str, first: date, last: date) -> date:
+    if not _DATE_RE.match(value):
+        raise ArgumentError(f"{name}: {value!r} is not a date in the form YYYY-MM-DD")
+    try:
+        day = date.fromisoformat(value)
+    except ValueError:
+        raise ArgumentError(f"{name}: {value!r} is not a real date") from None
+    if day < first:
+        raise ArgumentError(f"{name}: {value} is before the first Daily Papers day ({first})")
+    if day > last:
+        raise ArgumentError(f"{name}: {value} is in the future (the Hugging Face day is {last})")
+    return day
+
+
+def _flag(name: str, value: Any) -> bool:
+    text = str(value).strip().lower()
+    if text in ("1", "true", "yes", "on"):
+        return True
+    if text in ("", "0", "false", "no", "off"):
+        return False
+    raise ArgumentError(f"{name}: {value!r} is not a yes/no value (use 1 or 0)")
+
+
+def site_dir(settings: BaseSettings) -> Path:
+    path = Path(settings.get("SITE_DIR") or ".").expanduser().resolve()
+    if not path.is_dir():
+        raise ArgumentError(f"SITE_DIR: {path} is not a directory")
+    if not os.access(path, os.W_OK | os.X_OK):
+        raise ArgumentError(f"SITE_DIR: {path} is not writable")
+    for sub in ("_posts", "_data/papers"):
+        target = path / sub
+        if target.exists() and not (target.is_dir() and os.access(target, os.W_OK | os.X_OK)):
+            raise ArgumentError(f"SITE_DIR: {target} is not a writable directory")
+    return path
+
+
+def plan_run(kwargs: dict[str, Any], settings: BaseSettings, today: date | None = None) -> RunPlan:
+    """Check the spider arguments; return the days to crawl and the options."""
+    last = today or hf_today()
+    try:
+        first = date.fromisoformat(settings.get("FIRST_DAY", "2023-05-04"))
+    except ValueError:
+        raise ArgumentError(f"FIRST_DAY: {settings.get('FIRST_DAY')!r} is not a date") from None
+    one, start, end = kwargs.get("date"), kwargs.get("start"), kwargs.get("end")
+    if one is not None and (start is not None or end is not None):
+        raise ArgumentError("date: give either date or start/end, not both")
+    if start is not None or end is not None:
+        if start is None or end is None:
+            raise ArgumentError("start/end: a backfill needs both start and end")
+        first_day = parse_day("start", str(start), first, last)
+        last_day = parse_day("end", str(end), first, last)
+        if first_day > last_day:
+            raise ArgumentError(f"start: {first_day} is after end {last_day}")
+        span = (last_day - first_day).days + 1
+        days = [(first_day + timedelta(n)).isoformat() for n in range(span)]
+    else:
+        days = [parse_day("date", str(one), first, last).isoformat() if one else last.isoformat()]
+    top = kwargs.get("top")
+    if top is not None:
+        if not str(top).isdigit() or int(top) < 1:
+            raise ArgumentError(f"top: {top!r} is not a positive whole number")
+        top = int(top)
+    return RunPlan(
+        days=days,
+        top=top,
+        force=_flag("force", kwargs.get("force", "")),
+        site_dir=site_dir(settings),
+    )

@@ -1,0 +1,58 @@
+"""`RunSummary`: one log block at the end of every run, from the stats."""
+
+from __future__ import annotations
+
+import logging
+
+from scrapy import Spider, signals
+from scrapy.crawler import Crawler
+
+logger = logging.getLogger(__name__)
+
+FIGURES = (
+    ("papers found", "papers/found"),
+    ("papers of another day, dropped", "papers/other_day"),
+    ("duplicates merged", "papers/duplicates"),
+    ("papers posted", "papers/posted"),
+    ("abstracts from the arXiv API", "papers/abstract_from/arxiv_api"),
+    ("abstracts from arXiv pages", "papers/abstract_from/arxiv_abs"),
+    ("Hugging Face abstract only", "papers/abstract_from/huggingface"),
+    ("Hugging Face requests", "hfpapers/requests/hf_page"),
+    ("Hugging Face API requests", "hfpapers/requests/hf_api"),
+    ("arXiv API requests", "hfpapers/requests/arxiv_api"),
+    ("arXiv page requests", "hfpapers/requests/arxiv_abs"),
+    ("retries", "retry/count"),
+    ("files written", "hfpapers/outputs_written"),
+    ("files left untouched", "hfpapers/outputs_discarded"),
+)
+
+
+class RunSummary:
+    """Logs the run's figures after the feeds were stored.
+
+    Always on; it only reads the stats the other components keep.
+    """
+
+    def __init__(self, crawler: Crawler):
+        self.crawler = crawler
+        crawler.signals.connect(self.summarize, signal=signals.feed_exporter_closed)
+        crawler.signals.connect(self.summarize_without_feeds, signal=signals.spider_closed)
+        self.done = False
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> RunSummary:
+        return cls(crawler)
+
+    def summarize_without_feeds(self, spider: Spider, reason: str) -> None:
+        if not self.crawler.settings.get("FEEDS"):
+            self.summarize()
+
+    def summarize(self) -> None:
+        if self.done:
+            return
+        self.done = True
+        stats = self.crawler.stats
+        assert stats is not None
+        width = max(len(label) for label, _ in FIGURES)
+        lines = [f"  {label:<{width}}  {stats.get_value(key, 0)}" for label, key in FIGURES]
+        logger.info("Run summary (%s):\n%s", stats.get_value("finish_reason"), "\n".join(lines))

@@ -1,0 +1,73 @@
+"""Items: one `Paper` per paper, one `DailyPapers` per Hugging Face day.
+
+The spider yields a whole day at once because dedupe and ranking are
+operations on the day's list, and each post is one file per day.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass
+class Paper:
+    arxiv_id: str
+    """arXiv identifier without version suffix, e.g. ``2602.15763``."""
+    title: str
+    """Title, NFC-normalised, whitespace collapsed."""
+    upvotes: int
+    """Hugging Face likes at crawl time (never negative)."""
+    hf_url: str
+    """Public Hugging Face paper page, ``https://huggingface.co/papers/ID``."""
+    arxiv_url: str
+    """Public arXiv abstract page, ``https://arxiv.org/abs/ID``."""
+    pdf_url: str
+    """Public arXiv PDF link."""
+    authors: list[str] = field(default_factory=list)
+    """Author names in paper order (hidden authors left out)."""
+    organization: str | None = None
+    """Hugging Face ``organization.fullname``; None when HF names none."""
+    comments: int = 0
+    """Number of comments on the Hugging Face paper page."""
+    abstract: str = ""
+    """Abstract as plain text; links are written out as full URLs."""
+    abstract_source: str = "huggingface"
+    """Where the abstract came from: ``arxiv_api``, ``arxiv_abs`` or ``huggingface``."""
+    primary_category: str | None = None
+    """arXiv primary category, e.g. ``cs.CL``."""
+    categories: list[str] = field(default_factory=list)
+    """All arXiv categories, primary first."""
+    arxiv_comment: str | None = None
+    """Author comment on arXiv (pages, venue)."""
+    journal_ref: str | None = None
+    """arXiv journal reference."""
+    doi: str | None = None
+    """DOI when arXiv has one."""
+    published_at: str | None = None
+    """First submission to arXiv, ISO 8601 UTC."""
+    github_repo: str | None = None
+    """Code repository linked on Hugging Face."""
+    github_stars: int | None = None
+    """Stars of ``github_repo`` as Hugging Face reports them."""
+    project_page: str | None = None
+    """Project page linked on Hugging Face."""
+    ai_summary: str | None = None
+    """Hugging Face's AI-written one-line summary."""
+    ai_keywords: list[str] = field(default_factory=list)
+    """Hugging Face's AI-extracted keywords."""
+    submitted_on_daily_at: str | None = None
+    """When the paper was put on the daily list, ISO 8601 UTC."""
+    rank: int | None = None
+    """Competition rank by likes within the day (1, 2, 2, 4)."""
+
+
+@dataclass
+class DailyPapers:
+    date: str
+    """The Hugging Face day, ``YYYY-MM-DD`` (UTC)."""
+    papers: list[Paper] = field(default_factory=list)
+    """The day's papers; ranked by likes once the pipelines ran."""
+    total_papers: int = 0
+    """Number of papers in the post (after dedupe and any ``top`` limit)."""
+    crawled_at: str = ""
+    """When the crawl fetched the list, ISO 8601 UTC."""

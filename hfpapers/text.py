@@ -1,0 +1,60 @@
+"""Text clean-up shared by the parsers and the normalize pipeline."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+_VERSION_RE = re.compile(r"v\d+$")
+# New-style (2301.01234) and old-style (cs/0601001, astro-ph.CO/0601001) arXiv ids.
+ARXIV_ID_RE = re.compile(r"^(?:\d{4}\.\d{4,5}|[a-z-]+(?:\.[A-Z]{2})?/\d{7})$")
+# C0/C1 controls other than whitespace, and lone surrogates that cannot be UTF-8.
+_JUNK_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff]")
+_SPACE_RE = re.compile(r"\s+")
+URL_RE = re.compile(r"https?://[^\s<>\"{}\[\]|\\^`]+")
+_PLACEHOLDER_RE = re.compile(r"\bthis (?:https?|ftp) URL\b")
+_TRAILING_PUNCT = ".,;:!?'"
+
+
+def strip_version(arxiv_id: str) -> str:
+    """``2602.15763v2`` -> ``2602.15763``."""
+    return _VERSION_RE.sub("", arxiv_id.strip())
+
+
+def is_arxiv_id(value: str) -> bool:
+    return bool(ARXIV_ID_RE.match(value))
+
+
+def clean_text(value: str) -> str:
+    """NFC, no control characters or lone surrogates, whitespace collapsed."""
+    value = _JUNK_RE.sub("", unicodedata.normalize("NFC", value))
+    return _SPACE_RE.sub(" ", value).strip()
+
+
+def trim_url(url: str) -> str:
+    """Drop sentence punctuation and an unbalanced ``)`` from a URL's end."""
+    while url and (url[-1] in _TRAILING_PUNCT or (url[-1] == ")" and url.count("(") < url.count(")"))):
+        url = url[:-1]
+    return url
+
+
+def find_urls(text: str) -> list[str]:
+    return [trim_url(m.group(0)) for m in URL_RE.finditer(text)]
+
+
+def restore_urls(text: str, known_urls: list[str]) -> str:
+    """Replace arXiv's ``this https URL`` placeholders with real URLs, in order.
+
+    Placeholders left over when there are fewer known URLs stay as they are:
+    guessing a link is worse than showing arXiv's words.
+    """
+    urls = iter(known_urls)
+
+    def _sub(match: re.Match[str]) -> str:
+        return next(urls, match.group(0))
+
+    return _PLACEHOLDER_RE.sub(_sub, text)
+
+
+def has_placeholder(text: str) -> bool:
+    return bool(_PLACEHOLDER_RE.search(text))

@@ -1,0 +1,287 @@
+"""A local stand-in for Hugging Face and arXiv that replays the real fixtures.
+
+Serves, on loopback only:
+- ``/papers/date/D``: the real saved Daily Papers page (2024 markup) with its
+  ``data-props`` payload replaced by the real API answer for D, as the page
+  embeds it today (``dateString``, ``dailyPapers``). A day without a list
+  shows the latest earlier day, as Hugging Face does on weekends.
+- ``/api/daily_papers?date=D&limit=&p=``: the real API answer for D, paged.
+- ``/api/query?id_list=&max_results=``: an Atom feed in the real arXiv API
+  shape, built from the papers of the fixtures (abstract, authors, dates).
+- ``/abs/ID``: the real saved arXiv abstract page with that paper's title,
+  authors and abstract, URLs shown the way arXiv shows them (``this https URL``).
+- ``/robots.txt``: allows everything.
+
+Faults for tests are switched on through `FixtureServer.faults`.
+Run it by hand: ``python -m tests.fixture_server --port 8800``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import html
+import json
+import re
+import threading
+import time
+from collections import Counter
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+from urllib.parse import parse_qs, urlparse
+from xml.sax.saxutils import escape as xml_escape
+
+FIXTURES = Path(__file__).parent / "fixtures"
+PAGE_TEMPLATE = FIXTURES / "hf_papers_page_html" / "huggingface_papers_2024-08-01.html"
+ABS_TEMPLATE = FIXTURES / "arxiv_abs_html" / "arxiv_abs_2106.09608v2_2021.html"
+_PROPS_RE = re.compile(r'(data-target="DailyPapers" data-props=")[^"]*(")')
+_URL_RE = re.compile(r"https?://[^\s<>\"{}]+[^\s<>\"{}.,;:)]")
+
+
+def load_days(folder: Path = FIXTURES / "hf_api_daily_papers") -> dict[str, list[dict[str, Any]]]:
+    return {f.stem: json.loads(f.read_text(encoding="utf-8")) for f in sorted(folder.glob("*.json"))}
+
+
+@dataclass
+class Faults:
+    """Switches for fault tests; each applies to every matching request."""
+
+    page_without_payload: bool = False
+    hf_status: int | None = None  # answer every Hugging Face request with this
+    hf_fail_times: int = 0  # answer the first N Hugging Face requests with hf_fail_status
+    hf_fail_status: int = 503
+    retry_after: str | None = None
+    arxiv_api_status: int | None = None
+    arxiv_api_omit: set[str] = field(default_factory=set)  # ids the API does not return
+    api_truncated: bool = False
+    delay: float = 0.0  # seconds before every answer (latency)
+    slow_paths: dict[str, float] = field(default_factory=dict)  # path prefix -> extra delay
+
+
+class FixtureServer:
+    def __init__(self, days: dict[str, list[dict[str, Any]]] | None = None, port: int = 0):
+        self.days = days if days is not None else load_days()
+        self.papers = {e["paper"]["id"]: e for entries in self.days.values() for e in entries}
+        self.page_template = PAGE_TEMPLATE.read_text(encoding="utf-8")
+        self.abs_template = ABS_TEMPLATE.read_text(encoding="utf-8")
+        self.faults = Faults()
+        self.requests: list[str] = []
+        self.lock = threading.Lock()
+        self.httpd = ThreadingHTTPServer(("127.0.0.1", port), self._handler())
+        self.httpd.daemon_threads = True
+        self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.httpd.server_address[1]}"
+
+    def start(self) -> FixtureServer:
+        self.thread.start()
+        return self
+
+    def stop(self) -> None:
+        self.httpd.shutdown()
+        self.httpd.server_close()
+
+    def count(self) -> Counter[str]:
+        """Requests so far by kind: hf_page, hf_api, arxiv_api, arxiv_abs, robots."""
+        with self.lock:
+            return Counter(_kind(path) for path in self.requests)
+
+    def reset(self) -> None:
+        with self.lock:
+            self.requests.clear()
+        self.faults = Faults()
+
+    # --- content ------------------------------------------------------------
+
+    def shown_day(self, day: str) -> str | None:
+        earlier = [d for d in self.days if d <= day]
+        return max(earlier) if earlier else None
+
+    def page(self, day: str) -> str | None:
+        shown = self.shown_day(day)
+        if shown is None:
+            return None
+        if self.faults.page_without_payload:
+            return _PROPS_RE.sub(r'data-target="Other" data-props="{}"', self.page_template)
+        props = {"dateString": shown, "periodType": "day", "dailyPapers": self.days[shown]}
+        attr = html.escape(json.dumps(props, ensure_ascii=False), quote=True)
+        return _PROPS_RE.sub(lambda m: m.group(1) + attr + m.group(2), self.page_template, count=1)
+
+    def atom(self, ids: list[str], max_results: int) -> str:
+        entries = []
+        for arxiv_id in ids[:max_results]:
+            entry = self.papers.get(arxiv_id)
+            if entry is None or arxiv_id in self.faults.arxiv_api_omit:
+                continue
+            paper = entry["paper"]
+            authors = "".join(
+                f"\n    <author>\n      <name>{xml_escape(a['name'])}</name>\n    </author>"
+                for a in paper["authors"]
+            )
+            entries.append(
+                f"""  <entry>
+    <id>http://arxiv.org/abs/{arxiv_id}v1</id>
+    <title>{xml_escape(paper["title"])}</title>
+    <updated>{paper["publishedAt"][:19]}Z</updated>
+    <link href="https://arxiv.org/abs/{arxiv_id}v1" rel="alternate" type="text/html"/>
+    <link href="https://arxiv.org/pdf/{arxiv_id}v1" rel="related" type="application/pdf" title="pdf"/>
+    <summary>{xml_escape(paper["summary"])}</summary>
+    <published>{paper["publishedAt"][:19]}Z</published>{authors}
+  </entry>"""
+            )
+        return f"""<?xml version='1.0' encoding='UTF-8'?>
+<feed xmlns:opensearch="http://a9.com/-/spec/opensearch/1.1/" xmlns:arxiv="http://arxiv.org/schemas/atom" xmlns="http://www.w3.org/2005/Atom">
+  <id>https://arxiv.org/api/local</id>
+  <title>arXiv Query: id_list={",".join(ids)}</title>
+  <opensearch:itemsPerPage>{max_results}</opensearch:itemsPerPage>
+  <opensearch:totalResults>{len(entries)}</opensearch:totalResults>
+  <opensearch:startIndex>0</opensearch:startIndex>
+{chr(10).join(entries)}
+</feed>
+"""
+
+    def abs_page(self, arxiv_id: str) -> str | None:
+        entry = self.papers.get(arxiv_id)
+        if entry is None:
+            return None
+        paper = entry["paper"]
+        body = _URL_RE.sub(
+            lambda m: f'<a href="{m.group(0)}" class="link-external link-https">this https URL</a>',
+            html.escape(paper["summary"], quote=False),
+        )
+        authors = ", ".join(
+            f'<a href="https://arxiv.org/a/x">{html.escape(a["name"])}</a>' for a in paper["authors"]
+        )
+        page = re.sub(
+            r'(<h1 class="title mathjax"><span class="descriptor">Title:</span>).*?(</h1>)',
+            lambda m: m.group(1) + html.escape(paper["title"]) + m.group(2),
+            self.abs_template,
+            flags=re.S,
+        )
+        page = re.sub(
+            r'(<div class="authors"><span class="descriptor">Authors:</span>).*?(</div>)',
+            lambda m: m.group(1) + authors + m.group(2),
+            page,
+            flags=re.S,
+        )
+        page = re.sub(
+            r'(<blockquote class="abstract mathjax">\s*<span class="descriptor">Abstract:</span>)'
+            r".*?(</blockquote>)",
+            lambda m: m.group(1) + body + "\n" + m.group(2),
+            page,
+            flags=re.S,
+        )
+        # The template's subjects belong to another paper.
+        return re.sub(r'(<td class="tablecell subjects">).*?(</td>)', r"\1\2", page, flags=re.S)
+
+    # --- HTTP -----------------------------------------------------------------
+
+    def _handler(self) -> type[BaseHTTPRequestHandler]:
+        server = self
+
+        class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def log_message(self, *args: Any) -> None:
+                pass
+
+            def do_GET(self) -> None:
+                with server.lock:
+                    server.requests.append(self.path)
+                    hf_seen = sum(1 for p in server.requests if _kind(p).startswith("hf_"))
+                faults = server.faults
+                url = urlparse(self.path)
+                delay = faults.delay + sum(
+                    d for prefix, d in faults.slow_paths.items() if url.path.startswith(prefix)
+                )
+                if delay:
+                    time.sleep(delay)
+                query = {k: v[0] for k, v in parse_qs(url.query).items()}
+                kind = _kind(self.path)
+                if kind.startswith("hf_"):
+                    if faults.hf_status:
+                        return self.send(faults.hf_status, "down", "text/plain")
+                    if hf_seen <= faults.hf_fail_times:
+                        extra = {"Retry-After": faults.retry_after} if faults.retry_after else {}
+                        return self.send(faults.hf_fail_status, "busy", "text/plain", extra)
+                if kind == "robots":
+                    return self.send(200, "User-agent: *\nAllow: /\n", "text/plain")
+                if kind == "hf_page":
+                    page = server.page(url.path.rsplit("/", 1)[-1])
+                    if page is None:
+                        return self.send(404, "not found", "text/plain")
+                    return self.send(200, page, "text/html; charset=utf-8")
+                if kind == "hf_api":
+                    entries = server.days.get(query.get("date", ""), [])
+                    limit, page_no = int(query.get("limit", 50)), int(query.get("p", 0))
+                    text = json.dumps(entries[page_no * limit : (page_no + 1) * limit], ensure_ascii=False)
+                    if faults.api_truncated:
+                        text = text[: len(text) // 2]
+                    return self.send(200, text, "application/json; charset=utf-8")
+                if kind == "arxiv_api":
+                    if faults.arxiv_api_status:
+                        return self.send(faults.arxiv_api_status, "arXiv down", "text/plain")
+                    ids = [i for i in query.get("id_list", "").split(",") if i]
+                    bad = [i for i in ids if not re.match(r"^\d{4}\.\d{4,5}(v\d+)?$", i)]
+                    if bad:
+                        return self.send(
+                            400,
+                            (
+                                FIXTURES / "arxiv_api_atom" / "id_abc_s0_m100_b79c8dcf6bc3.atom.xml"
+                            ).read_text(),
+                            "application/atom+xml; charset=utf-8",
+                        )
+                    atom = server.atom(ids, int(query.get("max_results", 10)))
+                    return self.send(200, atom, "application/atom+xml; charset=utf-8")
+                if kind == "arxiv_abs":
+                    page = server.abs_page(url.path.rsplit("/", 1)[-1])
+                    if page is None:
+                        return self.send(404, "not found", "text/plain")
+                    return self.send(200, page, "text/html; charset=utf-8")
+                return self.send(404, "not found", "text/plain")
+
+            def send(self, status: int, text: str, ctype: str, headers: dict[str, str] | None = None) -> None:
+                body = text.encode("utf-8")
+                self.send_response(status)
+                self.send_header("Content-Type", ctype)
+                self.send_header("Content-Length", str(len(body)))
+                for name, value in (headers or {}).items():
+                    self.send_header(name, value)
+                self.end_headers()
+                self.wfile.write(body)
+
+        return Handler
+
+
+def _kind(path: str) -> str:
+    p = urlparse(path).path
+    if p == "/robots.txt":
+        return "robots"
+    if p.startswith("/papers/date/"):
+        return "hf_page"
+    if p.startswith("/api/daily_papers"):
+        return "hf_api"
+    if p.startswith("/api/query"):
+        return "arxiv_api"
+    if p.startswith("/abs/"):
+        return "arxiv_abs"
+    return "other"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--port", type=int, default=8800)
+    args = parser.parse_args()
+    server = FixtureServer(port=args.port).start()
+    print(f"serving the recorded Hugging Face and arXiv fixtures on {server.url} (Ctrl-C stops)")
+    try:
+        server.thread.join()
+    except KeyboardInterrupt:
+        server.stop()
+
+
+if __name__ == "__main__":
+    main()

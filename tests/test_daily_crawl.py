@@ -1,0 +1,147 @@
+"""The daily crawl end to end: the real spider against the local fixture server."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+
+from tests import jekyll
+from tests.conftest import CrawlResult
+from tests.fixture_server import FIXTURES
+
+GOLDEN = Path(__file__).parent / "golden"
+DAY = "2026-02-18"
+
+
+def real_day(day: str) -> list[dict]:
+    return json.loads((FIXTURES / "hf_api_daily_papers" / f"{day}.json").read_text(encoding="utf-8"))
+
+
+@pytest.fixture
+def crawled(crawl) -> CrawlResult:  # type: ignore[no-untyped-def]
+    result = crawl(args={"date": DAY})
+    assert result.returncode == 0, result.stderr[-3000:]
+    return result
+
+
+def test_post_has_every_paper_in_like_order(crawled: CrawlResult) -> None:
+    post = crawled.post(DAY).read_text(encoding="utf-8")
+    titles = re.findall(r"^\d+\. \*\*(.+)\*\* - 👍 (\d+)$", post, flags=re.M)
+    assert len(titles) == 13
+    likes = [int(n) for _, n in titles]
+    assert likes == sorted(likes, reverse=True)
+    assert titles[0] == ("GLM-5\\: from Vibe Coding to Agentic Engineering", "15") or titles[0][1] == "15"
+    assert "총 **13개**의 논문이 수집되었습니다." in post
+
+
+def test_organizations_only_where_hugging_face_names_one(crawled: CrawlResult) -> None:
+    post = crawled.post(DAY).read_text(encoding="utf-8")
+    assert sorted(re.findall(r"^   - 기관: (.+)$", post, flags=re.M)) == [
+        "Google",
+        "MTSAIR",
+        "Tsinghua University",
+    ]
+
+
+def test_glm5_abstract_links_its_code(crawled: CrawlResult) -> None:
+    data = crawled.data(DAY)
+    glm = next(p for p in data["papers"] if p["arxiv_id"] == "2602.15763")
+    assert "https://github.com/zai-org/GLM-5" in glm["abstract"]
+    assert "this https URL" not in crawled.post(DAY).read_text(encoding="utf-8")
+    assert "<https://github.com/zai-org/GLM-5>." in crawled.post(DAY).read_text(encoding="utf-8")
+
+
+def test_data_file_holds_every_field(crawled: CrawlResult) -> None:
+    raw = crawled.data_file(DAY).read_bytes()
+    raw.decode("utf-8")  # valid UTF-8, not mojibake
+    data = json.loads(raw)
+    assert data["date"] == DAY and data["total_papers"] == 13
+    assert [p["rank"] for p in data["papers"]][:3] == [1, 2, 3]
+    expected = {p["paper"]["id"]: p["paper"]["upvotes"] for p in real_day(DAY)}
+    assert {p["arxiv_id"]: p["upvotes"] for p in data["papers"]} == expected
+    first = data["papers"][0]
+    for key in (
+        "title",
+        "authors",
+        "organization",
+        "upvotes",
+        "comments",
+        "hf_url",
+        "arxiv_url",
+        "pdf_url",
+        "abstract",
+        "categories",
+        "github_repo",
+        "github_stars",
+        "project_page",
+        "ai_summary",
+        "ai_keywords",
+        "submitted_on_daily_at",
+        "rank",
+    ):
+        assert key in first
+    assert all(p["abstract_source"] == "arxiv_api" for p in data["papers"])
+
+
+def test_exact_requests(server, crawled: CrawlResult) -> None:  # type: ignore[no-untyped-def]
+    assert server.count() == {"robots": 1, "hf_page": 1, "arxiv_api": 1}
+
+
+def test_links_are_public_whatever_the_base_url(server, crawled: CrawlResult) -> None:  # type: ignore[no-untyped-def]
+    post = crawled.post(DAY).read_text(encoding="utf-8")
+    assert "127.0.0.1" not in post
+    assert "[HF 페이지](https://huggingface.co/papers/2602.15763)" in post
+    assert "[논문 링크](https://arxiv.org/abs/2602.15763)" in post
+
+
+def test_golden_post(crawled: CrawlResult) -> None:
+    expected = (GOLDEN / f"{DAY}-daily-papers.md").read_text(encoding="utf-8")
+    assert crawled.post(DAY).read_text(encoding="utf-8") == expected
+
+
+def test_post_builds_with_jekyll_and_shows_text_literally(crawled: CrawlResult, tmp_path: Path) -> None:
+    page = jekyll.build([crawled.post(DAY)], tmp_path)[f"{DAY}-daily-papers.md"]
+    text = jekyll.visible_text(page)
+    for paper in crawled.data(DAY)["papers"]:
+        assert paper["title"] in text
+        assert " ".join(paper["abstract"].split()) in text
+    assert "좋아요 순위" in text
+
+
+def test_weekend_shows_friday_and_writes_nothing(crawl) -> None:  # type: ignore[no-untyped-def]
+    result = crawl(args={"date": "2026-02-21"})
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert "no papers for 2026-02-21" in result.stderr
+    assert not result.post("2026-02-21").exists()
+    assert not result.data_file("2026-02-21").exists()
+    assert "'papers/other_day': 13" in result.stderr
+
+
+@pytest.mark.parametrize("value", ["2026-02-30", "../x", "yesterday", "2026-2-1", "2099-01-01", "2020-01-01"])
+def test_bad_date_is_one_line_and_no_request(server, crawl, value: str) -> None:  # type: ignore[no-untyped-def]
+    result = crawl(args={"date": value})
+    assert result.returncode == 2
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("error: date:"), result.stderr
+    assert server.count() == {}
+    assert not any(result.site.iterdir())
+
+
+def test_missing_ids_come_from_abstract_pages(server, crawl) -> None:  # type: ignore[no-untyped-def]
+    server.faults.arxiv_api_omit = {"2602.15763"}
+    result = crawl(args={"date": DAY})
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert server.count() == {"robots": 1, "hf_page": 1, "arxiv_api": 1, "arxiv_abs": 1}
+    glm = next(p for p in result.data(DAY)["papers"] if p["arxiv_id"] == "2602.15763")
+    assert glm["abstract_source"] == "arxiv_abs"
+    assert glm["abstract"].endswith("available at https://github.com/zai-org/GLM-5.")
+
+
+def test_top_limits_the_post(crawl) -> None:  # type: ignore[no-untyped-def]
+    result = crawl(args={"date": DAY, "top": "5"})
+    assert result.returncode == 0
+    assert result.data(DAY)["total_papers"] == 5
+    assert len(re.findall(r"^\d+\. \*\*", result.post(DAY).read_text(encoding="utf-8"), flags=re.M)) == 5

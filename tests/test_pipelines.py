@@ -1,0 +1,72 @@
+"""Normalize, dedupe and rank: the day-level operations."""
+
+from __future__ import annotations
+
+from hfpapers.items import Paper
+from hfpapers.pipelines import dedupe, normalize_paper, rank_by_likes
+from hfpapers.text import clean_text, restore_urls, strip_version, trim_url
+
+
+def paper(arxiv_id: str, upvotes: int, comments: int = 0, **kw: object) -> Paper:
+    return Paper(
+        arxiv_id=arxiv_id,
+        title=kw.pop("title", arxiv_id),  # type: ignore[arg-type]
+        upvotes=upvotes,
+        comments=comments,
+        hf_url=f"https://huggingface.co/papers/{arxiv_id}",
+        arxiv_url=f"https://arxiv.org/abs/{arxiv_id}",
+        pdf_url=f"https://arxiv.org/pdf/{arxiv_id}",
+        **kw,  # type: ignore[arg-type]
+    )
+
+
+def test_competition_ranking_with_tie_breaks() -> None:
+    ranked = rank_by_likes(
+        [
+            paper("2602.3", 5),
+            paper("2602.2", 9),
+            paper("2602.1", 5, comments=2),
+            paper("2602.0", 5),
+            paper("2602.9", 1),
+        ]
+    )
+    assert [(p.arxiv_id, p.rank) for p in ranked] == [
+        ("2602.2", 1),
+        ("2602.1", 2),  # more comments first among the tied
+        ("2602.0", 2),  # then arXiv id ascending
+        ("2602.3", 2),
+        ("2602.9", 5),
+    ]
+
+
+def test_dedupe_keeps_most_liked_and_counts() -> None:
+    kept, dropped = dedupe([paper("2602.1", 3), paper("2602.1", 7), paper("2602.2", 1)])
+    assert dropped == 1
+    assert sorted((p.arxiv_id, p.upvotes) for p in kept) == [("2602.1", 7), ("2602.2", 1)]
+
+
+def test_normalize_text() -> None:
+    p = normalize_paper(
+        paper(
+            "2602.15763v3",
+            -1,
+            title="  Cafe\u0301\n  of\tthe\x00 world\ud800 ",
+            abstract="line one\nline two\r\n\r\nthree",
+            organization="  ",
+        )
+    )
+    assert p.arxiv_id == "2602.15763"
+    assert p.title == "Café of the world"
+    assert p.abstract == "line one line two three"
+    assert p.organization is None
+    assert p.upvotes == 0
+
+
+def test_text_helpers() -> None:
+    assert strip_version("2106.09608v12") == "2106.09608"
+    assert trim_url("https://github.com/zai-org/GLM-5.") == "https://github.com/zai-org/GLM-5"
+    assert trim_url("https://en.wikipedia.org/wiki/Foo_(bar))") == "https://en.wikipedia.org/wiki/Foo_(bar)"
+    assert restore_urls("see this https URL and this http URL", ["https://a.b"]) == (
+        "see https://a.b and this http URL"
+    )
+    assert clean_text("a\u00a0 b") == "a b"
