@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 import re
 
-from hfpapers.text import URL_RE, trim_url
+from hfpapers.text import URL_RE, clean_text, trim_url
 
 # Display math, then inline math by pandoc's rule: no space inside the
 # delimiters and no digit right after the closing one ("$5 and $10" is money).
@@ -23,7 +23,9 @@ _ESCAPE_RE = re.compile(r"[\\`*_{}\[\]#|\"'$~]|-(?=-)|(?<=-)-|\.(?=\.\.)|(?<=\.)
 _HTML_ESCAPES = {"&": "&amp;", "<": "&lt;", ">": "&gt;"}
 # Liquid starts a tag at "{{" or "{%"; nothing else in a post is Liquid.
 _LIQUID_START_RE = re.compile(r"\{(?=[{%])")
-_PLAIN_YAML_RE = re.compile(r"^[\w가-힣][\w가-힣 .\-/]*$")
+# Plain YAML only for words that cannot read as another type (0, true, null, ~).
+_PLAIN_YAML_RE = re.compile(r"^[^\W\d_][\w .\-/]*$")
+_YAML_WORDS = {"y", "n", "yes", "no", "true", "false", "on", "off", "null"}
 
 
 def _escape_plain(text: str) -> str:
@@ -75,7 +77,8 @@ def liquid_safe(source: str) -> str:
 
 def yaml_scalar(value: str) -> str:
     """A YAML scalar for front matter: plain when safe, else double-quoted."""
-    if _PLAIN_YAML_RE.match(value) and not value.endswith((" ", ".")):
+    value = clean_text(value)
+    if _PLAIN_YAML_RE.match(value) and value.lower() not in _YAML_WORDS and not value.endswith("."):
         return value
     # A JSON string is a valid YAML double-quoted scalar.
     return json.dumps(value, ensure_ascii=False)

@@ -7,27 +7,35 @@ operations on the day's list, and each post is one file per day.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
+
+ARXIV_ID_PATTERN = r"^(\d{4}\.\d{4,5}|[a-z-]+(\.[A-Z]{2})?/\d{7})$"
+
+
+def _schema(**constraints: Any) -> Any:
+    """JSON-schema constraints that `ItemAdapter.get_json_schema` merges in."""
+    return {"json_schema_extra": constraints}
 
 
 @dataclass
 class Paper:
-    arxiv_id: str
+    arxiv_id: str = field(metadata=_schema(pattern=ARXIV_ID_PATTERN))
     """arXiv identifier without version suffix, e.g. ``2602.15763``."""
-    title: str
+    title: str = field(metadata=_schema(minLength=1))
     """Title, NFC-normalised, whitespace collapsed."""
-    upvotes: int
+    upvotes: int = field(metadata=_schema(minimum=0))
     """Hugging Face likes at crawl time (never negative)."""
-    hf_url: str
+    hf_url: str = field(metadata=_schema(pattern=r"^https://huggingface\.co/papers/\S+$"))
     """Public Hugging Face paper page, ``https://huggingface.co/papers/ID``."""
-    arxiv_url: str
+    arxiv_url: str = field(metadata=_schema(pattern=r"^https://arxiv\.org/abs/\S+$"))
     """Public arXiv abstract page, ``https://arxiv.org/abs/ID``."""
-    pdf_url: str
+    pdf_url: str = field(metadata=_schema(pattern=r"^https://arxiv\.org/pdf/\S+$"))
     """Public arXiv PDF link."""
     authors: list[str] = field(default_factory=list)
     """Author names in paper order (hidden authors left out)."""
     organization: str | None = None
     """Hugging Face ``organization.fullname``; None when HF names none."""
-    comments: int = 0
+    comments: int = field(default=0, metadata=_schema(minimum=0))
     """Number of comments on the Hugging Face paper page."""
     abstract: str = ""
     """Abstract as plain text; links are written out as full URLs."""
@@ -45,11 +53,11 @@ class Paper:
     """DOI when arXiv has one."""
     published_at: str | None = None
     """First submission to arXiv, ISO 8601 UTC."""
-    github_repo: str | None = None
+    github_repo: str | None = field(default=None, metadata=_schema(pattern=r"^https?://\S+$"))
     """Code repository linked on Hugging Face."""
-    github_stars: int | None = None
+    github_stars: int | None = field(default=None, metadata=_schema(minimum=0))
     """Stars of ``github_repo`` as Hugging Face reports them."""
-    project_page: str | None = None
+    project_page: str | None = field(default=None, metadata=_schema(pattern=r"^https?://\S+$"))
     """Project page linked on Hugging Face."""
     ai_summary: str | None = None
     """Hugging Face's AI-written one-line summary."""
@@ -57,13 +65,13 @@ class Paper:
     """Hugging Face's AI-extracted keywords."""
     submitted_on_daily_at: str | None = None
     """When the paper was put on the daily list, ISO 8601 UTC."""
-    rank: int | None = None
+    rank: int | None = field(default=None, metadata=_schema(minimum=1))
     """Competition rank by likes within the day (1, 2, 2, 4)."""
 
 
 @dataclass
 class DailyPapers:
-    date: str
+    date: str = field(metadata=_schema(pattern=r"^\d{4}-\d{2}-\d{2}$"))
     """The Hugging Face day, ``YYYY-MM-DD`` (UTC)."""
     papers: list[Paper] = field(default_factory=list)
     """The day's papers; ranked by likes once the pipelines ran."""

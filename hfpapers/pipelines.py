@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import json
 import logging
+from pathlib import Path
 from typing import Any
 
+from itemadapter import ItemAdapter
+from jsonschema import Draft202012Validator
 from scrapy.crawler import Crawler
+from scrapy.exceptions import DropItem
 from scrapy.statscollectors import StatsCollector
 
 from hfpapers.items import DailyPapers, Paper
@@ -37,7 +42,6 @@ def normalize_paper(paper: Paper) -> Paper:
         if value is not None:
             setattr(paper, name, clean_text(value) or None)
     paper.ai_keywords = [k for kw in paper.ai_keywords if (k := clean_text(kw))]
-    paper.upvotes = max(paper.upvotes, 0)
     return paper
 
 
@@ -89,3 +93,61 @@ class RankPipeline(_DayPipeline):
         item.total_papers = len(item.papers)
         self.stats.inc_value("papers/posted", item.total_papers)
         return item
+
+
+class ValidatePipeline(_DayPipeline):
+    """Checks every day against the JSON schema derived from the item classes.
+
+    `ItemAdapter.get_json_schema` turns the dataclass fields, their types and
+    the constraints in ``items.py`` into the schema. An invalid day is logged
+    field by field as an error (so the run exits non-zero) and dropped.
+    """
+
+    def __init__(self, crawler: Crawler):
+        super().__init__(crawler)
+        self.validator = Draft202012Validator(ItemAdapter.get_json_schema(DailyPapers))
+
+    def process_item(self, item: DailyPapers) -> DailyPapers:
+        errors = sorted(self.validator.iter_errors(ItemAdapter(item).asdict()), key=lambda e: list(e.path))
+        if not errors:
+            return item
+        for error in errors:
+            where = "/".join(str(part) for part in error.path) or "(item)"
+            logger.error("%s: invalid %s = %r: %s", item.date, where, error.instance, error.message)
+        self.stats.inc_value("hfpapers/invalid_items")
+        raise DropItem(f"{item.date}: {len(errors)} invalid fields", log_level="DEBUG")
+
+
+class NoShrinkPipeline(_DayPipeline):
+    """Keeps an existing post when a re-run finds fewer papers, unless ``-a force=1``.
+
+    Hugging Face sometimes answers with a partial list; a post must not lose
+    papers it already published because of that.
+    """
+
+    def process_item(self, item: DailyPapers) -> DailyPapers:
+        spider = self.crawler.spider
+        if getattr(spider, "force", False):
+            return item
+        previous = existing_paper_count(Path(getattr(spider, "site_dir", ".")), item.date)
+        if previous is not None and item.total_papers < previous:
+            logger.warning(
+                "%s: keeping the existing post: it lists %d papers, this run found %d"
+                " (-a force=1 replaces it)",
+                item.date,
+                previous,
+                item.total_papers,
+            )
+            self.stats.inc_value("hfpapers/kept_existing")
+            raise DropItem(f"{item.date}: fewer papers than the existing post", log_level="DEBUG")
+        return item
+
+
+def existing_paper_count(site_dir: Path, day: str) -> int | None:
+    """How many papers the day's data file lists, or None without a readable one."""
+    try:
+        data = json.loads((site_dir / "_data" / "papers" / f"daily-{day}.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    papers = data.get("papers") if isinstance(data, dict) else None
+    return len(papers) if isinstance(papers, list) else None

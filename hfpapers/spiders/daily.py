@@ -223,6 +223,8 @@ class DailySpider(Spider):
                     "handle_httpstatus_list": [400],
                     # export.arxiv.org is the API; its terms, not robots.txt, govern it.
                     "dont_obey_robotstxt": True,
+                    # Giving up on arXiv is survived (Hugging Face's data), so not an error.
+                    "give_up_log_level": "WARNING",
                 },
                 dont_filter=True,
             )
@@ -246,7 +248,7 @@ class DailySpider(Spider):
                     callback=self.parse_abs,
                     errback=self.arxiv_abs_failed,
                     cb_kwargs={"arxiv_id": arxiv_id},
-                    meta={"download_slot": ARXIV_ABS_SLOT},
+                    meta={"download_slot": ARXIV_ABS_SLOT, "give_up_log_level": "WARNING"},
                     dont_filter=True,
                 )
                 continue

@@ -1,0 +1,75 @@
+"""`BackoffRetryMiddleware`: Scrapy's retries, with a wait before each one."""
+
+from __future__ import annotations
+
+import logging
+from datetime import UTC, datetime
+from email.utils import parsedate_to_datetime
+
+from scrapy import Request
+from scrapy.downloadermiddlewares.retry import RetryMiddleware
+from scrapy.http import Response
+from scrapy.settings import BaseSettings
+from scrapy.utils.asyncio import sleep
+from scrapy.utils.response import response_status_message
+
+logger = logging.getLogger(__name__)
+
+
+def retry_after_seconds(value: bytes | str | None, now: datetime | None = None) -> float | None:
+    """``Retry-After`` as seconds: a number of seconds or an HTTP date."""
+    if not value:
+        return None
+    text = value.decode("latin-1") if isinstance(value, bytes) else value
+    text = text.strip()
+    if text.isdigit():
+        return float(text)
+    try:
+        when = parsedate_to_datetime(text)
+    except (TypeError, ValueError):
+        return None
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=UTC)
+    return max(0.0, (when - (now or datetime.now(UTC))).total_seconds())
+
+
+class BackoffRetryMiddleware(RetryMiddleware):
+    """Retries what Scrapy's `RetryMiddleware` retries (429, 5xx, timeouts), but
+    first waits: the server's ``Retry-After`` when it sends one, else
+    ``RETRY_BACKOFF_BASE`` (1 s) doubled on each retry; never more than
+    ``RETRY_BACKOFF_MAX`` (300 s). Only the retried request waits; the rest
+    of the crawl goes on.
+    """
+
+    def __init__(self, settings: BaseSettings):
+        super().__init__(settings)
+        self.base = settings.getfloat("RETRY_BACKOFF_BASE", 1.0)
+        self.max_wait = settings.getfloat("RETRY_BACKOFF_MAX", 300.0)
+
+    def wait_for(self, retry: Request, response: Response | None) -> float:
+        told = retry_after_seconds(response.headers.get("Retry-After")) if response is not None else None
+        if told is not None:
+            return min(told, self.max_wait)
+        attempt = retry.meta.get("retry_times", 1)
+        return min(self.base * 2 ** (attempt - 1), self.max_wait)
+
+    async def process_response(self, request: Request, response: Response) -> Request | Response:  # type: ignore[override]
+        if request.meta.get("dont_retry", False) or response.status not in self.retry_http_codes:
+            return response
+        retry = self._retry(request, response_status_message(response.status))
+        if retry is None:
+            return response
+        await self._wait(retry, response)
+        return retry
+
+    async def process_exception(self, request: Request, exception: Exception) -> Request | Response | None:  # type: ignore[override]
+        result = super().process_exception(request, exception)
+        if isinstance(result, Request):
+            await self._wait(result, None)
+        return result
+
+    async def _wait(self, retry: Request, response: Response | None) -> None:
+        seconds = self.wait_for(retry, response)
+        if seconds > 0:
+            logger.info("waiting %.1f s before retrying %s", seconds, retry.url)
+            await sleep(seconds)

@@ -1,0 +1,160 @@
+"""Text from the web is data: whatever it holds, the post builds and shows it literally."""
+
+from __future__ import annotations
+
+import io
+import re
+from datetime import UTC
+from pathlib import Path
+
+import yaml
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from exporters.korean_post import KoreanPostExporter, post_datetime
+from exporters.markdown import inline_markdown, liquid_safe, yaml_scalar
+from hfpapers.items import DailyPapers, Paper
+from hfpapers.text import clean_text
+from tests import jekyll
+
+DAY = "2026-02-18"
+NASTY = [
+    "{{ site.title }}",
+    "{% raw %}",
+    "{% endraw %}",
+    "{%- include x -%}",
+    "<script>alert(1)</script>",
+    "<iframe src='x'>",
+    "*bold* _it_ **b** __b__",
+    "[link](http://x) ![img](y)",
+    "| a | b |",
+    "# head",
+    "\\ back \\\\ slash",
+    "`code`",
+    "a -- b --- c ... d",
+    "\"quoted\" 'single'",
+    "<<guillemets>>",
+    "&amp; &copy; &#123;",
+    "{: .class} {::comment}",
+    "[^1] *[HTML]: x",
+    "~~strike~~",
+    "1. list 2) list - dash + plus",
+    "> quote",
+    "http://example.com/a_b*c",
+    "\u200b zero width \u2028 line sep",
+    "한국어 제목 😀",
+]
+text = (
+    st.lists(
+        st.one_of(
+            st.sampled_from(NASTY), st.text(alphabet=st.characters(exclude_characters="$"), max_size=30)
+        ),
+        min_size=1,
+        max_size=6,
+    )
+    .map(" ".join)
+    .map(clean_text)
+    .filter(bool)
+)
+
+
+def paper(n: int, title: str, abstract: str) -> Paper:
+    arxiv_id = f"2602.{10000 + n}"
+    return Paper(
+        arxiv_id=arxiv_id,
+        title=title,
+        abstract=abstract,
+        upvotes=100 - n,
+        hf_url=f"https://huggingface.co/papers/{arxiv_id}",
+        arxiv_url=f"https://arxiv.org/abs/{arxiv_id}",
+        pdf_url=f"https://arxiv.org/pdf/{arxiv_id}",
+        organization=title[:20],
+        authors=[title[:10], "B"],
+        rank=n + 1,
+    )
+
+
+def render(papers: list[Paper], **options: object) -> str:
+    buffer = io.BytesIO()
+    exporter = KoreanPostExporter(buffer, **options)  # type: ignore[arg-type]
+    exporter.start_exporting()
+    exporter.export_item(DailyPapers(date=DAY, papers=papers, total_papers=len(papers)))
+    exporter.finish_exporting()
+    return buffer.getvalue().decode("utf-8")
+
+
+def front_matter(post: str) -> dict[str, object]:
+    match = re.match(r"^---\n(.*?)\n---\n", post, flags=re.S)
+    assert match
+    loaded = yaml.safe_load(match.group(1))
+    assert isinstance(loaded, dict)
+    return loaded
+
+
+@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    titles=st.lists(text, min_size=12, max_size=12),
+    abstracts=st.lists(text, min_size=12, max_size=12),
+    author=st.text(max_size=20),
+    category=st.text(min_size=1, max_size=15),
+)
+def test_random_text_builds_with_jekyll_and_shows_literally(
+    tmp_path_factory, titles: list[str], abstracts: list[str], author: str, category: str
+) -> None:  # type: ignore[no-untyped-def]
+    papers = [paper(n, t, a) for n, (t, a) in enumerate(zip(titles, abstracts, strict=True))]
+    post = render(papers, author=author, categories=[category, "일간"], tags=["ai"])
+    meta = front_matter(post)
+    assert meta.get("author", "") == (clean_text(author) or "") or not clean_text(author)
+    assert meta["categories"] == [clean_text(category) or "", "일간"]
+    workdir = tmp_path_factory.mktemp("jekyll")
+    source = workdir / f"{DAY}-daily-papers.md"
+    source.write_text(post, encoding="utf-8")
+    page = jekyll.build([source], workdir)[source.name]
+    shown = jekyll.visible_text(page)
+    html = page.read_text(encoding="utf-8")
+    for p in papers:
+        assert " ".join(p.title.split()) in shown
+        assert " ".join(p.abstract.split()) in shown
+    assert "<script>" not in html and "<iframe" not in html
+
+
+def test_math_reaches_mathjax_unchanged(tmp_path: Path) -> None:
+    abstract = r"SAEs recover only $9\%$ of $x_1^{2} < y_{\{i\}}$ and $$\sum_i a_i * b_i$$ for $5 and $10."
+    post = render([paper(0, "Math", abstract)])
+    assert front_matter(post)["math"] is True
+    source = tmp_path / f"{DAY}-daily-papers.md"
+    source.write_text(post, encoding="utf-8")
+    html = jekyll.build([source], tmp_path)[source.name].read_text(encoding="utf-8")
+    assert r"\(9\%\)" in html
+    assert r"\(x_1^{2} &lt; y_{\{i\}}\)" in html
+    assert r"\(\sum_i a_i * b_i\)" in html
+    assert "for $5 and $10." in html  # money is not math
+
+
+def test_no_math_no_math_flag() -> None:
+    assert "math" not in front_matter(render([paper(0, "T", "costs $5 and $10 today")]))
+
+
+def test_liquid_cannot_be_reopened() -> None:
+    source, _ = inline_markdown("{% endraw %}{{ x }}{%raw%}")
+    assert "{%" not in liquid_safe(source).replace('{{ "{" }}', "")
+
+
+def test_yaml_scalars() -> None:
+    assert yaml_scalar("Daily Papers") == "Daily Papers"
+    assert yaml_scalar("a: b # c") == '"a: b # c"'
+    for value in ("0", "true", "No", "null", "~", "1e3", "일간", "2026-02-18"):
+        assert yaml.safe_load("k: " + yaml_scalar(value)) == {"k": value}
+    nasty = yaml_scalar('[x], {y}, "q", \x01 \ud800')
+    assert yaml.safe_load("k: " + nasty) == {"k": '[x], {y}, "q",'}
+
+
+def test_post_is_never_dated_in_the_future() -> None:
+    from datetime import datetime
+
+    early = datetime(2026, 2, 18, 0, 5, tzinfo=UTC)  # 09:05 KST, before 09:15
+    assert post_datetime(DAY, "09:15", "Asia/Seoul", now=early).strftime("%H:%M %z") == "09:05 +0900"
+    late = datetime(2026, 2, 18, 14, 0, tzinfo=UTC)
+    assert (
+        post_datetime(DAY, "09:15", "Asia/Seoul", now=late).strftime("%Y-%m-%d %H:%M") == "2026-02-18 09:15"
+    )
