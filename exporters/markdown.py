@@ -18,9 +18,14 @@ _MATH_RE = re.compile(
     r"\$\$(?P<display>[^$]+?)\$\$|(?<![\\$])\$(?P<inline>[^\s$](?:[^$]*?[^\s$\\])?)\$(?!\d)"
 )
 _TOKEN_RE = re.compile(f"(?P<math>{_MATH_RE.pattern})|(?P<url>{URL_RE.pattern})")
-# kramdown's escapable characters that can start markup or smart typography.
-_ESCAPE_RE = re.compile(r"[\\`*_{}\[\]#|\"'$~]|-(?=-)|(?<=-)-|\.(?=\.\.)|(?<=\.)\.(?=\.)|(?<=\.\.)\.")
-_HTML_ESCAPES = {"&": "&amp;", "<": "&lt;", ">": "&gt;"}
+_URL_ONLY_RE = re.compile(f"(?P<math>(?!))|(?P<url>{URL_RE.pattern})")
+# kramdown's escapable characters that can start markup or smart quotes, and
+# HTML's own, as entities; one str.translate pass (this runs on every abstract).
+_ESCAPES = str.maketrans(
+    {**{c: "\\" + c for c in "\\`*_{}[]#|\"'$~"}, "&": "&amp;", "<": "&lt;", ">": "&gt;"}
+)
+# Dashes and dots kramdown would turn into –, — and …
+_TYPOGRAPHY_RE = re.compile(r"-{2,}|\.{3,}")
 # Liquid starts a tag at "{{" or "{%"; nothing else in a post is Liquid.
 _LIQUID_START_RE = re.compile(r"\{(?=[{%])")
 # Plain YAML only for words that cannot read as another type (0, true, null, ~).
@@ -29,8 +34,10 @@ _YAML_WORDS = {"y", "n", "yes", "no", "true", "false", "on", "off", "null"}
 
 
 def _escape_plain(text: str) -> str:
-    text = _ESCAPE_RE.sub(lambda m: "\\" + m.group(0), text)
-    return re.sub(r"[&<>]", lambda m: _HTML_ESCAPES[m.group(0)], text)
+    text = text.translate(_ESCAPES)
+    if "--" in text or "..." in text:
+        text = _TYPOGRAPHY_RE.sub(lambda m: "".join("\\" + c for c in m.group(0)), text)
+    return text
 
 
 def _math(content: str) -> str:
@@ -44,10 +51,16 @@ def inline_markdown(text: str) -> tuple[str, bool]:
     Returns the Markdown and whether it contains math. URLs become autolinks.
     Liquid is handled separately, over the whole post, by `liquid_safe`.
     """
+    if "$" in text:
+        tokens = _TOKEN_RE
+    elif "://" in text:
+        tokens = _URL_ONLY_RE  # no math possible: skip the costlier pattern
+    else:
+        return _escape_plain(text), False
     out: list[str] = []
     pos = 0
     has_math = False
-    for match in _TOKEN_RE.finditer(text):
+    for match in tokens.finditer(text):
         out.append(_escape_plain(text[pos : match.start()]))
         if match.group("math"):
             has_math = True

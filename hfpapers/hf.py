@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import html
 import json
 import logging
+import re
 from typing import Any
 
 from parsel import Selector
@@ -21,12 +23,21 @@ class PayloadError(ValueError):
     """The page or API answer is not what Daily Papers serves."""
 
 
-def extract_payload(html: str) -> dict[str, Any] | None:
-    """The ``data-props`` JSON of the DailyPapers component, or None if absent.
+# The component's two attributes as Hugging Face writes them; other markup goes
+# through the HTML parser below. Double-quoted values cannot hold a raw quote.
+_PROPS_RE = re.compile(r'data-target="DailyPapers"\s+data-props="([^"]*)"')
 
-    The selector already unescapes the attribute (``&quot;`` -> ``"``).
-    """
-    props = Selector(text=html, type="html").css('[data-target="DailyPapers"]::attr(data-props)').get()
+
+def extract_payload(page: str) -> dict[str, Any] | None:
+    """The ``data-props`` JSON of the DailyPapers component, or None if absent."""
+    match = _PROPS_RE.search(page)
+    if match:
+        # A literal "&" is always "&amp;", so every "&quot;" is a quote: replacing
+        # them first spares html.unescape most of its (slow) work.
+        props: str | None = html.unescape(match.group(1).replace("&quot;", '"'))
+    else:
+        # Attributes in another order or quoting: let the HTML parser find them.
+        props = Selector(text=page, type="html").css('[data-target="DailyPapers"]::attr(data-props)').get()
     if props is None:
         return None
     try:

@@ -9,11 +9,12 @@ and any existing post stays byte for byte as it was.
 
 from __future__ import annotations
 
+import io
 import logging
 import os
 import tempfile
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, Any, cast
 
 from scrapy import Spider
 from scrapy.crawler import Crawler
@@ -27,6 +28,27 @@ def run_is_clean(crawler: Crawler) -> bool:
     stats = crawler.stats
     assert stats is not None
     return stats.get_value("finish_reason") == "finished" and not stats.get_value("log_count/ERROR", 0)
+
+
+class AppendOnWrite(io.RawIOBase):
+    """A write-only file that is open only while it writes.
+
+    A backfill holds two feeds per day until the run ends (only then is it
+    known whether to keep them); an exporter writes its day once, so holding
+    no descriptor between writes keeps a 1,000-day backfill far below the
+    1,024 open files a systemd service (Scrapyd) gets by default.
+    """
+
+    def __init__(self, path: Path):
+        super().__init__()
+        self.path = path
+
+    def writable(self) -> bool:
+        return True
+
+    def write(self, data: Any) -> int:
+        with self.path.open("ab") as file:
+            return file.write(data)
 
 
 class AtomicFileFeedStorage:
@@ -44,8 +66,9 @@ class AtomicFileFeedStorage:
     def open(self, spider: Spider) -> IO[bytes]:
         self.path.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(dir=self.path.parent, prefix=f".{self.path.name}.", suffix=".tmp")
+        os.close(fd)
         self._tmp = Path(tmp)
-        return os.fdopen(fd, "wb")
+        return cast(IO[bytes], AppendOnWrite(self._tmp))
 
     def store(self, file: IO[bytes]) -> None:
         file.close()

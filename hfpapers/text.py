@@ -8,7 +8,6 @@ import unicodedata
 _VERSION_RE = re.compile(r"v\d+$")
 # C0/C1 controls other than whitespace, and lone surrogates that cannot be UTF-8.
 _JUNK_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff]")
-_SPACE_RE = re.compile(r"\s+")
 URL_RE = re.compile(r"https?://[^\s<>\"{}\[\]|\\^`]+")
 _PLACEHOLDER_RE = re.compile(r"\bthis (?:https?|ftp) URL\b")
 _TRAILING_PUNCT = ".,;:!?'"
@@ -21,8 +20,10 @@ def strip_version(arxiv_id: str) -> str:
 
 def clean_text(value: str) -> str:
     """NFC, no control characters or lone surrogates, whitespace collapsed."""
+    if value.isascii() and value.isprintable() and "  " not in value and value == value.strip():
+        return value  # the common case (most author names), already clean
     value = _JUNK_RE.sub("", unicodedata.normalize("NFC", value))
-    return _SPACE_RE.sub(" ", value).strip()
+    return " ".join(value.split())
 
 
 def trim_url(url: str) -> str:

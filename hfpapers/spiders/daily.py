@@ -74,6 +74,7 @@ class DailySpider(Spider):
         self.listed_on: dict[str, set[str]] = {}
         self.in_flight: set[str] = set()
         self.hf_pending = 0
+        self.days_total = self.days_listed = 0
         self.top: int | None = None
         self.force = False
         self.site_dir = "."
@@ -113,14 +114,13 @@ class DailySpider(Spider):
     # --- Hugging Face -----------------------------------------------------
 
     async def start(self) -> AsyncIterator[Any]:
-        total = len(self.days)
-        for n, day in enumerate(self.days, 1):
-            if total > 1:
-                logger.info("day %d/%d: %s", n, total, day)
+        # Counted up front: the last arXiv batch waits until every day is listed,
+        # however Scrapy interleaves start requests and responses.
+        self.hf_pending = self.days_total = len(self.days)
+        for day in self.days:
             yield self._hf_request(f"{self.hf_base}/papers/date/{day}", self.parse_page, day)
 
     def _hf_request(self, url: str, callback: Any, day: str, **kwargs: Any) -> Request:
-        self.hf_pending += 1
         return Request(
             url,
             callback=callback,
@@ -151,6 +151,7 @@ class DailySpider(Spider):
         yield from self._after_listing(day)
 
     def _api_request(self, day: str, page: int) -> Request:
+        self.hf_pending += 1
         query = urlencode({"date": day, "limit": API_PAGE_SIZE, "p": page})
         return self._hf_request(f"{self.hf_base}/api/daily_papers?{query}", self.parse_api, day, page=page)
 
@@ -184,8 +185,11 @@ class DailySpider(Spider):
     def _after_listing(self, day: str) -> Iterator[Any]:
         state = self.days[day]
         state.listed = True
+        self.days_listed += 1
         if not state.papers:
             logger.info("no papers for %s", day)
+        if self.days_total > 1:
+            logger.info("day %d/%d: %s, %d papers", self.days_listed, self.days_total, day, len(state.papers))
         ids = {p.arxiv_id for p in state.papers.values()}
         state.waiting = set(ids)
         fresh = []

@@ -1,0 +1,216 @@
+"""Offline benchmark: requests, wall time, CPU and memory of the crawls.
+
+Starts the local fixture server (tests/fixture_server.py) with a chosen
+latency, then measures, each in its own `scrapy crawl` process:
+
+- the daily crawl of 2026-02-13 (31 real papers) with the default
+  politeness settings, against a server answering after ``--latency``;
+- backfills over synthetic days made by cycling the real fixture days
+  (unique arXiv ids per day), with politeness delays at 0;
+- the parse/pipeline/export stage alone, without the network.
+
+Usage: python -m benchmarks.run [--quick] [--latency 0.1]
+"""
+
+from __future__ import annotations
+
+import argparse
+import copy
+import io
+import json
+import math
+import os
+import platform
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import date, timedelta
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from exporters.korean_post import KoreanPostExporter  # noqa: E402
+from hfpapers import hf  # noqa: E402
+from hfpapers.items import DailyPapers  # noqa: E402
+from hfpapers.pipelines import dedupe, normalize_paper, rank_by_likes, validate_day  # noqa: E402
+from tests.fixture_server import FixtureServer, load_days  # noqa: E402
+
+DAILY_DAY = "2026-02-13"
+ZERO_DELAYS = {"ARXIV_API_DELAY": "0", "ARXIV_ABS_DELAY": "0", "HF_PAGE_DELAY": "0"}
+
+
+def synthetic_days(count: int, start: date = date(2024, 1, 1)) -> dict[str, list[dict[str, Any]]]:
+    """``count`` consecutive days cycling the real days, each paper with its own id."""
+    real = [entries for day, entries in sorted(load_days().items()) if day >= "2025"]
+    days: dict[str, list[dict[str, Any]]] = {}
+    for k in range(count):
+        day = (start + timedelta(k)).isoformat()
+        entries = copy.deepcopy(real[k % len(real)])
+        for j, entry in enumerate(entries):
+            entry["paper"]["id"] = f"{2300 + k // 500}.{(k % 500) * 100 + j:05d}"
+            entry["paper"]["submittedOnDailyAt"] = f"{day}T01:00:00.000Z"
+        days[day] = entries
+    return days
+
+
+def run_crawl(server: FixtureServer, args: dict[str, str], settings: dict[str, str]) -> dict[str, Any]:
+    site = tempfile.mkdtemp(prefix="hfpapers-bench-")
+    merged = {
+        "HF_BASE_URL": server.url,
+        "ARXIV_API_URL": f"{server.url}/api/query",
+        "ARXIV_BASE_URL": server.url,
+        "SITE_DIR": site,
+        "LOG_LEVEL": "WARNING",
+        **settings,
+    }
+    cmd = [sys.executable, "-m", "benchmarks.peak", "crawl", "daily"]
+    for name, value in args.items():
+        cmd += ["-a", f"{name}={value}"]
+    for name, value in merged.items():
+        cmd += ["-s", f"{name}={value}"]
+    with server.lock:
+        server.requests.clear()
+    started = time.perf_counter()
+    proc = subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    assert proc.stderr is not None
+    stderr = proc.stderr.read()
+    _, status, usage = os.wait4(proc.pid, 0)
+    wall = time.perf_counter() - started
+    returncode = os.waitstatus_to_exitcode(status)
+    if returncode != 0:
+        raise SystemExit(f"crawl {args} failed ({returncode}):\n{stderr[-3000:]}")
+    peak_kb = int(stderr.rsplit("peak-rss-kb: ", 1)[1].split()[0])
+    posts = list(Path(site, "_posts").glob("*.md"))
+    papers = sum(
+        json.loads(p.read_text())["total_papers"] for p in Path(site, "_data", "papers").glob("*.json")
+    )
+    return {
+        "requests": dict(server.count()),
+        "wall": wall,
+        "cpu": usage.ru_utime + usage.ru_stime,
+        "peak_mb": peak_kb / 1024,
+        "papers": papers,
+        "posts": len(posts),
+    }
+
+
+def stage_only(repeat: int) -> dict[str, Any]:
+    """Parse the real page payloads, run the pipelines and render the posts, no network."""
+    days = load_days()
+    server = FixtureServer(days=days)  # only for its page builder, never started
+    pages = {day: server.page(day) for day in days if day >= "2025"}
+    server.httpd.server_close()
+    started_cpu, started = time.process_time(), time.perf_counter()
+    papers = 0
+    for _ in range(repeat):
+        for day, page in pages.items():
+            assert page is not None
+            payload = hf.extract_payload(page)
+            assert payload is not None
+            items = [normalize_paper(hf.paper_from_entry(e)) for e in payload["dailyPapers"]]
+            items, _ = dedupe(items)
+            item = DailyPapers(date=day, papers=rank_by_likes(items), total_papers=len(items))
+            assert not validate_day(item)
+            buffer = io.BytesIO()
+            exporter = KoreanPostExporter(buffer, author="a", categories=["c"], tags=["t"])
+            exporter.export_item(item)
+            exporter.finish_exporting()
+            papers += len(items)
+    return {
+        "papers": papers,
+        "cpu": time.process_time() - started_cpu,
+        "wall": time.perf_counter() - started,
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="small sizes, to prove it runs (CI)")
+    parser.add_argument("--latency", type=float, default=0.1, help="server answer delay for the daily crawl")
+    opts = parser.parse_args()
+    sizes = [10] if opts.quick else [10, 100, 1000]
+
+    rows: list[tuple[str, dict[str, Any], str]] = []
+    real = FixtureServer().start()
+    real.faults.delay = opts.latency
+    daily = run_crawl(real, {"date": DAILY_DAY}, {})
+    real.stop()
+    n = daily["papers"]
+    bound = f"1 HF + {math.ceil(n / 100)} arXiv"
+    rows.append((f"daily {DAILY_DAY} ({opts.latency * 1000:.0f} ms/request, default delays)", daily, bound))
+
+    backfill: dict[int, dict[str, Any]] = {}
+    for size in sizes:
+        days = synthetic_days(size)
+        server = FixtureServer(days=days).start()
+        start, end = min(days), max(days)
+        result = run_crawl(server, {"start": start, "end": end}, ZERO_DELAYS)
+        server.stop()
+        ids = sum(len(v) for v in days.values())
+        backfill[size] = result
+        rows.append(
+            (
+                f"backfill {size} days (no delays, no latency)",
+                result,
+                f"{size} HF + {math.ceil(ids / 100)} arXiv",
+            )
+        )
+
+    stage = stage_only(3 if opts.quick else 30)
+
+    print(f"machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}")
+    header = (
+        f"{'run':<56} {'HF':>5} {'arXiv':>6} {'abs':>4} {'robots':>6} {'lower bound':>22} {'req/paper':>9} "
+    )
+    header += f"{'wall s':>7} {'CPU s':>6} {'peak MB':>8} {'papers/s':>9}"
+    print(header)
+    print("-" * len(header))
+    for label, r, bound in rows:
+        req = r["requests"]
+        hf_requests = req.get("hf_page", 0) + req.get("hf_api", 0)
+        total = hf_requests + req.get("arxiv_api", 0) + req.get("arxiv_abs", 0)
+        print(
+            f"{label:<56} {hf_requests:>5} {req.get('arxiv_api', 0):>6} {req.get('arxiv_abs', 0):>4} "
+            f"{req.get('robots', 0):>6} {bound:>22} {total / max(r['papers'], 1):>9.3f} {r['wall']:>7.2f} "
+            f"{r['cpu']:>6.2f} {r['peak_mb']:>8.1f} {r['papers'] / r['wall']:>9.0f}"
+        )
+    blank = f"{'':>5} {'':>6} {'':>4} {'':>6} {'':>22} {'':>9}"
+    print(
+        f"{'parse + pipelines + export only (no network)':<56} {blank} "
+        f"{stage['wall']:>7.2f} {stage['cpu']:>6.2f} {'':>8} {stage['papers'] / stage['cpu']:>9.0f}"
+    )
+    print()
+    # Request counts are exact everywhere; times and memory only mean something
+    # on a quiet machine, so --quick reports them without failing on them.
+    counts = [
+        ("daily: 1 HF request", daily["requests"].get("hf_page") == 1 and "hf_api" not in daily["requests"]),
+        ("daily: ceil(N/100) arXiv API requests", daily["requests"].get("arxiv_api") == math.ceil(n / 100)),
+        ("daily: no abstract pages", "arxiv_abs" not in daily["requests"]),
+    ]
+    for size, result in backfill.items():
+        ids = sum(len(v) for v in synthetic_days(size).values())
+        expected = {"robots": 1, "hf_page": size, "arxiv_api": math.ceil(ids / 100)}
+        counts.append(
+            (f"backfill {size} days: {size} HF + ceil(ids/100) arXiv", result["requests"] == expected)
+        )
+    timings = [
+        ("daily: under 3 s wall", daily["wall"] < 3),
+        ("stage: at least 5,000 papers/s", stage["papers"] / stage["cpu"] >= 5000),
+    ]
+    if 100 in backfill:
+        timings.append(("backfill 100 days: under 60 s", backfill[100]["wall"] < 60))
+    if 1000 in backfill:
+        ratio = backfill[1000]["peak_mb"] / backfill[10]["peak_mb"]
+        timings.append((f"memory: 1000 days within 1.5x of 10 days ({ratio:.2f}x)", ratio <= 1.5))
+    for label, ok in counts + timings:
+        print(f"{'met   ' if ok else 'MISSED'}  {label}")
+    enforced = counts if opts.quick else counts + timings
+    if not all(ok for _, ok in enforced):
+        raise SystemExit(1)
+
+
+if __name__ == "__main__":
+    main()
