@@ -7,6 +7,8 @@ import logging
 from scrapy import Spider, signals
 from scrapy.crawler import Crawler
 
+from hfpapers.storage import run_is_clean
+
 logger = logging.getLogger(__name__)
 
 FIGURES = (
@@ -55,4 +57,11 @@ class RunSummary:
         assert stats is not None
         width = max(len(label) for label, _ in FIGURES)
         lines = [f"  {label:<{width}}  {stats.get_value(key, 0)}" for label, key in FIGURES]
-        logger.info("Run summary (%s):\n%s", stats.get_value("finish_reason"), "\n".join(lines))
+        reason = stats.get_value("finish_reason")
+        logger.info("Run summary (%s):\n%s", reason, "\n".join(lines))
+        # The last word for whoever reads only the log (a Scrapyd job, a backfill report).
+        if run_is_clean(self.crawler):
+            logger.info("Run outcome: ok")
+        else:
+            errors = stats.get_value("log_count/ERROR", 0)
+            logger.error("Run outcome: failed (finish reason %s, %d errors)", reason, errors)

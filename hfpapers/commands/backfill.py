@@ -1,0 +1,57 @@
+"""`scrapy backfill`: a range of days split over several Scrapyd nodes."""
+
+from __future__ import annotations
+
+import argparse
+
+from hfpapers.args import hf_today
+from hfpapers.scrapyd import Job, resolve_node, split_range, wait_for
+from hfpapers.scrapyd_cli import FAILED, USAGE_ERROR, ScrapydCommand
+
+
+class Command(ScrapydCommand):
+    def syntax(self) -> str:
+        return "--start YYYY-MM-DD --end YYYY-MM-DD --node NAME|URL [--node ...] -s SITE_DIR=/path"
+
+    def short_desc(self) -> str:
+        return "Split a range of days over Scrapyd nodes, wait, and report per node"
+
+    def add_options(self, parser: argparse.ArgumentParser) -> None:
+        super().add_options(parser)
+        parser.add_argument("--start", required=True)
+        parser.add_argument("--end", required=True)
+        parser.add_argument(
+            "--node", action="append", default=[], help="deploy target in scrapy.cfg or Scrapyd URL (repeat)"
+        )
+        parser.add_argument("--poll", type=float, default=5.0, help="seconds between listjobs.json polls")
+        parser.add_argument("--timeout", type=float, default=6 * 3600, help="give up waiting after (s)")
+
+    def run(self, args: list[str], opts: argparse.Namespace) -> None:
+        today = hf_today()
+        start, end = self.day("start", opts.start, today), self.day("end", opts.end, today)
+        if start > end:
+            self.fail(f"start: {start} is after end {end}", USAGE_ERROR)
+        if not opts.node:
+            self.fail(
+                "node: give at least one --node (a scrapy.cfg deploy target or a Scrapyd URL)", USAGE_ERROR
+            )
+        settings = self.job_settings(opts)
+        jobs: list[Job] = []
+
+        def schedule_all() -> None:
+            nodes = [resolve_node(spec, opts.username, opts.password) for spec in opts.node]
+            for node, (first, last) in zip(nodes, split_range(start, end, len(nodes)), strict=False):
+                job_id = node.schedule(
+                    {"start": first.isoformat(), "end": last.isoformat()}, settings, opts.project
+                )
+                jobs.append(Job(node, job_id, first, last))
+                print(f"{node}: {first} to {last}: job {job_id} scheduled", flush=True)
+            wait_for(jobs, opts.poll, opts.timeout, opts.project)
+
+        self.guarded(schedule_all)
+        for job in jobs:
+            print(f"{job.node}: {job.start} to {job.end}: job {job.job_id}: {job.outcome}")
+        failed = [job for job in jobs if job.outcome != "ok"]
+        print(f"{len(jobs) - len(failed)} of {len(jobs)} jobs finished cleanly")
+        if failed:
+            self.exitcode = FAILED

@@ -1,0 +1,151 @@
+"""Talking to Scrapyd nodes: scheduling crawls, spreading backfills, reading outcomes.
+
+Scrapyd is the engine (queue, processes, logs); this module only calls its
+JSON API through scrapyd-client's `ScrapydClient` and reads job logs.
+"""
+
+from __future__ import annotations
+
+import base64
+import logging
+import re
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from typing import Any, TypeVar
+
+import requests
+from scrapyd_client.exceptions import ErrorResponse, MalformedResponse
+from scrapyd_client.pyclient import ScrapydClient
+from scrapyd_client.utils import get_config
+
+logger = logging.getLogger(__name__)
+
+PROJECT = "hfpapers"
+SPIDER = "daily"
+T = TypeVar("T")
+_OUTCOME_RE = re.compile(r"Run outcome: (ok|failed.*)")
+
+
+class SchedulingError(Exception):
+    """A Scrapyd node could not be used; the message is one line."""
+
+
+@dataclass
+class Node:
+    name: str
+    url: str
+    username: str | None = None
+    password: str | None = None
+    client: ScrapydClient = field(init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        self.url = self.url.rstrip("/")
+        self.client = ScrapydClient(self.url, self.username, self.password or "")
+
+    def __str__(self) -> str:
+        return self.name if self.name == self.url else f"{self.name} ({self.url})"
+
+    def call(self, what: str, action: Callable[[], T]) -> T:
+        """Run one API call; any failure becomes a one-line `SchedulingError`."""
+        try:
+            return action()
+        except requests.ConnectionError:
+            raise SchedulingError(f"{self}: cannot reach Scrapyd to {what}") from None
+        except MalformedResponse as exc:
+            # Scrapyd answers a refused login with a plain-text 401 page.
+            text = " ".join(str(exc).split())[:120]
+            hint = " (check the username and password)" if "Unauthorized" in text else ""
+            raise SchedulingError(f"{self}: Scrapyd refused to {what}: {text}{hint}") from None
+        except ErrorResponse as exc:
+            raise SchedulingError(f"{self}: Scrapyd refused to {what}: {exc}") from None
+
+    def schedule(self, args: dict[str, str], settings: dict[str, str], project: str = PROJECT) -> str:
+        form = list(args.items()) + [("setting", f"{k}={v}") for k, v in settings.items()]
+        return self.call(f"schedule {SPIDER}", lambda: self.client.schedule(project, SPIDER, form))
+
+    def jobs(self, project: str = PROJECT) -> dict[str, Any]:
+        return self.call("list jobs", lambda: self.client.jobs(project))
+
+    def log(self, log_url: str) -> str:
+        request = urllib.request.Request(self.url + log_url if log_url.startswith("/") else log_url)
+        if self.username:
+            token = base64.b64encode(f"{self.username}:{self.password or ''}".encode()).decode()
+            request.add_header("Authorization", f"Basic {token}")
+        try:
+            with urllib.request.urlopen(request, timeout=30) as response:
+                return response.read().decode("utf-8", "replace")
+        except (urllib.error.URLError, OSError) as exc:
+            raise SchedulingError(f"{self}: cannot read the job log {log_url}: {exc}") from None
+
+
+def resolve_node(spec: str, username: str | None = None, password: str | None = None) -> Node:
+    """A node from a URL or from a ``[deploy:NAME]`` target of scrapy.cfg."""
+    if "://" in spec:
+        return Node(spec, spec, username, password)
+    config = get_config()
+    section = f"deploy:{spec}"
+    if not config.has_section(section):
+        known = ", ".join(s[7:] for s in config.sections() if s.startswith("deploy:")) or "none"
+        raise SchedulingError(f"node: no deploy target {spec!r} in scrapy.cfg (targets: {known})")
+
+    def value(key: str) -> str | None:
+        raw = config.get(section, key, fallback="") or ""
+        # An unset ${VARIABLE} stays as written: treat it as not given.
+        return None if not raw or raw.startswith("${") else raw
+
+    url = value("url")
+    if not url:
+        raise SchedulingError(f"node: deploy target {spec!r} has no url")
+    return Node(spec, url, username or value("username"), password or value("password"))
+
+
+def split_range(start: date, end: date, parts: int) -> list[tuple[date, date]]:
+    """Contiguous chunks of nearly equal length, in order, at most ``parts`` of them."""
+    days = (end - start).days + 1
+    parts = max(1, min(parts, days))
+    size, extra = divmod(days, parts)
+    chunks, first = [], start
+    for n in range(parts):
+        last = first + timedelta(size + (1 if n < extra else 0) - 1)
+        chunks.append((first, last))
+        first = last + timedelta(1)
+    return chunks
+
+
+@dataclass
+class Job:
+    node: Node
+    job_id: str
+    start: date
+    end: date
+    outcome: str = "pending"
+
+
+def wait_for(jobs: list[Job], poll: float, timeout: float, project: str = PROJECT) -> None:
+    """Poll each node's listjobs.json until every job finished; read each outcome from its log."""
+    deadline = time.monotonic() + timeout
+    waiting = list(jobs)
+    while waiting:
+        for node in {id(j.node): j.node for j in waiting}.values():
+            finished = {f["id"]: f for f in node.jobs(project).get("finished", [])}
+            for job in [j for j in waiting if j.node is node and j.job_id in finished]:
+                job.outcome = outcome_from_log(node.log(finished[job.job_id]["log_url"]))
+                waiting.remove(job)
+        if waiting:
+            if time.monotonic() > deadline:
+                for job in waiting:
+                    job.outcome = "failed: still running at the timeout"
+                return
+            time.sleep(poll)
+
+
+def outcome_from_log(log: str) -> str:
+    """``ok`` or ``failed: …`` from the line our crawl logs last."""
+    found = _OUTCOME_RE.findall(log)
+    if found:
+        return found[-1]
+    return "failed: the job ended without a run outcome (it crashed or never started)"

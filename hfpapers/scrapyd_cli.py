@@ -1,0 +1,61 @@
+"""What the Scrapyd commands (`scrapy schedule`, `scrapy backfill`) share.
+
+Outside hfpapers.commands: Scrapy instantiates every command class found there.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from datetime import date
+from typing import Any, ClassVar
+
+from scrapy.commands import ScrapyCommand
+from scrapy.utils.conf import arglist_to_dict
+
+from hfpapers.args import ArgumentError, parse_day
+from hfpapers.scrapyd import PROJECT, SchedulingError
+
+USAGE_ERROR = 2
+FAILED = 1
+
+
+class ScrapydCommand(ScrapyCommand):
+    requires_project = True
+    requires_crawler_process = False
+    default_settings: ClassVar[dict[str, Any]] = {"LOG_ENABLED": False}
+
+    def add_options(self, parser: argparse.ArgumentParser) -> None:
+        super().add_options(parser)
+        parser.add_argument("--project", default=PROJECT, help=f"Scrapyd project (default {PROJECT})")
+        parser.add_argument("--username", help="Scrapyd user (default: the target's, or ~/.netrc)")
+        parser.add_argument("--password", help="Scrapyd password (default: the target's, or ~/.netrc)")
+
+    def job_settings(self, opts: argparse.Namespace) -> dict[str, str]:
+        """The ``-s NAME=VALUE`` options, passed on to the job; SITE_DIR is required."""
+        settings = arglist_to_dict(opts.set)
+        if not settings.get("SITE_DIR", "").startswith("/"):
+            self.fail(
+                "SITE_DIR: give -s SITE_DIR=/absolute/path/to/blog (Scrapyd runs jobs in its own folder)",
+                USAGE_ERROR,
+            )
+        return settings
+
+    def day(self, name: str, value: str, today: date) -> date:
+        try:
+            return parse_day(name, value, date(2023, 5, 4), today)
+        except ArgumentError as exc:
+            self.fail(str(exc), USAGE_ERROR)
+            raise  # unreachable
+
+    @staticmethod
+    def fail(message: str, status: int = FAILED) -> None:
+        print(f"error: {message}", file=sys.stderr)
+        sys.exit(status)
+
+    def guarded(self, action: object) -> None:
+        """Run ``action()``; a `SchedulingError` is one line on stderr and exit 1."""
+        try:
+            action()  # type: ignore[operator]
+        except SchedulingError as exc:
+            self.fail(str(exc))
