@@ -16,6 +16,8 @@ from typing import Any
 
 from scrapy.settings import BaseSettings
 
+from hfpapers.publish import is_work_tree
+
 _DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 
@@ -65,6 +67,8 @@ def site_dir(settings: BaseSettings) -> Path:
         raise ArgumentError(f"SITE_DIR: {path} is not a directory")
     if not os.access(path, os.W_OK | os.X_OK):
         raise ArgumentError(f"SITE_DIR: {path} is not writable")
+    if settings.getbool("PUBLISH_GIT") and not is_work_tree(path):
+        raise ArgumentError(f"PUBLISH_GIT: SITE_DIR {path} is not a git work tree")
     for sub in ("_posts", "_data/papers"):
         target = path / sub
         if target.exists() and not (target.is_dir() and os.access(target, os.W_OK | os.X_OK)):

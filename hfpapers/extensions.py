@@ -26,6 +26,7 @@ FIGURES = (
     ("retries", "retry/count"),
     ("files written", "hfpapers/outputs_written"),
     ("files left untouched", "hfpapers/outputs_discarded"),
+    ("git commits", "hfpapers/git_commits"),
 )
 
 
@@ -57,6 +58,7 @@ class RunSummary:
         assert stats is not None
         width = max(len(label) for label, _ in FIGURES)
         lines = [f"  {label:<{width}}  {stats.get_value(key, 0)}" for label, key in FIGURES]
+        lines += [f"  wrote {path}" for path in stats.get_value("hfpapers/written_files", [])]
         reason = stats.get_value("finish_reason")
         logger.info("Run summary (%s):\n%s", reason, "\n".join(lines))
         # The last word for whoever reads only the log (a Scrapyd job, a backfill report).

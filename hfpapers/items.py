@@ -77,5 +77,3 @@ class DailyPapers:
     """The day's papers; ranked by likes once the pipelines ran."""
     total_papers: int = 0
     """Number of papers in the post (after dedupe and any ``top`` limit)."""
-    crawled_at: str = ""
-    """When the crawl fetched the list, ISO 8601 UTC."""

@@ -67,8 +67,18 @@ ITEM_PIPELINES = {
     "hfpapers.pipelines.NoShrinkPipeline": 500,
 }
 EXTENSIONS = {
+    # Publishing before the summary, so the run outcome includes the push.
+    "hfpapers.publish.GitPublisher": 400,
     "hfpapers.extensions.RunSummary": 500,
 }
+
+# --- Publishing (see hfpapers/publish.py) -----------------------------------
+PUBLISH_GIT = False
+PUBLISH_GIT_AUTHOR = "hfpapers bot <hfpapers@users.noreply.github.com>"
+PUBLISH_PUSH = False
+PUBLISH_GIT_REMOTE = "origin"
+PUBLISH_GIT_BRANCH = ""  # the checked-out branch
+PUBLISH_PUSH_RETRIES = 3
 
 TELNETCONSOLE_ENABLED = False
 LOG_LEVEL = "INFO"

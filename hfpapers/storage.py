@@ -24,10 +24,20 @@ logger = logging.getLogger(__name__)
 
 
 def run_is_clean(crawler: Crawler) -> bool:
-    """Finished by running out of work, with no error logged on the way."""
+    """Finished by running out of work, with no error on the way.
+
+    Scrapy stops counting log records at spider_closed, so failures after
+    that (storing a feed, publishing) are read from their own stats.
+    """
     stats = crawler.stats
     assert stats is not None
-    return stats.get_value("finish_reason") == "finished" and not stats.get_value("log_count/ERROR", 0)
+    values = stats.get_stats()
+    return (
+        values.get("finish_reason") == "finished"
+        and not values.get("log_count/ERROR", 0)
+        and not values.get("hfpapers/publish_failed", 0)
+        and not any(key.startswith("feedexport/failed_count/") for key in values)
+    )
 
 
 class AppendOnWrite(io.RawIOBase):
@@ -87,4 +97,7 @@ class AtomicFileFeedStorage:
         os.chmod(self._tmp, 0o644)
         os.replace(self._tmp, self.path)
         stats.inc_value("hfpapers/outputs_written")
+        stats.set_value(
+            "hfpapers/written_files", [*stats.get_value("hfpapers/written_files", []), str(self.path)]
+        )
         logger.info("Wrote %s", self.path)

@@ -35,7 +35,6 @@ API_PAGE_SIZE = 100
 @dataclass
 class Day:
     date: str
-    crawled_at: str = ""
     papers: dict[str, Paper] = field(default_factory=dict)
     waiting: set[str] = field(default_factory=set)
     listed: bool = False
@@ -133,7 +132,6 @@ class DailySpider(Spider):
     def parse_page(self, response: Response, day: str) -> Iterator[Any]:
         self.hf_pending -= 1
         self.crawler.stats.inc_value("hfpapers/requests/hf_page")
-        self.days[day].crawled_at = _now()
         shown = _day_in_url(response.url)
         payload = hf.extract_payload(response.text)
         if payload is None:
@@ -316,7 +314,7 @@ class DailySpider(Spider):
             if state.papers:
                 for paper in state.papers.values():
                     self.crawler.stats.inc_value(f"papers/abstract_from/{paper.abstract_source}")
-                yield DailyPapers(date=date, papers=list(state.papers.values()), crawled_at=state.crawled_at)
+                yield DailyPapers(date=date, papers=list(state.papers.values()))
 
 
 def _now() -> str:

@@ -1,0 +1,191 @@
+"""`GitPublisher`: commit and push the post and data file the run wrote.
+
+Settings (all off unless said):
+``PUBLISH_GIT`` (False): commit what the run wrote when SITE_DIR is a git work tree;
+``PUBLISH_GIT_AUTHOR`` (``hfpapers bot <hfpapers@users.noreply.github.com>``);
+``PUBLISH_PUSH`` (False): push after committing;
+``PUBLISH_GIT_REMOTE`` (``origin``): a remote name or URL;
+``PUBLISH_GIT_BRANCH`` (``""``: the checked-out branch);
+``PUBLISH_PUSH_RETRIES`` (3): rejected pushes retried after ``git pull --rebase``.
+
+Only the files this run wrote are staged and committed; anybody else's
+changes in the work tree stay as they are. Never a force push. A push that
+still fails is an error (exit 1); the commit stays local and the next run
+pushes it. Credentials in a remote URL are masked in every log message.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import re
+import subprocess
+from collections import defaultdict
+from email.utils import parseaddr
+from pathlib import Path
+
+from scrapy import signals
+from scrapy.crawler import Crawler
+from scrapy.exceptions import NotConfigured
+
+from hfpapers.storage import run_is_clean
+
+logger = logging.getLogger(__name__)
+
+_CREDENTIALS_RE = re.compile(r"(?<=://)[^/@\s]+@")
+_DAY_RE = re.compile(r"(\d{4}-\d{2}-\d{2})")
+_REJECTED = ("[rejected]", "non-fast-forward", "fetch first")
+
+
+def mask_credentials(text: str) -> str:
+    """``https://user:token@host`` -> ``https://***@host``."""
+    return _CREDENTIALS_RE.sub("***@", text)
+
+
+def install_credential_masking() -> None:
+    """Mask URL credentials in every log record, whatever logger or handler.
+
+    A record factory, not a handler filter: it also covers Scrapy's
+    "Overridden settings" dump and the log file Scrapyd keeps for the job.
+    """
+    factory = logging.getLogRecordFactory()
+    if getattr(factory, "masks_credentials", False):
+        return
+
+    def masking_factory(*args: object, **kwargs: object) -> logging.LogRecord:
+        record = factory(*args, **kwargs)  # type: ignore[arg-type]
+        message = record.getMessage()
+        if "@" in message and _CREDENTIALS_RE.search(message):
+            record.msg, record.args = mask_credentials(message), ()
+        return record
+
+    masking_factory.masks_credentials = True  # type: ignore[attr-defined]
+    logging.setLogRecordFactory(masking_factory)
+
+
+class GitError(Exception):
+    pass
+
+
+class Git:
+    def __init__(self, work_tree: Path, author: str):
+        self.work_tree = work_tree
+        name, email = parseaddr(author)
+        self.identity = ["-c", f"user.name={name or 'hfpapers bot'}", "-c", f"user.email={email}"]
+
+    def __call__(self, *args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
+        proc = subprocess.run(
+            ["git", "-C", str(self.work_tree), *self.identity, *args],
+            capture_output=True,
+            text=True,
+            timeout=300,
+            # The user's git config, credential helpers and SSH keys apply; prompts never.
+            env={**os.environ, "GIT_TERMINAL_PROMPT": "0"},
+        )
+        if check and proc.returncode != 0:
+            raise GitError(f"git {args[0]} failed: {mask_credentials(last_line(proc))}")
+        return proc
+
+
+def last_line(proc: subprocess.CompletedProcess[str]) -> str:
+    lines = [line for line in (proc.stderr + proc.stdout).splitlines() if line.strip()]
+    return lines[-1].strip() if lines else f"exit status {proc.returncode}"
+
+
+def is_work_tree(path: Path) -> bool:
+    proc = subprocess.run(
+        ["git", "-C", str(path), "rev-parse", "--is-inside-work-tree"], capture_output=True, text=True
+    )
+    return proc.returncode == 0 and proc.stdout.strip() == "true"
+
+
+class GitPublisher:
+    def __init__(self, crawler: Crawler):
+        settings = crawler.settings
+        if not settings.getbool("PUBLISH_GIT"):
+            raise NotConfigured
+        install_credential_masking()
+        self.crawler = crawler
+        self.site = Path(settings.get("SITE_DIR") or ".").expanduser().resolve()
+        self.git = Git(self.site, settings.get("PUBLISH_GIT_AUTHOR"))
+        self.push_enabled = settings.getbool("PUBLISH_PUSH")
+        self.remote = settings.get("PUBLISH_GIT_REMOTE", "origin")
+        self.branch = settings.get("PUBLISH_GIT_BRANCH", "")
+        self.retries = settings.getint("PUBLISH_PUSH_RETRIES", 3)
+        crawler.signals.connect(self.publish, signal=signals.feed_exporter_closed)
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> GitPublisher:
+        return cls(crawler)
+
+    def publish(self) -> None:
+        stats = self.crawler.stats
+        assert stats is not None
+        if not run_is_clean(self.crawler):
+            logger.info("Not publishing: the run did not finish cleanly")
+            return
+        try:
+            for day, files in sorted(self._written_by_day().items()):
+                if self._commit_day(day, files):
+                    stats.inc_value("hfpapers/git_commits")
+            if self.push_enabled:
+                self._push()
+        except GitError as exc:
+            stats.inc_value("hfpapers/publish_failed")
+            logger.error("Publishing failed: %s", exc)
+
+    def _written_by_day(self) -> dict[str, list[str]]:
+        stats = self.crawler.stats
+        assert stats is not None
+        by_day: dict[str, list[str]] = defaultdict(list)
+        for path in stats.get_value("hfpapers/written_files", []):
+            relative = Path(path).resolve().relative_to(self.site)
+            match = _DAY_RE.search(relative.name)
+            if match:
+                by_day[match.group(1)].append(str(relative))
+        return by_day
+
+    def _commit_day(self, day: str, files: list[str]) -> bool:
+        post = next((f for f in files if f.endswith(".md")), files[0])
+        existed = self.git("cat-file", "-e", f"HEAD:{post}", check=False).returncode == 0
+        self.git("add", "--", *files)
+        if self.git("diff", "--cached", "--quiet", "--", *files, check=False).returncode == 0:
+            logger.info("%s: nothing changed, no commit", day)
+            return False
+        count = self._paper_count(files)
+        message = f"Daily papers {day}: {count} papers" + (" (refresh)" if existed else "")
+        # Only these paths: whatever else is staged or modified stays uncommitted.
+        self.git("commit", "--only", "-m", message, "--", *files)
+        logger.info("Committed %s", message)
+        return True
+
+    def _paper_count(self, files: list[str]) -> int | str:
+        for name in files:
+            if name.endswith(".json"):
+                try:
+                    data = json.loads((self.site / name).read_text(encoding="utf-8"))
+                    return int(data["total_papers"])
+                except (OSError, ValueError, KeyError, TypeError):
+                    break
+        return "?"
+
+    def _push(self) -> None:
+        branch = self.branch or self.git("rev-parse", "--abbrev-ref", "HEAD").stdout.strip()
+        for attempt in range(self.retries + 1):
+            proc = self.git("push", self.remote, f"HEAD:refs/heads/{branch}", check=False)
+            if proc.returncode == 0:
+                logger.info("Pushed to %s %s", mask_credentials(self.remote), branch)
+                return
+            rejected = any(marker in proc.stderr for marker in _REJECTED)
+            if not rejected or attempt == self.retries:
+                break
+            logger.warning("Push rejected (the remote moved on); rebasing onto it, try %d", attempt + 1)
+            pull = self.git("pull", "--rebase", "--autostash", self.remote, branch, check=False)
+            if pull.returncode != 0:
+                self.git("rebase", "--abort", check=False)
+                raise GitError(f"git pull --rebase failed: {mask_credentials(last_line(pull))}")
+        raise GitError(
+            f"push to {mask_credentials(self.remote)} failed: {mask_credentials(last_line(proc))};"
+            " the commit stays local and the next run pushes it"
+        )
