@@ -16,6 +16,7 @@ from typing import Any
 
 from scrapy.settings import BaseSettings
 
+from hfpapers.periods import Period, day_period, month_period, previous_month, previous_week, week_period
 from hfpapers.publish import is_work_tree
 
 _DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
@@ -27,7 +28,7 @@ class ArgumentError(ValueError):
 
 @dataclass(frozen=True)
 class RunPlan:
-    days: list[str]
+    periods: list[Period]
     top: int | None
     force: bool
     site_dir: Path
@@ -76,35 +77,66 @@ def site_dir(settings: BaseSettings) -> Path:
     return path
 
 
-def plan_run(kwargs: dict[str, Any], settings: BaseSettings, today: date | None = None) -> RunPlan:
-    """Check the spider arguments; return the days to crawl and the options."""
-    last = today or hf_today()
+def first_day(settings: BaseSettings) -> date:
     try:
-        first = date.fromisoformat(settings.get("FIRST_DAY", "2023-05-04"))
+        return date.fromisoformat(settings.get("FIRST_DAY", "2023-05-04"))
     except ValueError:
         raise ArgumentError(f"FIRST_DAY: {settings.get('FIRST_DAY')!r} is not a date") from None
-    one, start, end = kwargs.get("date"), kwargs.get("start"), kwargs.get("end")
-    if one is not None and (start is not None or end is not None):
-        raise ArgumentError("date: give either date or start/end, not both")
-    if start is not None or end is not None:
-        if start is None or end is None:
-            raise ArgumentError("start/end: a backfill needs both start and end")
-        first_day = parse_day("start", str(start), first, last)
-        last_day = parse_day("end", str(end), first, last)
-        if first_day > last_day:
-            raise ArgumentError(f"start: {first_day} is after end {last_day}")
-        span = (last_day - first_day).days + 1
-        days = [(first_day + timedelta(n)).isoformat() for n in range(span)]
+
+
+def plan_run(
+    kwargs: dict[str, Any], settings: BaseSettings, today: date | None = None, kind: str = "daily"
+) -> RunPlan:
+    """Check the spider arguments; return the periods to crawl and the options."""
+    last = today or hf_today()
+    first = first_day(settings)
+    if kind == "daily":
+        periods = _daily_periods(kwargs, first, last)
     else:
-        days = [parse_day("date", str(one), first, last).isoformat() if one else last.isoformat()]
+        periods = [_one_period(kind, kwargs, first, last)]
     top = kwargs.get("top")
     if top is not None:
         if not str(top).isdigit() or int(top) < 1:
             raise ArgumentError(f"top: {top!r} is not a positive whole number")
         top = int(top)
     return RunPlan(
-        days=days,
+        periods=periods,
         top=top,
         force=_flag("force", kwargs.get("force", "")),
         site_dir=site_dir(settings),
     )
+
+
+def _one_period(kind: str, kwargs: dict[str, Any], first: date, last: date) -> Period:
+    name, parse, default = {
+        "weekly": ("week", week_period, previous_week),
+        "monthly": ("month", month_period, previous_month),
+    }[kind]
+    value = kwargs.get(name)
+    if value is None:
+        return default(last)
+    try:
+        period = parse(str(value))
+    except ValueError as exc:
+        raise ArgumentError(f"{name}: {exc}") from None
+    if period.last < first:
+        raise ArgumentError(f"{name}: {value} is before the first Daily Papers day ({first})")
+    if period.first > last:
+        raise ArgumentError(f"{name}: {value} is in the future (the Hugging Face day is {last})")
+    return period
+
+
+def _daily_periods(kwargs: dict[str, Any], first: date, last: date) -> list[Period]:
+    one, start, end = kwargs.get("date"), kwargs.get("start"), kwargs.get("end")
+    if one is not None and (start is not None or end is not None):
+        raise ArgumentError("date: give either date or start/end, not both")
+    if start is not None or end is not None:
+        if start is None or end is None:
+            raise ArgumentError("start/end: a backfill needs both start and end")
+        start_day = parse_day("start", str(start), first, last)
+        end_day = parse_day("end", str(end), first, last)
+        if start_day > end_day:
+            raise ArgumentError(f"start: {start_day} is after end {end_day}")
+        span = (end_day - start_day).days + 1
+        return [day_period(start_day + timedelta(n)) for n in range(span)]
+    return [day_period(parse_day("date", str(one), first, last) if one else last)]

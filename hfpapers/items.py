@@ -1,7 +1,8 @@
-"""Items: one `Paper` per paper, one `DailyPapers` per Hugging Face day.
+"""Items: one `Paper` per paper, one `DailyPapers` per Hugging Face day
+(`PeriodPapers` per week or month).
 
-The spider yields a whole day at once because dedupe and ranking are
-operations on the day's list, and each post is one file per day.
+The spider yields a whole list at once because dedupe and ranking are
+operations on the list, and each post is one file per list.
 """
 
 from __future__ import annotations
@@ -66,7 +67,11 @@ class Paper:
     submitted_on_daily_at: str | None = None
     """When the paper was put on the daily list, ISO 8601 UTC."""
     rank: int | None = field(default=None, metadata=_schema(minimum=1))
-    """Competition rank by likes within the day (1, 2, 2, 4)."""
+    """Competition rank by likes within the list (1, 2, 2, 4)."""
+    previous_rank: int | None = field(default=None, metadata=_schema(minimum=1))
+    """Rank in the post this run replaced; None if new there or there was none."""
+    previous_upvotes: int | None = field(default=None, metadata=_schema(minimum=0))
+    """Likes in the post this run replaced."""
 
 
 @dataclass
@@ -77,3 +82,24 @@ class DailyPapers:
     """The day's papers; ranked by likes once the pipelines ran."""
     total_papers: int = 0
     """Number of papers in the post (after dedupe and any ``top`` limit)."""
+    replaces_post: bool = False
+    """Whether a post for this list existed before the run (rank movement shown)."""
+
+
+@dataclass
+class PeriodPapers(DailyPapers):
+    """A week's or a month's papers; ``date`` is its first day."""
+
+    kind: str = field(default="weekly", metadata=_schema(enum=["weekly", "monthly"]))
+    """``weekly`` or ``monthly``."""
+    period: str = ""
+    """Hugging Face's notation: ``2026-W08`` or ``2026-02``."""
+    last_day: str = ""
+    """The period's last day, ``YYYY-MM-DD``."""
+
+
+def list_id(item: DailyPapers) -> tuple[str, str]:
+    """(kind, key) of a list: ("daily", "2026-02-18"), ("weekly", "2026-W08")."""
+    if isinstance(item, PeriodPapers):
+        return item.kind, item.period
+    return "daily", item.date

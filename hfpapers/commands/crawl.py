@@ -12,8 +12,10 @@ import argparse
 import sys
 
 from scrapy.commands.crawl import Command as ScrapyCrawl
+from scrapy.spiderloader import SpiderLoader
 
-from hfpapers.args import ArgumentError, plan_run
+from hfpapers.args import ArgumentError
+from hfpapers.spiders.papers import PapersSpider
 from hfpapers.storage import run_is_clean
 
 USAGE_ERROR = 2
@@ -23,12 +25,23 @@ class Command(ScrapyCrawl):
     def process_options(self, args: list[str], opts: argparse.Namespace) -> None:
         super().process_options(args, opts)
         assert self.settings is not None
-        if args == ["daily"]:
+        spidercls = self._spider_class(args)
+        if spidercls is not None:
             try:
-                plan_run(opts.spargs, self.settings)
+                spidercls.plan(opts.spargs, self.settings)
             except ArgumentError as exc:
                 print(f"error: {exc}", file=sys.stderr)
                 sys.exit(USAGE_ERROR)
+
+    def _spider_class(self, args: list[str]) -> type[PapersSpider] | None:
+        assert self.settings is not None
+        if len(args) != 1:
+            return None
+        try:
+            spidercls = SpiderLoader.from_settings(self.settings).load(args[0])
+        except KeyError:
+            return None  # Scrapy reports the unknown spider itself
+        return spidercls if issubclass(spidercls, PapersSpider) else None
 
     def run(self, args: list[str], opts: argparse.Namespace) -> None:
         if len(args) != 1:

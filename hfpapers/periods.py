@@ -1,0 +1,78 @@
+"""The span a post covers: a day, an ISO week or a month, and its file names."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+_WEEK_RE = re.compile(r"^(\d{4})-W(\d{2})$")
+_MONTH_RE = re.compile(r"^(\d{4})-(\d{2})$")
+
+
+@dataclass(frozen=True)
+class Period:
+    kind: str
+    """``daily``, ``weekly`` or ``monthly``."""
+    key: str
+    """``2026-02-18``, ``2026-W08`` or ``2026-02``: Hugging Face's own notation."""
+    first: date
+    last: date
+
+    @property
+    def post_name(self) -> str:
+        return f"{self.first.isoformat()}-{self.kind}-papers.md"
+
+    @property
+    def data_name(self) -> str:
+        return f"{self.kind}-{self.key}.json"
+
+    @property
+    def page_path(self) -> str:
+        """Hugging Face's page: /papers/date/…, /papers/week/…, /papers/month/…"""
+        segment = {"daily": "date", "weekly": "week", "monthly": "month"}[self.kind]
+        return f"/papers/{segment}/{self.key}"
+
+    @property
+    def api_param(self) -> str:
+        return {"daily": "date", "weekly": "week", "monthly": "month"}[self.kind]
+
+    def covers(self, day: str) -> bool:
+        return self.first.isoformat() <= day <= self.last.isoformat()
+
+
+def day_period(day: date) -> Period:
+    return Period("daily", day.isoformat(), day, day)
+
+
+def week_period(value: str) -> Period:
+    """``2026-W08`` (ISO week) -> Monday to Sunday. Raises ValueError."""
+    match = _WEEK_RE.match(value)
+    if not match:
+        raise ValueError(f"{value!r} is not a week in the form YYYY-Www")
+    year, week = int(match.group(1)), int(match.group(2))
+    try:
+        monday = date.fromisocalendar(year, week, 1)
+    except ValueError:
+        raise ValueError(f"{value!r} is not a real ISO week") from None
+    return Period("weekly", value, monday, monday + timedelta(6))
+
+
+def month_period(value: str) -> Period:
+    """``2026-02`` -> the 1st to the last day. Raises ValueError."""
+    match = _MONTH_RE.match(value)
+    if not match or not 1 <= int(match.group(2)) <= 12:
+        raise ValueError(f"{value!r} is not a month in the form YYYY-MM")
+    first = date(int(match.group(1)), int(match.group(2)), 1)
+    following = date(first.year + first.month // 12, first.month % 12 + 1, 1)
+    return Period("monthly", value, first, following - timedelta(1))
+
+
+def previous_week(today: date) -> Period:
+    year, week, _ = (today - timedelta(7)).isocalendar()
+    return week_period(f"{year}-W{week:02d}")
+
+
+def previous_month(today: date) -> Period:
+    last = today.replace(day=1) - timedelta(1)
+    return month_period(f"{last.year}-{last.month:02d}")
