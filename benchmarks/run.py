@@ -115,7 +115,7 @@ def stage_only(repeat: int) -> dict[str, Any]:
             item = DailyPapers(date=day, papers=rank_by_likes(items), total_papers=len(items))
             assert not validate_day(item)
             buffer = io.BytesIO()
-            exporter = KoreanPostExporter(buffer, author="a", categories=["c"], tags=["t"])
+            exporter = KoreanPostExporter(buffer, author="a", categories={"daily": ["c"]}, tags=["t"])
             exporter.export_item(item)
             exporter.finish_exporting()
             papers += len(items)

@@ -5,7 +5,7 @@
 #   egg with its own Python and does not install an egg's requirements), the source at
 #   /opt/hfpapers/src (for scrapy.cfg and the schedule command);
 # - /etc/scrapyd/scrapyd.conf from deploy/scrapyd.conf, the scrapyd service, the egg deployed;
-# - /etc/hfpapers/env, and the schedule timer (systemd) at 00:15 and 14:00 UTC.
+# - /etc/hfpapers/env, and the timers (systemd): daily 00:15 and 14:00 UTC, weekly, monthly.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 : "${SITE_DIR:?set SITE_DIR to the blog (Jekyll site) folder}"
@@ -28,5 +28,5 @@ systemctl daemon-reload
 systemctl enable --now scrapyd.service
 for _ in $(seq 30); do curl -fs http://127.0.0.1:6800/daemonstatus.json >/dev/null && break; sleep 1; done
 (cd /opt/hfpapers/src && set -a && . /etc/hfpapers/env && /opt/hfpapers/venv/bin/scrapyd-deploy local -p hfpapers)
-systemctl enable --now hfpapers-schedule.timer
-echo "installed; next runs:" && systemctl list-timers hfpapers-schedule.timer --no-pager
+systemctl enable --now hfpapers-daily.timer hfpapers-weekly.timer hfpapers-monthly.timer
+echo "installed; next runs:" && systemctl list-timers "hfpapers-*" --no-pager

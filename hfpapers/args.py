@@ -88,12 +88,7 @@ def plan_run(
     kwargs: dict[str, Any], settings: BaseSettings, today: date | None = None, kind: str = "daily"
 ) -> RunPlan:
     """Check the spider arguments; return the periods to crawl and the options."""
-    last = today or hf_today()
-    first = first_day(settings)
-    if kind == "daily":
-        periods = _daily_periods(kwargs, first, last)
-    else:
-        periods = [_one_period(kind, kwargs, first, last)]
+    periods = plan_periods(kwargs, settings, kind, today)
     top = kwargs.get("top")
     if top is not None:
         if not str(top).isdigit() or int(top) < 1:
@@ -105,6 +100,17 @@ def plan_run(
         force=_flag("force", kwargs.get("force", "")),
         site_dir=site_dir(settings),
     )
+
+
+def plan_periods(
+    kwargs: dict[str, Any], settings: BaseSettings, kind: str = "daily", today: date | None = None
+) -> list[Period]:
+    """The days, week or month the arguments ask for (``date``/``start``/``end``, ``week``, ``month``)."""
+    last = today or hf_today()
+    first = first_day(settings)
+    if kind == "daily":
+        return _daily_periods(kwargs, first, last)
+    return [_one_period(kind, kwargs, first, last)]
 
 
 def _one_period(kind: str, kwargs: dict[str, Any], first: date, last: date) -> Period:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -13,7 +14,7 @@ from scrapy.crawler import Crawler
 from scrapy.exceptions import DropItem
 from scrapy.statscollectors import StatsCollector
 
-from hfpapers.items import DailyPapers, Paper
+from hfpapers.items import DailyPapers, Paper, PeriodPapers, list_id
 from hfpapers.text import clean_text, strip_version
 
 logger = logging.getLogger(__name__)
@@ -95,10 +96,13 @@ class RankPipeline(_DayPipeline):
         return item
 
 
-_DAY_SCHEMA = ItemAdapter.get_json_schema(DailyPapers)
-_validate_day = fastjsonschema.compile(
-    {**_DAY_SCHEMA, "properties": {**_DAY_SCHEMA["properties"], "papers": {}}}
-)
+def _list_validator(item_class: type[DailyPapers]) -> Any:
+    """The list's own fields; its papers are checked one by one."""
+    schema = ItemAdapter.get_json_schema(item_class)
+    return fastjsonschema.compile({**schema, "properties": {**schema["properties"], "papers": {}}})
+
+
+_validate_list = {cls: _list_validator(cls) for cls in (DailyPapers, PeriodPapers)}
 _validate_paper = fastjsonschema.compile(ItemAdapter.get_json_schema(Paper))
 
 
@@ -109,7 +113,7 @@ def validate_day(item: DailyPapers) -> list[str]:
     bad paper is named and the check stays cheap on long author lists.
     """
     errors = []
-    checks = [("", {**vars(item), "papers": []}, _validate_day)]
+    checks = [("", {**vars(item), "papers": []}, _validate_list[type(item)])]
     checks += [(f"papers/{n}/", vars(paper), _validate_paper) for n, paper in enumerate(item.papers)]
     for prefix, data, validate in checks:
         try:
@@ -140,36 +144,76 @@ class ValidatePipeline(_DayPipeline):
         raise DropItem(f"{item.date}: {len(errors)} invalid fields", log_level="DEBUG")
 
 
-class NoShrinkPipeline(_DayPipeline):
-    """Keeps an existing post when a re-run finds fewer papers, unless ``-a force=1``.
+class PreviousPostPipeline(_DayPipeline):
+    """Compares the list with the post already published for it.
 
-    Hugging Face sometimes answers with a partial list; a post must not lose
-    papers it already published because of that.
+    - No silent shrinkage: when this run found fewer papers than the existing
+      data file lists, the existing post is kept (unless ``-a force=1``);
+      Hugging Face sometimes answers with a partial list.
+    - Rank movement: each paper gets its rank and likes in that post
+      (``previous_rank``, ``previous_upvotes``), for the ▲/▼/NEW marks. When
+      nothing moved, the existing post's own marks are kept, so an identical
+      re-run writes identical files (and git publishing commits nothing).
     """
 
     def process_item(self, item: DailyPapers) -> DailyPapers:
         spider = self.crawler.spider
-        if getattr(spider, "force", False):
+        previous = PreviousPost.read(Path(getattr(spider, "site_dir", ".")), item)
+        if previous is None:
             return item
-        previous = existing_paper_count(Path(getattr(spider, "site_dir", ".")), item.date)
-        if previous is not None and item.total_papers < previous:
+        if item.total_papers < len(previous.papers) and not getattr(spider, "force", False):
             logger.warning(
                 "%s: keeping the existing post: it lists %d papers, this run found %d"
                 " (-a force=1 replaces it)",
                 item.date,
-                previous,
+                len(previous.papers),
                 item.total_papers,
             )
             self.stats.inc_value("hfpapers/kept_existing")
             raise DropItem(f"{item.date}: fewer papers than the existing post", log_level="DEBUG")
+        if previous.same_ranking(item.papers):
+            item.replaces_post = previous.replaces_post
+            for paper in item.papers:
+                old = previous.papers[paper.arxiv_id]
+                paper.previous_rank, paper.previous_upvotes = (
+                    old.get("previous_rank"),
+                    old.get("previous_upvotes"),
+                )
+            return item
+        item.replaces_post = True
+        for paper in item.papers:
+            before = previous.papers.get(paper.arxiv_id)
+            if before is not None:
+                paper.previous_rank, paper.previous_upvotes = before.get("rank"), before.get("upvotes")
         return item
 
 
-def existing_paper_count(site_dir: Path, day: str) -> int | None:
-    """How many papers the day's data file lists, or None without a readable one."""
-    try:
-        data = json.loads((site_dir / "_data" / "papers" / f"daily-{day}.json").read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return None
-    papers = data.get("papers") if isinstance(data, dict) else None
-    return len(papers) if isinstance(papers, list) else None
+@dataclass
+class PreviousPost:
+    """What the list's existing data file says."""
+
+    papers: dict[str, dict[str, Any]]
+    replaces_post: bool
+
+    @classmethod
+    def read(cls, site_dir: Path, item: DailyPapers) -> PreviousPost | None:
+        kind, key = list_id(item)
+        try:
+            data = json.loads(
+                (site_dir / "_data" / "papers" / f"{kind}-{key}.json").read_text(encoding="utf-8")
+            )
+        except (OSError, ValueError):
+            return None
+        papers = data.get("papers") if isinstance(data, dict) else None
+        if not isinstance(papers, list):
+            return None
+        by_id = {str(p.get("arxiv_id")): p for p in papers if isinstance(p, dict)}
+        return cls(by_id, bool(data.get("replaces_post")))
+
+    def same_ranking(self, papers: list[Paper]) -> bool:
+        """The same papers with the same ranks and likes: nothing moved."""
+        return len(papers) == len(self.papers) and all(
+            (old := self.papers.get(p.arxiv_id)) is not None
+            and (old.get("rank"), old.get("upvotes")) == (p.rank, p.upvotes)
+            for p in papers
+        )

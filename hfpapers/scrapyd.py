@@ -63,9 +63,11 @@ class Node:
         except ErrorResponse as exc:
             raise SchedulingError(f"{self}: Scrapyd refused to {what}: {exc}") from None
 
-    def schedule(self, args: dict[str, str], settings: dict[str, str], project: str = PROJECT) -> str:
+    def schedule(
+        self, args: dict[str, str], settings: dict[str, str], project: str = PROJECT, spider: str = SPIDER
+    ) -> str:
         form = list(args.items()) + [("setting", f"{k}={v}") for k, v in settings.items()]
-        return self.call(f"schedule {SPIDER}", lambda: self.client.schedule(project, SPIDER, form))
+        return self.call(f"schedule {spider}", lambda: self.client.schedule(project, spider, form))
 
     def jobs(self, project: str = PROJECT) -> dict[str, Any]:
         return self.call("list jobs", lambda: self.client.jobs(project))

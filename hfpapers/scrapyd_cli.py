@@ -7,13 +7,11 @@ from __future__ import annotations
 
 import argparse
 import sys
-from datetime import date
 from typing import Any, ClassVar
 
 from scrapy.commands import ScrapyCommand
 from scrapy.utils.conf import arglist_to_dict
 
-from hfpapers.args import ArgumentError, parse_day
 from hfpapers.scrapyd import PROJECT, SchedulingError
 
 USAGE_ERROR = 2
@@ -40,13 +38,6 @@ class ScrapydCommand(ScrapyCommand):
                 USAGE_ERROR,
             )
         return settings
-
-    def day(self, name: str, value: str, today: date) -> date:
-        try:
-            return parse_day(name, value, date(2023, 5, 4), today)
-        except ArgumentError as exc:
-            self.fail(str(exc), USAGE_ERROR)
-            raise  # unreachable
 
     @staticmethod
     def fail(message: str, status: int = FAILED) -> None:

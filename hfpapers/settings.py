@@ -22,7 +22,17 @@ FIRST_DAY = "2023-05-04"
 SITE_DIR = "."
 POST_AUTHOR = "lim4349"
 POST_CATEGORIES = ["Daily Papers", "일간"]
+POST_CATEGORIES_WEEKLY = ["Daily Papers", "주간"]
+POST_CATEGORIES_MONTHLY = ["Daily Papers", "월간"]
 POST_TAGS = ["huggingface", "papers", "daily", "ai"]
+# The N most common arXiv primary categories become extra tags (cs.cl), for tag pages.
+POST_CATEGORY_TAGS = 3
+# Mermaid likes chart of the top N at the top of each post (0: no chart).
+POST_CHART_TOP = 10
+# Weekly and monthly posts list the top N papers (statistics cover all).
+POST_PERIOD_TOP = 20
+# An "AI 요약:" line per paper from Hugging Face's ai_summary.
+POST_AI_SUMMARY = False
 # Posts are dated 09:15 KST, the morning run, but never later than the crawl.
 POST_TIME = "09:15"
 POST_TIMEZONE = "Asia/Seoul"
@@ -64,7 +74,7 @@ ITEM_PIPELINES = {
     "hfpapers.pipelines.DedupePipeline": 200,
     "hfpapers.pipelines.RankPipeline": 300,
     "hfpapers.pipelines.ValidatePipeline": 400,
-    "hfpapers.pipelines.NoShrinkPipeline": 500,
+    "hfpapers.pipelines.PreviousPostPipeline": 500,
 }
 EXTENSIONS = {
     # Publishing before the summary, so the run outcome includes the push.

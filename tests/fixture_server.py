@@ -5,9 +5,13 @@ Serves, on loopback only:
   ``data-props`` payload replaced by the real API answer for D, as the page
   embeds it today (``dateString``, ``dailyPapers``). A day without a list
   shows the latest earlier day, as Hugging Face does on weekends.
-- ``/api/daily_papers?date=D&limit=&p=``: the real API answer for D, paged.
+- ``/papers/week/2026-W08``, ``/papers/month/2026-02``: the same page with the
+  recorded days of that week or month together, most liked first.
+- ``/api/daily_papers?date=D&limit=&p=`` (or ``week=``, ``month=``): the real API
+  answer for D (or the days of the week or month), paged.
 - ``/api/query?id_list=&max_results=``: an Atom feed in the real arXiv API
-  shape, built from the papers of the fixtures (abstract, authors, dates).
+  shape, built from the papers of the fixtures (abstract, authors, dates; arXiv
+  categories only where a test sets them in `FixtureServer.categories`).
 - ``/abs/ID``: the real saved arXiv abstract page with that paper's title,
   authors and abstract, URLs shown the way arXiv shows them (``this https URL``).
 - ``/robots.txt``: allows everything.
@@ -26,6 +30,7 @@ import threading
 import time
 from collections import Counter
 from dataclasses import dataclass, field
+from datetime import date
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
@@ -69,6 +74,7 @@ class FixtureServer:
         self.page_template = PAGE_TEMPLATE.read_text(encoding="utf-8")
         self.abs_template = ABS_TEMPLATE.read_text(encoding="utf-8")
         self.faults = Faults()
+        self.categories: dict[str, list[str]] = {}
         self.requests: list[str] = []
         self.lock = threading.Lock()
         self.httpd = ThreadingHTTPServer(("127.0.0.1", port), self._handler())
@@ -96,6 +102,7 @@ class FixtureServer:
         with self.lock:
             self.requests.clear()
         self.faults = Faults()
+        self.categories = {}
 
     # --- content ------------------------------------------------------------
 
@@ -103,13 +110,32 @@ class FixtureServer:
         earlier = [d for d in self.days if d <= day]
         return max(earlier) if earlier else None
 
-    def page(self, day: str) -> str | None:
+    def period_entries(self, kind: str, key: str) -> list[dict[str, Any]]:
+        """The recorded days of an ISO week (2026-W08) or a month (2026-02), most liked first."""
+        if kind == "week":
+            year, week = (int(part) for part in key.split("-W"))
+            days = [d for d in self.days if date.fromisoformat(d).isocalendar()[:2] == (year, week)]
+        else:
+            days = [d for d in self.days if d.startswith(key + "-")]
+        entries = [e for d in sorted(days) for e in self.days[d]]
+        return sorted(entries, key=lambda e: -e["paper"]["upvotes"])
+
+    def page(self, day: str, kind: str = "date") -> str | None:
+        if self.faults.page_without_payload:
+            return _PROPS_RE.sub(r'data-target="Other" data-props="{}"', self.page_template)
+        if kind != "date":
+            props: dict[str, Any] = {
+                "dateString": day,
+                "periodType": kind,
+                "dailyPapers": self.period_entries(kind, day),
+            }
+            return self._with_props(props)
         shown = self.shown_day(day)
         if shown is None:
             return None
-        if self.faults.page_without_payload:
-            return _PROPS_RE.sub(r'data-target="Other" data-props="{}"', self.page_template)
-        props = {"dateString": shown, "periodType": "day", "dailyPapers": self.days[shown]}
+        return self._with_props({"dateString": shown, "periodType": "day", "dailyPapers": self.days[shown]})
+
+    def _with_props(self, props: dict[str, Any]) -> str:
         attr = html.escape(json.dumps(props, ensure_ascii=False), quote=True)
         return _PROPS_RE.sub(lambda m: m.group(1) + attr + m.group(2), self.page_template, count=1)
 
@@ -120,6 +146,13 @@ class FixtureServer:
             if entry is None or arxiv_id in self.faults.arxiv_api_omit:
                 continue
             paper = entry["paper"]
+            categories = "".join(
+                f'\n    <category term="{xml_escape(c)}" scheme="http://arxiv.org/schemas/atom"/>'
+                for c in self.categories.get(arxiv_id, [])
+            )
+            primary = self.categories.get(arxiv_id, [None])[0]
+            if primary:
+                categories += f'\n    <arxiv:primary_category term="{xml_escape(primary)}"/>'
             authors = "".join(
                 f"\n    <author>\n      <name>{xml_escape(a['name'])}</name>\n    </author>"
                 for a in paper["authors"]
@@ -132,7 +165,7 @@ class FixtureServer:
     <link href="https://arxiv.org/abs/{arxiv_id}v1" rel="alternate" type="text/html"/>
     <link href="https://arxiv.org/pdf/{arxiv_id}v1" rel="related" type="application/pdf" title="pdf"/>
     <summary>{xml_escape(paper["summary"])}</summary>
-    <published>{paper["publishedAt"][:19]}Z</published>{authors}
+    <published>{paper["publishedAt"][:19]}Z</published>{categories}{authors}
   </entry>"""
             )
         return f"""<?xml version='1.0' encoding='UTF-8'?>
@@ -215,12 +248,17 @@ class FixtureServer:
                 if kind == "robots":
                     return self.send(200, "User-agent: *\nAllow: /\n", "text/plain")
                 if kind == "hf_page":
-                    page = server.page(url.path.rsplit("/", 1)[-1])
+                    segments = url.path.rstrip("/").split("/")
+                    page = server.page(segments[-1], segments[-2])
                     if page is None:
                         return self.send(404, "not found", "text/plain")
                     return self.send(200, page, "text/html; charset=utf-8")
                 if kind == "hf_api":
-                    entries = server.days.get(query.get("date", ""), [])
+                    if "week" in query or "month" in query:
+                        which = "week" if "week" in query else "month"
+                        entries = server.period_entries(which, query[which])
+                    else:
+                        entries = server.days.get(query.get("date", ""), [])
                     limit, page_no = int(query.get("limit", 50)), int(query.get("p", 0))
                     text = json.dumps(entries[page_no * limit : (page_no + 1) * limit], ensure_ascii=False)
                     if faults.api_truncated:
@@ -265,7 +303,7 @@ def _kind(path: str) -> str:
     p = urlparse(path).path
     if p == "/robots.txt":
         return "robots"
-    if p.startswith("/papers/date/"):
+    if p.startswith(("/papers/date/", "/papers/week/", "/papers/month/")):
         return "hf_page"
     if p.startswith("/api/daily_papers"):
         return "hf_api"

@@ -102,7 +102,7 @@ def test_random_text_builds_with_jekyll_and_shows_literally(
     tmp_path_factory, titles: list[str], abstracts: list[str], author: str, category: str
 ) -> None:  # type: ignore[no-untyped-def]
     papers = [paper(n, t, a) for n, (t, a) in enumerate(zip(titles, abstracts, strict=True))]
-    post = render(papers, author=author, categories=[category, "일간"], tags=["ai"])
+    post = render(papers, author=author, categories={"daily": [category, "일간"]}, tags=["ai"])
     meta = front_matter(post)
     assert meta.get("author", "") == (clean_text(author) or "") or not clean_text(author)
     assert meta["categories"] == [clean_text(category) or "", "일간"]

@@ -200,14 +200,39 @@ def test_schedule_needs_an_absolute_site_dir(tmp_path: Path) -> None:
     )
 
 
-def test_schedule_files_run_at_0015_and_1400_utc() -> None:
-    timer = (ROOT / "deploy" / "systemd" / "hfpapers-schedule.timer").read_text()
-    assert "OnCalendar=*-*-* 00:15:00 UTC" in timer and "OnCalendar=*-*-* 14:00:00 UTC" in timer
-    service = (ROOT / "deploy" / "systemd" / "hfpapers-schedule.service").read_text()
-    assert "scrapy schedule --target local -s SITE_DIR=${SITE_DIR}" in service
+def test_schedule_files() -> None:
+    systemd = ROOT / "deploy" / "systemd"
+    timers = {
+        name: [line.split("=", 1)[1] for line in (systemd / f"hfpapers-{name}.timer").read_text().splitlines()
+               if line.startswith(("OnCalendar=", "Unit="))]
+        for name in ("daily", "weekly", "monthly")
+    }  # fmt: skip
+    assert timers == {
+        "daily": ["hfpapers-schedule@daily.service", "*-*-* 00:15:00 UTC", "*-*-* 14:00:00 UTC"],
+        "weekly": ["hfpapers-schedule@weekly.service", "Mon *-*-* 00:30:00 UTC"],
+        "monthly": ["hfpapers-schedule@monthly.service", "*-*-01 00:45:00 UTC"],
+    }
+    service = (systemd / "hfpapers-schedule@.service").read_text()
+    assert "scrapy schedule --spider %i --target local -s SITE_DIR=${SITE_DIR}" in service
     cron = [line for line in (ROOT / "deploy" / "crontab").read_text().splitlines() if line[:1].isdigit()]
-    assert [line.split()[:5] for line in cron] == [["15", "0", "*", "*", "*"], ["0", "14", "*", "*", "*"]]
-    assert all("scrapy schedule --target local" in line for line in cron)
+    assert [(line.split()[:5], line.split("--spider ")[1].split()[0]) for line in cron] == [
+        (["15", "0", "*", "*", "*"], "daily"),
+        (["0", "14", "*", "*", "*"], "daily"),
+        (["30", "0", "*", "*", "1"], "weekly"),
+        (["45", "0", "1", "*", "*"], "monthly"),
+    ]
     conf = (ROOT / "deploy" / "scrapyd.conf").read_text()
     assert "bind_address = 127.0.0.1" in conf and "jobstorage = scrapyd.jobstorage.SqliteJobStorage" in conf
     assert "\nitems_dir =\n" in conf
+
+
+def test_schedule_weekly(egg: Path, node: ScrapydNode, server: FixtureServer, tmp_path: Path) -> None:
+    deploy(egg, {"local": node}, tmp_path / "client")
+    site = tmp_path / "site"
+    site.mkdir()
+    args = ["schedule", "--spider", "weekly", "--week", "2026-W08", *settings_args(server, site)]
+    proc = scrapy(*args, cwd=tmp_path / "client")
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.startswith("scheduled weekly 2026-W08 on local")
+    wait_finished(node, proc.stdout.split("job ")[1].strip())
+    assert (site / "_posts" / "2026-02-16-weekly-papers.md").exists()

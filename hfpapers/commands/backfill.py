@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from hfpapers.args import hf_today
+from hfpapers.args import ArgumentError, plan_periods
 from hfpapers.scrapyd import Job, resolve_node, split_range, wait_for
 from hfpapers.scrapyd_cli import FAILED, USAGE_ERROR, ScrapydCommand
 
@@ -27,10 +27,13 @@ class Command(ScrapydCommand):
         parser.add_argument("--timeout", type=float, default=6 * 3600, help="give up waiting after (s)")
 
     def run(self, args: list[str], opts: argparse.Namespace) -> None:
-        today = hf_today()
-        start, end = self.day("start", opts.start, today), self.day("end", opts.end, today)
-        if start > end:
-            self.fail(f"start: {start} is after end {end}", USAGE_ERROR)
+        assert self.settings is not None
+        try:
+            days = plan_periods({"start": opts.start, "end": opts.end}, self.settings)
+        except ArgumentError as exc:
+            self.fail(str(exc), USAGE_ERROR)
+            raise  # unreachable: fail() exits
+        start, end = days[0].first, days[-1].last
         if not opts.node:
             self.fail(
                 "node: give at least one --node (a scrapy.cfg deploy target or a Scrapyd URL)", USAGE_ERROR

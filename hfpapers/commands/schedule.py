@@ -1,36 +1,49 @@
-"""`scrapy schedule`: queue the daily crawl on a Scrapyd node (what cron and systemd call)."""
+"""`scrapy schedule`: queue a crawl on a Scrapyd node (what cron and systemd call).
+
+``--spider daily`` (default) crawls ``--date`` or the current UTC day;
+``weekly`` and ``monthly`` crawl the previous week or month, or ``--week``/``--month``.
+"""
 
 from __future__ import annotations
 
 import argparse
 
-from hfpapers.args import hf_today
+from hfpapers.args import ArgumentError, plan_periods
 from hfpapers.scrapyd import resolve_node
-from hfpapers.scrapyd_cli import ScrapydCommand
+from hfpapers.scrapyd_cli import USAGE_ERROR, ScrapydCommand
 
 
 class Command(ScrapydCommand):
     def syntax(self) -> str:
-        return "[--target NAME | --url URL] [--date YYYY-MM-DD] -s SITE_DIR=/path [-s NAME=VALUE ...]"
+        return "[--target NAME|--url URL] [--spider daily|weekly|monthly] [--date D] -s SITE_DIR=/path"
 
     def short_desc(self) -> str:
-        return "Schedule the daily crawl on Scrapyd (exits non-zero when Scrapyd refuses)"
+        return "Schedule a crawl on Scrapyd (exits non-zero when Scrapyd refuses)"
 
     def add_options(self, parser: argparse.ArgumentParser) -> None:
         super().add_options(parser)
         parser.add_argument("--target", default="local", help="deploy target in scrapy.cfg (default local)")
         parser.add_argument("--url", help="Scrapyd URL, instead of a target")
-        parser.add_argument("--date", help="the day to crawl (default: the current UTC day)")
+        parser.add_argument("--spider", choices=["daily", "weekly", "monthly"], default="daily")
+        parser.add_argument("--date", help="daily: the day to crawl (default: the current UTC day)")
+        parser.add_argument("--week", help="weekly: YYYY-Www (default: the previous week)")
+        parser.add_argument("--month", help="monthly: YYYY-MM (default: the previous month)")
 
     def run(self, args: list[str], opts: argparse.Namespace) -> None:
-        today = hf_today()
-        # The date is fixed now, not when the job starts: a queued job crawls the day it was meant for.
-        day = self.day("date", opts.date, today) if opts.date else today
+        # The period is fixed now, not when the job starts: a queued job crawls what it was meant for.
+        name = {"daily": "date", "weekly": "week", "monthly": "month"}[opts.spider]
+        given = {name: getattr(opts, name)} if getattr(opts, name) else {}
+        assert self.settings is not None
+        try:
+            key = plan_periods(given, self.settings, kind=opts.spider)[0].key
+        except ArgumentError as exc:
+            self.fail(str(exc), USAGE_ERROR)
+            raise  # unreachable: fail() exits
         settings = self.job_settings(opts)
 
         def schedule() -> None:
             node = resolve_node(opts.url or opts.target, opts.username, opts.password)
-            job = node.schedule({"date": day.isoformat()}, settings, opts.project)
-            print(f"scheduled daily {day} on {node}: job {job}")
+            job = node.schedule({name: key}, settings, opts.project, spider=opts.spider)
+            print(f"scheduled {opts.spider} {key} on {node}: job {job}")
 
         self.guarded(schedule)

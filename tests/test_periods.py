@@ -1,0 +1,145 @@
+"""Weekly and monthly posts, rank movement, the likes chart, category tags, AI summaries."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+
+from tests import jekyll
+from tests.conftest import CrawlResult
+from tests.fixture_server import FIXTURES, FixtureServer
+from tests.test_post_safety import front_matter
+
+WEEK_DAYS = ["2026-02-16", "2026-02-17", "2026-02-18", "2026-02-19", "2026-02-20"]
+DAY = "2026-02-18"
+
+
+def real_entries(days: list[str]) -> list[dict]:
+    return [
+        e
+        for d in days
+        for e in json.loads((FIXTURES / "hf_api_daily_papers" / f"{d}.json").read_text(encoding="utf-8"))
+    ]
+
+
+def mermaid_chart(post: str) -> tuple[list[str], list[int]]:
+    block = re.search(r"```mermaid\nxychart-beta\n(.*?)\n```", post, flags=re.S)
+    assert block, "no Mermaid chart"
+    labels = re.search(r"x-axis \[(.*)\]", block.group(1))
+    bars = re.search(r"bar \[(.*)\]", block.group(1))
+    assert labels and bars
+    return json.loads(f"[{labels.group(1)}]"), json.loads(f"[{bars.group(1)}]")
+
+
+def entry_titles(post: str) -> list[str]:
+    return re.findall(r"^\d+\. \*\*(.+?)\*\* - 👍", post, flags=re.M)
+
+
+def test_weekly_post(server: FixtureServer, crawl, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    result: CrawlResult = crawl(spider="weekly", args={"week": "2026-W08"})
+    assert result.returncode == 0, result.stderr[-3000:]
+    post_path = result.site / "_posts" / "2026-02-16-weekly-papers.md"
+    post = post_path.read_text(encoding="utf-8")
+    data = json.loads((result.site / "_data" / "papers" / "weekly-2026-W08.json").read_text(encoding="utf-8"))
+    entries = real_entries(WEEK_DAYS)
+    unique = {e["paper"]["id"] for e in entries}
+    assert data["kind"] == "weekly" and data["period"] == "2026-W08" and data["last_day"] == "2026-02-22"
+    assert data["total_papers"] == len(unique)
+    meta = front_matter(post)
+    assert meta["title"] == "Hugging Face 주간 논문 - 2026년 8주차 (2월 16일 ~ 2월 22일)"
+    assert meta["categories"] == ["Daily Papers", "주간"]
+    assert meta["tags"] == ["huggingface", "papers", "weekly", "ai"]
+    assert meta["mermaid"] is True
+    likes = sum(p["upvotes"] for p in data["papers"])
+    assert f"- 논문 수: **{len(unique)}개**" in post
+    assert f"- 총 좋아요: **{likes}** (평균 {likes / len(unique):.1f})" in post
+    assert "- 수집 일수: **5일**" in post
+    assert len(entry_titles(post)) == 20 and "## 🏆 좋아요 상위 20" in post
+    keywords = re.findall(r"^- (.+): (\d+)편$", post.split("## 🔑 주요 키워드")[1], flags=re.M)
+    assert keywords and int(keywords[0][1]) >= int(keywords[-1][1])
+    labels, bars = mermaid_chart(post)
+    assert labels == [f"{n}위" for n in range(1, 11)]
+    assert bars == [p["upvotes"] for p in data["papers"][:10]]
+    # One page for the week, arXiv ids in batches of 100.
+    assert server.count() == {"robots": 1, "hf_page": 1, "arxiv_api": -(-len(unique) // 100)}
+    page = jekyll.build([post_path], tmp_path)[post_path.name]
+    assert 'class="language-mermaid' in page.read_text(encoding="utf-8")
+
+
+def test_monthly_post(server: FixtureServer, crawl) -> None:  # type: ignore[no-untyped-def]
+    result = crawl(spider="monthly", args={"month": "2026-02"})
+    assert result.returncode == 0, result.stderr[-3000:]
+    post = (result.site / "_posts" / "2026-02-01-monthly-papers.md").read_text(encoding="utf-8")
+    meta = front_matter(post)
+    assert meta["title"] == "Hugging Face 월간 논문 - 2026년 2월"
+    assert meta["categories"] == ["Daily Papers", "월간"]
+    month_days = [d for d in ("2026-02-13", "2026-02-16", "2026-02-17", "2026-02-20", "2026-02-23")]
+    month_days += ["2026-02-18", "2026-02-19"]
+    assert f"- 수집 일수: **{len(month_days)}일**" in post
+    assert server.count()["hf_page"] == 1
+
+
+@pytest.mark.parametrize(
+    ("spider", "args", "message"),
+    [
+        ("weekly", {"week": "2026-W60"}, "error: week: '2026-W60' is not a real ISO week"),
+        ("weekly", {"week": "2026-8"}, "error: week: '2026-8' is not a week in the form YYYY-Www"),
+        ("monthly", {"month": "2026-13"}, "error: month: '2026-13' is not a month in the form YYYY-MM"),
+        ("monthly", {"month": "2099-01"}, "error: month: 2099-01 is in the future"),
+    ],
+)
+def test_bad_period_arguments(server: FixtureServer, crawl, spider: str, args: dict, message: str) -> None:  # type: ignore[no-untyped-def]
+    result = crawl(spider=spider, args=args)
+    assert result.returncode == 2
+    assert result.stderr.strip().startswith(message)
+    assert server.count() == {}
+
+
+def test_rank_movement_between_two_runs(server: FixtureServer, crawl) -> None:  # type: ignore[no-untyped-def]
+    entries = server.days[DAY]
+    original = [dict(e["paper"]) for e in entries]
+    late = entries.pop()  # the morning run does not see the last paper yet
+    try:
+        first = crawl(args={"date": DAY})
+        assert first.returncode == 0, first.stderr[-3000:]
+        morning = first.post(DAY).read_text(encoding="utf-8")
+        assert not re.search(r"👍 \d+ (▲|▼|NEW)", morning)  # the first run shows no movement
+        entries.append(late)
+        by_id = {e["paper"]["id"]: e["paper"] for e in entries}
+        by_id["2602.15322"]["upvotes"] = 30  # rank 7 (tied at 2 likes) -> 1
+        by_id["2602.15763"]["upvotes"] = 9  # rank 1 -> 3, behind 30 and 14 likes
+        evening = crawl(args={"date": DAY})
+        evening_bytes = evening.post(DAY).read_bytes(), evening.data_file(DAY).read_bytes()
+        again = crawl(args={"date": DAY})  # nothing moved since: same marks, same bytes
+        assert again.returncode == 0
+        assert (again.post(DAY).read_bytes(), again.data_file(DAY).read_bytes()) == evening_bytes
+    finally:
+        for entry, paper in zip(entries, original, strict=False):
+            entry["paper"].update(paper)
+    assert evening.returncode == 0, evening.stderr[-3000:]
+    post = evening_bytes[0].decode("utf-8")
+    marks = dict(re.findall(r"^\d+\. \*\*(.+?)\*\* - 👍 \d+(?: (▲\d+|▼\d+|NEW))?$", post, flags=re.M))
+    assert marks["On Surprising Effectiveness of Masking Updates in Adaptive Optimizers"] == "▲6"
+    assert marks["GLM-5: from Vibe Coding to Agentic Engineering"] == "▼2"
+    assert marks[late["paper"]["title"]] == "NEW"
+    assert marks["Does Socialization Emerge in AI Agent Society? A Case Study of Moltbook"] == ""  # still 2nd
+    assert marks["Revisiting the Platonic Representation Hypothesis: An Aristotelian View"] == "▼1"
+    papers = {p["arxiv_id"]: p for p in json.loads(evening_bytes[1])["papers"]}
+    assert (papers["2602.15322"]["previous_rank"], papers["2602.15322"]["previous_upvotes"]) == (7, 2)
+    assert papers[late["paper"]["id"]]["previous_rank"] is None
+
+
+def test_category_tags_and_ai_summary(server: FixtureServer, crawl) -> None:  # type: ignore[no-untyped-def]
+    ids = [e["paper"]["id"] for e in server.days[DAY]]
+    # Synthetic categories (the recorded Hugging Face data has none): cs.CL x5, cs.CV x4, cs.LG x3, cs.AI x1.
+    plan = ["cs.CL"] * 5 + ["cs.CV"] * 4 + ["cs.LG"] * 3 + ["cs.AI"]
+    server.categories = {i: [c, "stat.ML"] for i, c in zip(ids, plan, strict=True)}
+    result = crawl(args={"date": DAY}, settings={"POST_AI_SUMMARY": "True"})
+    assert result.returncode == 0, result.stderr[-3000:]
+    post = result.post(DAY).read_text(encoding="utf-8")
+    assert front_matter(post)["tags"] == ["huggingface", "papers", "daily", "ai", "cs.cl", "cs.cv", "cs.lg"]
+    assert post.count("   - AI 요약: ") == 13
+    assert post.count("   - 분야: ") == 13
