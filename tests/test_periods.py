@@ -69,10 +69,13 @@ def test_weekly_post(server: FixtureServer, crawl, tmp_path: Path) -> None:  # t
     assert 'class="language-mermaid' in page.read_text(encoding="utf-8")
 
 
-def test_monthly_post(server: FixtureServer, crawl) -> None:  # type: ignore[no-untyped-def]
+def test_monthly_post(server: FixtureServer, crawl, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     result = crawl(spider="monthly", args={"month": "2026-02"})
     assert result.returncode == 0, result.stderr[-3000:]
-    post = (result.site / "_posts" / "2026-02-01-monthly-papers.md").read_text(encoding="utf-8")
+    post_path = result.site / "_posts" / "2026-02-01-monthly-papers.md"
+    post = post_path.read_text(encoding="utf-8")
+    shown = jekyll.visible_text(jekyll.build([post_path], tmp_path)[post_path.name])
+    assert "2026년 2월" in shown and "주요 키워드" in shown
     meta = front_matter(post)
     assert meta["title"] == "Hugging Face 월간 논문 - 2026년 2월"
     assert meta["categories"] == ["Daily Papers", "월간"]
@@ -98,7 +101,7 @@ def test_bad_period_arguments(server: FixtureServer, crawl, spider: str, args: d
     assert server.count() == {}
 
 
-def test_rank_movement_between_two_runs(server: FixtureServer, crawl) -> None:  # type: ignore[no-untyped-def]
+def test_rank_movement_between_two_runs(server: FixtureServer, crawl, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     entries = server.days[DAY]
     original = [dict(e["paper"]) for e in entries]
     late = entries.pop()  # the morning run does not see the last paper yet
@@ -128,6 +131,8 @@ def test_rank_movement_between_two_runs(server: FixtureServer, crawl) -> None:  
     assert marks["Does Socialization Emerge in AI Agent Society? A Case Study of Moltbook"] == ""  # still 2nd
     assert marks["Revisiting the Platonic Representation Hypothesis: An Aristotelian View"] == "▼1"
     papers = {p["arxiv_id"]: p for p in json.loads(evening_bytes[1])["papers"]}
+    built = jekyll.visible_text(jekyll.build([evening.post(DAY)], tmp_path)[f"{DAY}-daily-papers.md"])
+    assert "👍 30 ▲6" in built and "NEW" in built
     assert (papers["2602.15322"]["previous_rank"], papers["2602.15322"]["previous_upvotes"]) == (7, 2)
     assert papers[late["paper"]["id"]]["previous_rank"] is None
 

@@ -148,10 +148,10 @@ class PapersSpider(Spider):
             self.crawler.stats.inc_value("hfpapers/api_fallback")
             yield self._api_request(day, 0)
             return
-        if shown not in (None, day) or hf.payload_day(payload) not in (None, day):
-            logger.info(
-                "%s: the page shows %s instead", day, shown if shown != day else hf.payload_day(payload)
-            )
+        # Only a day's payload names its day; week and month pages carry other keys.
+        named = hf.payload_day(payload) if self.lists[day].period.kind == "daily" else None
+        if shown not in (None, day) or named not in (None, day):
+            logger.info("%s: the page shows %s instead", day, shown if shown != day else named)
             self._add_entries(day, payload["dailyPapers"], all_other_day=True)
         else:
             self._add_entries(day, payload["dailyPapers"])
