@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 
-from scrapy import Spider, signals
+from scrapy import signals
 from scrapy.crawler import Crawler
 
 from hfpapers.storage import run_is_clean
@@ -38,22 +38,14 @@ class RunSummary:
 
     def __init__(self, crawler: Crawler):
         self.crawler = crawler
+        # After the feeds are stored: the summary names the files written.
         crawler.signals.connect(self.summarize, signal=signals.feed_exporter_closed)
-        crawler.signals.connect(self.summarize_without_feeds, signal=signals.spider_closed)
-        self.done = False
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> RunSummary:
         return cls(crawler)
 
-    def summarize_without_feeds(self, spider: Spider, reason: str) -> None:
-        if not self.crawler.settings.get("FEEDS"):
-            self.summarize()
-
     def summarize(self) -> None:
-        if self.done:
-            return
-        self.done = True
         stats = self.crawler.stats
         assert stats is not None
         width = max(len(label) for label, _ in FIGURES)

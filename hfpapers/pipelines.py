@@ -92,7 +92,6 @@ class RankPipeline(_DayPipeline):
         if top:
             item.papers = item.papers[:top]
         item.total_papers = len(item.papers)
-        self.stats.inc_value("papers/posted", item.total_papers)
         return item
 
 
@@ -157,6 +156,12 @@ class PreviousPostPipeline(_DayPipeline):
     """
 
     def process_item(self, item: DailyPapers) -> DailyPapers:
+        item = self._compare(item)
+        # The last pipeline: what passes here is what the post shows.
+        self.stats.inc_value("papers/posted", item.total_papers)
+        return item
+
+    def _compare(self, item: DailyPapers) -> DailyPapers:
         spider = self.crawler.spider
         previous = PreviousPost.read(Path(getattr(spider, "site_dir", ".")), item)
         if previous is None:

@@ -49,7 +49,3 @@ def restore_urls(text: str, known_urls: list[str]) -> str:
         return next(urls, match.group(0))
 
     return _PLACEHOLDER_RE.sub(_sub, text)
-
-
-def has_placeholder(text: str) -> bool:
-    return bool(_PLACEHOLDER_RE.search(text))
