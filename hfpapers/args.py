@@ -1,4 +1,4 @@
-"""Validation of the `daily` spider's arguments and output settings.
+"""Validation of the spiders' arguments (day, range, week, month) and output settings.
 
 Kept apart from the spider so the `crawl` command can reject bad input
 with one line before Scrapy starts, and the spider checks the same rules

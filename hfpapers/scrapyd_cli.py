@@ -7,7 +7,8 @@ from __future__ import annotations
 
 import argparse
 import sys
-from typing import Any, ClassVar
+from collections.abc import Callable
+from typing import Any, ClassVar, NoReturn
 
 from scrapy.commands import ScrapyCommand
 from scrapy.utils.conf import arglist_to_dict
@@ -40,13 +41,13 @@ class ScrapydCommand(ScrapyCommand):
         return settings
 
     @staticmethod
-    def fail(message: str, status: int = FAILED) -> None:
+    def fail(message: str, status: int = FAILED) -> NoReturn:
         print(f"error: {message}", file=sys.stderr)
         sys.exit(status)
 
-    def guarded(self, action: object) -> None:
+    def guarded(self, action: Callable[[], None]) -> None:
         """Run ``action()``; a `SchedulingError` is one line on stderr and exit 1."""
         try:
-            action()  # type: ignore[operator]
+            action()
         except SchedulingError as exc:
             self.fail(str(exc))

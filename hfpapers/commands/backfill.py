@@ -32,7 +32,6 @@ class Command(ScrapydCommand):
             days = plan_periods({"start": opts.start, "end": opts.end}, self.settings)
         except ArgumentError as exc:
             self.fail(str(exc), USAGE_ERROR)
-            raise  # unreachable: fail() exits
         start, end = days[0].first, days[-1].last
         if not opts.node:
             self.fail(

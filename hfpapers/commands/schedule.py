@@ -38,7 +38,6 @@ class Command(ScrapydCommand):
             key = plan_periods(given, self.settings, kind=opts.spider)[0].key
         except ArgumentError as exc:
             self.fail(str(exc), USAGE_ERROR)
-            raise  # unreachable: fail() exits
         settings = self.job_settings(opts)
 
         def schedule() -> None:
