@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import base64
 import json
 import os
 import socket
 import subprocess
 import sys
 import time
+import urllib.error
 import urllib.request
 from pathlib import Path
 
@@ -69,8 +71,6 @@ class ScrapydNode:
     def api(self, endpoint: str) -> dict:
         request = urllib.request.Request(f"{self.url}/{endpoint}")
         if self.username:
-            import base64
-
             token = base64.b64encode(f"{self.username}:{self.password}".encode()).decode()
             request.add_header("Authorization", f"Basic {token}")
         with urllib.request.urlopen(request, timeout=10) as response:

@@ -33,7 +33,7 @@ def test_post_has_every_paper_in_like_order(crawled: CrawlResult) -> None:
     assert len(titles) == 13
     likes = [int(n) for _, n in titles]
     assert likes == sorted(likes, reverse=True)
-    assert titles[0] == ("GLM-5\\: from Vibe Coding to Agentic Engineering", "15") or titles[0][1] == "15"
+    assert titles[0] == ("GLM-5: from Vibe Coding to Agentic Engineering", "15")
     assert "총 **13개**의 논문이 수집되었습니다." in post
 
 
