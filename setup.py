@@ -1,16 +1,24 @@
 """Egg for Scrapyd (scrapyd-deploy builds it with ``python setup.py bdist_egg``).
 
-Committed so the egg carries both packages and the settings entry point;
-the code reads no data files, so no package_data is needed. Scrapyd does not
-install requirements: see deploy/install-scrapyd.sh.
+Committed so the egg carries the settings entry point and its data file
+(`paper.schema.json`, read with pkgutil.get_data, which works inside the
+zipped egg). The exporters' source folder is the top-level ``exporters/``;
+they ship as ``hfpapers.exporters`` (package_dir), never as a top-level
+``exporters`` package that could shadow another distribution's. Scrapyd does
+not install requirements: see deploy/install-scrapyd.sh.
 """
 
 from setuptools import find_packages, setup
 
 setup(
     name="hfpapers",
-    version="1.0",
-    packages=find_packages(include=["hfpapers", "hfpapers.*", "exporters", "exporters.*"]),
+    version="1.1",
+    packages=[
+        *find_packages(include=["hfpapers", "hfpapers.*"], exclude=["hfpapers.exporters"]),
+        "hfpapers.exporters",
+    ],
+    package_dir={"hfpapers.exporters": "exporters"},
+    package_data={"hfpapers": ["paper.schema.json"]},
     entry_points={"scrapy": ["settings = hfpapers.settings"]},
     zip_safe=True,
 )

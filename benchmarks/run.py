@@ -1,13 +1,19 @@
 """Offline benchmark: requests, wall time, CPU and memory of the crawls.
 
-Starts the local fixture server (tests/fixture_server.py) with a chosen
+Starts the local fixture server (the `fixture_server` package) with a chosen
 latency, then measures, each in its own `scrapy crawl` process:
 
 - the daily crawl of 2026-02-13 (31 real papers) with the default
   politeness settings, against a server answering after ``--latency``;
+- start-up: a daily crawl against `scrapy version` in the same project,
+  alternating, the median of each (no latency, no delays);
 - backfills over synthetic days made by cycling the real fixture days
   (unique arXiv ids per day), with politeness delays at 0;
-- the parse/pipeline/export stage alone, without the network.
+
+and, in this process, without the network:
+
+- the parse/pipeline/render stage alone (the post and the data file);
+- the list assembler's cost per paper at 1,000 and 10,000 papers (linear).
 
 Usage: python -m benchmarks.run [--quick] [--latency 0.1]
 """
@@ -21,6 +27,7 @@ import json
 import math
 import os
 import platform
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -29,14 +36,18 @@ from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+from scrapy.settings import Settings
 
-from exporters.korean_post import KoreanPostExporter  # noqa: E402
-from hfpapers import hf  # noqa: E402
-from hfpapers.items import DailyPapers  # noqa: E402
-from hfpapers.pipelines import dedupe, normalize_paper, rank_by_likes, validate_day  # noqa: E402
-from tests.fixture_server import FixtureServer, load_days  # noqa: E402
+from fixture_server import FixtureServer, load_days
+from hfpapers import hf
+from hfpapers.arxiv import ArxivRecord
+from hfpapers.assembler import ListAssembler
+from hfpapers.exporters import DataFileExporter, KoreanPostExporter
+from hfpapers.items import Paper, PaperList
+from hfpapers.periods import day_period
+from hfpapers.pipelines import dedupe, normalize_paper, rank_by_likes, validate_list
+
+ROOT = Path(__file__).resolve().parent.parent
 
 DAILY_DAY = "2026-02-13"
 ZERO_DELAYS = {"ARXIV_API_DELAY": "0", "ARXIV_ABS_DELAY": "0", "HF_PAGE_DELAY": "0"}
@@ -71,8 +82,7 @@ def run_crawl(server: FixtureServer, args: dict[str, str], settings: dict[str, s
         cmd += ["-a", f"{name}={value}"]
     for name, value in merged.items():
         cmd += ["-s", f"{name}={value}"]
-    with server.lock:
-        server.requests.clear()
+    server.clear_counts()
     started = time.perf_counter()
     proc = subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
     assert proc.stderr is not None
@@ -97,12 +107,46 @@ def run_crawl(server: FixtureServer, args: dict[str, str], settings: dict[str, s
     }
 
 
+def timed(cmd: list[str]) -> float:
+    started = time.perf_counter()
+    subprocess.run(cmd, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=True)
+    return time.perf_counter() - started
+
+
+def startup(server: FixtureServer, rounds: int) -> dict[str, float]:
+    """Median wall time of a daily crawl and of `scrapy version`, run alternately."""
+    site = tempfile.mkdtemp(prefix="hfpapers-bench-")
+    crawl = [sys.executable, "-m", "scrapy", "crawl", "daily", "-a", f"date={DAILY_DAY}", "-L", "WARNING"]
+    for name, value in {
+        "HF_BASE_URL": server.url,
+        "ARXIV_API_URL": f"{server.url}/api/query",
+        "ARXIV_BASE_URL": server.url,
+        "SITE_DIR": site,
+        **ZERO_DELAYS,
+    }.items():
+        crawl += ["-s", f"{name}={value}"]
+    version = [sys.executable, "-m", "scrapy", "version"]
+    timed(crawl)  # warm the page cache and the .pyc files
+    crawls, versions = [], []
+    for _ in range(rounds):
+        crawls.append(timed(crawl))
+        versions.append(timed(version))
+    return {"crawl": statistics.median(crawls), "version": statistics.median(versions)}
+
+
+def project_settings() -> Settings:
+    settings = Settings()
+    settings.setmodule("hfpapers.settings", priority="project")
+    return settings
+
+
 def stage_only(repeat: int) -> dict[str, Any]:
-    """Parse the real page payloads, run the pipelines and render the posts, no network."""
+    """Parse the real page payloads, run the pipelines and render the post and the data file."""
     days = load_days()
     server = FixtureServer(days=days)  # only for its page builder, never started
     pages = {day: server.page(day) for day in days if day >= "2025"}
     server.httpd.server_close()
+    settings = project_settings()
     started_cpu, started = time.process_time(), time.perf_counter()
     papers = 0
     for _ in range(repeat):
@@ -112,18 +156,53 @@ def stage_only(repeat: int) -> dict[str, Any]:
             assert payload is not None
             items = [normalize_paper(hf.paper_from_entry(e)) for e in payload["dailyPapers"]]
             items, _ = dedupe(items)
-            item = DailyPapers(date=day, papers=rank_by_likes(items), total_papers=len(items))
-            assert not validate_day(item)
-            buffer = io.BytesIO()
-            exporter = KoreanPostExporter(buffer, author="a", categories={"daily": ["c"]}, tags=["t"])
-            exporter.export_item(item)
-            exporter.finish_exporting()
+            period = day_period(date.fromisoformat(day))
+            item = PaperList(period=period, papers=rank_by_likes(items), total_papers=len(items))
+            assert not validate_list(item)
+            for exporter_class in (KoreanPostExporter, DataFileExporter):
+                exporter = exporter_class(io.BytesIO(), settings=settings)
+                exporter.start_exporting()
+                exporter.export_item(item)
+                exporter.finish_exporting()
             papers += len(items)
     return {
         "papers": papers,
         "cpu": time.process_time() - started_cpu,
         "wall": time.perf_counter() - started,
     }
+
+
+def assembler_cost(papers: int) -> float:
+    """µs per paper to list ``papers`` papers over days of 100 and resolve each id."""
+    days = [day_period(date(2024, 1, 1) + timedelta(n)) for n in range(papers // 100)]
+    lists = {
+        p.key: [
+            Paper(
+                arxiv_id=f"2401.{n * 100 + k:05d}",
+                title="t",
+                upvotes=1,
+                hf_url="https://huggingface.co/papers/x",
+                arxiv_url="https://arxiv.org/abs/x",
+                pdf_url="https://arxiv.org/pdf/x",
+            )
+            for k in range(100)
+        ]
+        for n, p in enumerate(days)
+    }
+    records = {
+        p.arxiv_id: ArxivRecord(arxiv_id=p.arxiv_id, abstract="a") for ps in lists.values() for p in ps
+    }
+    started = time.process_time()
+    assembler = ListAssembler(days, batch_size=100)
+    batches = []
+    for key, listed in lists.items():
+        assembler.add(key, listed)
+        batches += assembler.listed(key).batches
+    complete = 0
+    for batch in batches:
+        complete += len(assembler.resolved(batch, records, "arxiv_api").complete)
+    assert complete == len(days)
+    return (time.process_time() - started) / papers * 1e6
 
 
 def main() -> None:
@@ -160,6 +239,11 @@ def main() -> None:
         )
 
     stage = stage_only(3 if opts.quick else 30)
+    assembly = {n: min(assembler_cost(n) for _ in range(3)) for n in (1000, 10000)}
+    quiet = FixtureServer().start()
+    boot = startup(quiet, 1 if opts.quick else 9)
+    quiet.stop()
+    start_ratio = boot["crawl"] / boot["version"]
 
     print(f"machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}")
     header = (
@@ -179,9 +263,15 @@ def main() -> None:
         )
     blank = f"{'':>5} {'':>6} {'':>4} {'':>6} {'':>22} {'':>9}"
     print(
-        f"{'parse + pipelines + export only (no network)':<56} {blank} "
+        f"{'parse + pipelines + post + data file (no network)':<56} {blank} "
         f"{stage['wall']:>7.2f} {stage['cpu']:>6.2f} {'':>8} {stage['papers'] / stage['cpu']:>9.0f}"
     )
+    print()
+    print(
+        f"start-up: daily crawl {boot['crawl']:.2f} s, scrapy version {boot['version']:.2f} s"
+        f" (medians, alternating): {start_ratio:.2f}x"
+    )
+    print(f"assembler: {assembly[1000]:.1f} µs/paper at 1,000 papers, {assembly[10000]:.1f} at 10,000")
     print()
     # Request counts are exact everywhere; times and memory only mean something
     # on a quiet machine, so --quick reports them without failing on them.
@@ -198,8 +288,11 @@ def main() -> None:
         )
     timings = [
         ("daily: under 3 s wall", daily["wall"] < 3),
-        ("stage: at least 5,000 papers/s", stage["papers"] / stage["cpu"] >= 5000),
-    ]
+        ("stage (post and data file): at least 5,000 papers/s", stage["papers"] / stage["cpu"] >= 5000),
+        (f"start-up: daily crawl within 1.4x of scrapy version ({start_ratio:.2f}x)", start_ratio <= 1.4),
+        ("assembler: linear (10,000 papers within 1.5x the cost per paper of 1,000)",
+         assembly[10000] <= 1.5 * assembly[1000]),
+    ]  # fmt: skip
     if 100 in backfill:
         timings.append(("backfill 100 days: under 60 s", backfill[100]["wall"] < 60))
     if 1000 in backfill:

@@ -1,4 +1,4 @@
-"""`KoreanPostExporter`: one `DailyPapers` item to a Jekyll (Chirpy) post."""
+"""`KoreanPostExporter`: one `PaperList` item to a Jekyll (Chirpy) post."""
 
 from __future__ import annotations
 
@@ -6,18 +6,21 @@ import io
 import logging
 import re
 from collections import Counter
-from datetime import UTC, datetime, time
+from datetime import UTC, date, datetime, time
 from typing import IO, Any
 
 from dateutil import tz
-from itemadapter import ItemAdapter
 from scrapy.crawler import Crawler
 from scrapy.exporters import BaseItemExporter
+from scrapy.settings import BaseSettings
 
-from exporters.markdown import escape_markdown, inline_markdown, liquid_safe, yaml_list, yaml_scalar
+from hfpapers.exporters.markdown import escape_markdown, inline_markdown, liquid_safe, yaml_list, yaml_scalar
+from hfpapers.items import PaperList
+from hfpapers.periods import Period
 
 logger = logging.getLogger(__name__)
 
+Fields = dict[str, Any]  # a Paper's fields, vars(paper)
 _SAFE_URL_RE = re.compile(r"^https?://[^\s<>\"{}|\\^`]+$")
 AUTHORS_SHOWN = 3
 
@@ -29,7 +32,7 @@ def shorten_authors(authors: list[str], shown: int = AUTHORS_SHOWN) -> str:
     return f"{', '.join(authors[:shown])} 외 {len(authors) - shown}명"
 
 
-def post_datetime(day: str, at: str, zone: str, now: datetime | None = None) -> datetime:
+def post_datetime(day: date, at: str, zone: str, now: datetime | None = None) -> datetime:
     """The post's date: ``at`` local time on ``day``, but never in the future.
 
     Jekyll does not publish posts dated after the build (``future: false``).
@@ -38,7 +41,7 @@ def post_datetime(day: str, at: str, zone: str, now: datetime | None = None) -> 
     if tzinfo is None:
         raise ValueError(f"unknown time zone {zone!r}")
     hour, minute = (int(part) for part in at.split(":"))
-    wanted = datetime.combine(datetime.fromisoformat(day).date(), time(hour, minute), tzinfo)
+    wanted = datetime.combine(day, time(hour, minute), tzinfo)
     now = (now or datetime.now(UTC)).astimezone(tzinfo).replace(microsecond=0)
     return min(wanted, now)
 
@@ -47,7 +50,7 @@ def _link(url: str | None) -> str | None:
     return f"<{url}>" if url and _SAFE_URL_RE.match(url) else None
 
 
-def movement(paper: ItemAdapter, replaces_post: bool) -> str:
+def movement(paper: Fields, replaces_post: bool) -> str:
     """``▲2``, ``▼1``, ``NEW`` against the post this run replaces; "" when unchanged."""
     if not replaces_post:
         return ""
@@ -59,7 +62,7 @@ def movement(paper: ItemAdapter, replaces_post: bool) -> str:
     return f"▲{before - now}" if before > now else f"▼{now - before}"
 
 
-def likes_chart(papers: list[ItemAdapter], top: int) -> str:
+def likes_chart(papers: list[Fields], top: int) -> str:
     """A Mermaid bar chart of the top papers' likes, labelled by place (no web text)."""
     shown = papers[:top]
     labels = ", ".join(f'"{n}위"' for n in range(1, len(shown) + 1))
@@ -82,79 +85,45 @@ def top_counts(values: list[str], n: int) -> list[tuple[str, int]]:
     return sorted(Counter(values).items(), key=lambda kv: (-kv[1], kv[0]))[:n]
 
 
-def period_title(item: ItemAdapter) -> str:
-    first = datetime.fromisoformat(item["date"]).date()
-    if item["kind"] == "monthly":
+def period_title(period: Period) -> str:
+    first, last = period.first, period.last
+    if period.kind == "monthly":
         return f"{first.year}년 {first.month}월"
-    last = datetime.fromisoformat(item["last_day"]).date()
     year, week, _ = first.isocalendar()
     return f"{year}년 {week}주차 ({first.month}월 {first.day}일 ~ {last.month}월 {last.day}일)"
 
 
 class KoreanPostExporter(BaseItemExporter):
-    """Writes the Korean post for one list: a `DailyPapers` day, or a `PeriodPapers`
-    week or month (statistics, top papers, fields and keywords).
+    """Renders one `PaperList` as a Chirpy post: a day's ranking, or a week's or
+    a month's statistics, top papers, fields and keywords.
 
-    Settings (read by `from_crawler`):
-    ``POST_AUTHOR`` (``lim4349``), ``POST_CATEGORIES`` (``["Daily Papers", "일간"]``),
-    ``POST_CATEGORIES_WEEKLY`` (``["Daily Papers", "주간"]``),
-    ``POST_CATEGORIES_MONTHLY`` (``["Daily Papers", "월간"]``),
-    ``POST_TAGS`` (``["huggingface", "papers", "daily", "ai"]``; weekly and monthly
-    posts use ``weekly``/``monthly`` for ``daily``), ``POST_CATEGORY_TAGS`` (3: the
-    most common arXiv primary categories added as tags), ``POST_CHART_TOP`` (10),
-    ``POST_PERIOD_TOP`` (20), ``POST_AI_SUMMARY`` (False),
-    ``POST_TIME`` (``"09:15"``) and ``POST_TIMEZONE`` (``"Asia/Seoul"``).
+    Reads the ``POST_*`` settings (see settings.py for each and its default).
+    Registered in ``FEED_EXPORTERS`` as ``korean_post``; `ListWriter` calls it.
     """
 
     def __init__(
-        self,
-        file: IO[bytes],
-        *,
-        author: str = "",
-        categories: dict[str, list[str]] | None = None,
-        tags: list[str] | None = None,
-        category_tags: int = 3,
-        chart_top: int = 10,
-        period_top: int = 20,
-        ai_summary: bool = False,
-        post_time: str = "09:15",
-        post_timezone: str = "Asia/Seoul",
-        now: datetime | None = None,
-        **kwargs: Any,
+        self, file: IO[bytes], *, settings: BaseSettings, now: datetime | None = None, **kwargs: Any
     ):
         super().__init__(dont_fail=True, **kwargs)
         self.stream = io.TextIOWrapper(file, encoding="utf-8", newline="\n", write_through=True)
-        self.author = author
-        self.categories = categories or {}
-        self.tags = tags or []
-        self.category_tags = category_tags
-        self.chart_top = chart_top
-        self.period_top = period_top
-        self.ai_summary = ai_summary
-        self.post_time = post_time
-        self.post_timezone = post_timezone
+        self.author = settings.get("POST_AUTHOR")
+        self.categories = {
+            "daily": settings.getlist("POST_CATEGORIES"),
+            "weekly": settings.getlist("POST_CATEGORIES_WEEKLY"),
+            "monthly": settings.getlist("POST_CATEGORIES_MONTHLY"),
+        }
+        self.tags = settings.getlist("POST_TAGS")
+        self.category_tags = settings.getint("POST_CATEGORY_TAGS")
+        self.chart_top = settings.getint("POST_CHART_TOP")
+        self.period_top = settings.getint("POST_PERIOD_TOP")
+        self.ai_summary = settings.getbool("POST_AI_SUMMARY")
+        self.post_time = settings.get("POST_TIME")
+        self.post_timezone = settings.get("POST_TIMEZONE")
         self.now = now
 
     @classmethod
     def from_crawler(cls, crawler: Crawler, file: IO[bytes], **kwargs: Any) -> KoreanPostExporter:
-        s = crawler.settings
-        return cls(
-            file,
-            author=s.get("POST_AUTHOR", ""),
-            categories={
-                "daily": s.getlist("POST_CATEGORIES"),
-                "weekly": s.getlist("POST_CATEGORIES_WEEKLY"),
-                "monthly": s.getlist("POST_CATEGORIES_MONTHLY"),
-            },
-            tags=s.getlist("POST_TAGS"),
-            category_tags=s.getint("POST_CATEGORY_TAGS", 3),
-            chart_top=s.getint("POST_CHART_TOP", 10),
-            period_top=s.getint("POST_PERIOD_TOP", 20),
-            ai_summary=s.getbool("POST_AI_SUMMARY"),
-            post_time=s.get("POST_TIME", "09:15"),
-            post_timezone=s.get("POST_TIMEZONE", "Asia/Seoul"),
-            **kwargs,
-        )
+        return cls(file, settings=crawler.settings, **kwargs)
 
     def export_item(self, item: Any) -> None:
         self.stream.write(self.render(item))
@@ -162,22 +131,22 @@ class KoreanPostExporter(BaseItemExporter):
     def finish_exporting(self) -> None:
         self.stream.detach()
 
-    def render(self, item: Any) -> str:
-        # Adapters, not asdict(): a deep copy of every author list costs more than the rest.
-        adapter = ItemAdapter(item)
-        papers = [ItemAdapter(paper) for paper in adapter["papers"]]
-        kind = adapter.get("kind", "daily")
+    def render(self, item: PaperList) -> str:
+        # Each paper's own field dict: no copy (asdict() deep-copies every author list).
+        papers = [vars(paper) for paper in item.papers]
+        period = item.period
+        kind = period.kind
         if kind == "daily":
-            title = f"Hugging Face Daily Papers - {adapter['date']}"
-            body, has_math = self._daily_body(title, adapter, papers)
+            title = f"Hugging Face Daily Papers - {period.key}"
+            body, has_math = self._daily_body(title, item.replaces_post, papers)
         else:
             label = "주간" if kind == "weekly" else "월간"
-            title = f"Hugging Face {label} 논문 - {period_title(adapter)}"
+            title = f"Hugging Face {label} 논문 - {period_title(period)}"
             body, has_math = self._period_body(title, papers)
         primaries = [p["primary_category"] for p in papers if p.get("primary_category")]
         field_tags = [c.lower() for c, _ in top_counts(primaries, self.category_tags)]
         tags = [kind if t == "daily" else t for t in self.tags]
-        when = post_datetime(adapter["date"], self.post_time, self.post_timezone, self.now)
+        when = post_datetime(period.first, self.post_time, self.post_timezone, self.now)
         front = [
             "---",
             f"title: {yaml_scalar(title)}",
@@ -194,11 +163,10 @@ class KoreanPostExporter(BaseItemExporter):
         front.append("---")
         return "\n".join(front) + "\n\n" + liquid_safe("\n".join(body))
 
-    def _chart(self, papers: list[ItemAdapter]) -> list[str]:
+    def _chart(self, papers: list[Fields]) -> list[str]:
         return [likes_chart(papers, self.chart_top), ""] if papers and self.chart_top else []
 
-    def _daily_body(self, title: str, day: ItemAdapter, papers: list[ItemAdapter]) -> tuple[list[str], bool]:
-        replaces = bool(day.get("replaces_post"))
+    def _daily_body(self, title: str, replaces: bool, papers: list[Fields]) -> tuple[list[str], bool]:
         entries = [self._entry(n, paper, movement(paper, replaces)) for n, paper in enumerate(papers, 1)]
         body = [
             f"# {title}",
@@ -212,7 +180,7 @@ class KoreanPostExporter(BaseItemExporter):
         ]
         return body, any(math for _, math in entries)
 
-    def _period_body(self, title: str, papers: list[ItemAdapter]) -> tuple[list[str], bool]:
+    def _period_body(self, title: str, papers: list[Fields]) -> tuple[list[str], bool]:
         likes = sum(int(p["upvotes"]) for p in papers)
         days = {str(p.get("submitted_on_daily_at") or "")[:10] for p in papers} - {""}
         entries = [self._entry(n, paper, "") for n, paper in enumerate(papers[: self.period_top], 1)]
@@ -238,7 +206,7 @@ class KoreanPostExporter(BaseItemExporter):
                 body += [heading, "", *(f"- {escape_markdown(name)}: {n}편" for name, n in counts), ""]
         return body, any(math for _, math in entries)
 
-    def _entry(self, number: int, paper: ItemAdapter, moved: str) -> tuple[str, bool]:
+    def _entry(self, number: int, paper: Fields, moved: str) -> tuple[str, bool]:
         title = escape_markdown(paper["title"])
         lines = [f"{number}. **{title}** - 👍 {paper['upvotes']}" + (f" {moved}" if moved else "")]
 

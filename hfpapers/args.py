@@ -18,6 +18,7 @@ from scrapy.settings import BaseSettings
 
 from hfpapers.periods import Period, day_period, month_period, previous_month, previous_week, week_period
 from hfpapers.publish import is_work_tree
+from hfpapers.site import Site
 
 _DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
@@ -31,7 +32,6 @@ class RunPlan:
     periods: list[Period]
     top: int | None
     force: bool
-    site_dir: Path
 
 
 def hf_today() -> date:
@@ -62,8 +62,8 @@ def _flag(name: str, value: Any) -> bool:
     raise ArgumentError(f"{name}: {value!r} is not a yes/no value (use 1 or 0)")
 
 
-def site_dir(settings: BaseSettings) -> Path:
-    path = Path(settings.get("SITE_DIR") or ".").expanduser().resolve()
+def check_site(settings: BaseSettings) -> Path:
+    path = Site.from_settings(settings).root
     if not path.is_dir():
         raise ArgumentError(f"SITE_DIR: {path} is not a directory")
     if not os.access(path, os.W_OK | os.X_OK):
@@ -79,7 +79,7 @@ def site_dir(settings: BaseSettings) -> Path:
 
 def first_day(settings: BaseSettings) -> date:
     try:
-        return date.fromisoformat(settings.get("FIRST_DAY", "2023-05-04"))
+        return date.fromisoformat(settings.get("FIRST_DAY"))
     except ValueError:
         raise ArgumentError(f"FIRST_DAY: {settings.get('FIRST_DAY')!r} is not a date") from None
 
@@ -94,12 +94,9 @@ def plan_run(
         if not str(top).isdigit() or int(top) < 1:
             raise ArgumentError(f"top: {top!r} is not a positive whole number")
         top = int(top)
-    return RunPlan(
-        periods=periods,
-        top=top,
-        force=_flag("force", kwargs.get("force", "")),
-        site_dir=site_dir(settings),
-    )
+    force = _flag("force", kwargs.get("force", ""))
+    check_site(settings)
+    return RunPlan(periods=periods, top=top, force=force)
 
 
 def plan_periods(

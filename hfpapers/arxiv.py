@@ -5,7 +5,6 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from markdownify import MarkdownConverter
 from parsel import Selector
 
 from hfpapers.items import Paper
@@ -80,25 +79,26 @@ def parse_atom(body: str) -> dict[str, ArxivRecord]:
     return records
 
 
-class _AbstractConverter(MarkdownConverter):
-    """HTML abstract to plain text that keeps every link's real address.
+def abstract_html_to_text(html: str) -> str:
+    """An abstract page's HTML abstract as plain text that keeps every link's real address.
 
     arXiv shows URLs as ``<a href="REAL">this https URL</a>``; the address
     is the content, so it replaces the anchor text.
     """
+    # Imported here: only abstract pages need it, and it costs a daily run ~50 ms to load.
+    from markdownify import MarkdownConverter
 
-    def convert_a(self, el, text, parent_tags):  # type: ignore[no-untyped-def]
-        href = el.get("href") or ""
-        text = text.strip()
-        if not href or href == text:
-            return text or href
-        if text.lower().startswith(("this http", "this ftp")) or not text:
-            return href
-        return f"{text} ({href})"
+    class AbstractConverter(MarkdownConverter):
+        def convert_a(self, el, text, parent_tags):  # type: ignore[no-untyped-def]
+            href = el.get("href") or ""
+            text = text.strip()
+            if not href or href == text:
+                return text or href
+            if text.lower().startswith(("this http", "this ftp")) or not text:
+                return href
+            return f"{text} ({href})"
 
-
-def abstract_html_to_text(html: str) -> str:
-    converter = _AbstractConverter(escape_asterisks=False, escape_underscores=False, escape_misc=False)
+    converter = AbstractConverter(escape_asterisks=False, escape_underscores=False, escape_misc=False)
     return clean_text(converter.convert(html))
 
 

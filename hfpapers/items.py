@@ -1,14 +1,18 @@
-"""Items: one `Paper` per paper, one `DailyPapers` per Hugging Face day
-(`PeriodPapers` per week or month).
+"""Items: one `Paper` per paper, one `PaperList` per Hugging Face list.
 
-The spider yields a whole list at once because dedupe and ranking are
-operations on the list, and each post is one file per list.
+`paper.schema.json` beside this file is the JSON schema that
+`ItemAdapter.get_json_schema(Paper)` derives from these type hints and
+docstrings, written once by ``python -m hfpapers.items`` (deriving it reads
+this file's source again for every field, too slow for every run); a test
+keeps the two equal.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from typing import Any
+
+from hfpapers.periods import Period
 
 ARXIV_ID_PATTERN = r"^(\d{4}\.\d{4,5}|[a-z-]+(\.[A-Z]{2})?/\d{7})$"
 
@@ -75,31 +79,34 @@ class Paper:
 
 
 @dataclass
-class DailyPapers:
-    date: str = field(metadata=_schema(pattern=r"^\d{4}-\d{2}-\d{2}$"))
-    """The Hugging Face day, ``YYYY-MM-DD`` (UTC)."""
+class PaperList:
+    """One Hugging Face list: a day, an ISO week or a month, and its papers.
+
+    The spider yields a whole list at once because dedupe and ranking are
+    operations on the list, and each list is one post and one data file.
+    """
+
+    period: Period
+    """What the list covers; it names the post, the data file and the commit."""
     papers: list[Paper] = field(default_factory=list)
-    """The day's papers; ranked by likes once the pipelines ran."""
+    """The list's papers: every candidate as listed, then merged and ranked by the pipelines."""
     total_papers: int = 0
     """Number of papers in the post (after dedupe and any ``top`` limit)."""
     replaces_post: bool = False
     """Whether a post for this list existed before the run (rank movement shown)."""
 
 
-@dataclass
-class PeriodPapers(DailyPapers):
-    """A week's or a month's papers; ``date`` is its first day."""
+def write_paper_schema() -> None:
+    """Regenerate ``paper.schema.json`` from `Paper` (run after changing `Paper`)."""
+    import json
+    from pathlib import Path
 
-    kind: str = field(default="weekly", metadata=_schema(enum=["weekly", "monthly"]))
-    """``weekly`` or ``monthly``."""
-    period: str = ""
-    """Hugging Face's notation: ``2026-W08`` or ``2026-02``."""
-    last_day: str = ""
-    """The period's last day, ``YYYY-MM-DD``."""
+    from itemadapter import ItemAdapter
+
+    path = Path(__file__).with_name("paper.schema.json")
+    schema = ItemAdapter.get_json_schema(Paper)
+    path.write_text(json.dumps(schema, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
 
 
-def list_id(item: DailyPapers) -> tuple[str, str]:
-    """(kind, key) of a list: ("daily", "2026-02-18"), ("weekly", "2026-W08")."""
-    if isinstance(item, PeriodPapers):
-        return item.kind, item.period
-    return "daily", item.date
+if __name__ == "__main__":
+    write_paper_schema()

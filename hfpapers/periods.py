@@ -1,4 +1,10 @@
-"""The span a post covers: a day, an ISO week or a month, and its file names."""
+"""`Period`: the span one list covers (a day, an ISO week or a month).
+
+A list's identity lives here and nowhere else: the Hugging Face page and API
+parameter it is read from, the post and data file it is written to, and the
+words its commit message uses. The item carries its `Period` from the
+request to the publisher.
+"""
 
 from __future__ import annotations
 
@@ -18,6 +24,9 @@ class Period:
     """``2026-02-18``, ``2026-W08`` or ``2026-02``: Hugging Face's own notation."""
     first: date
     last: date
+
+    def __str__(self) -> str:
+        return self.key
 
     @property
     def post_name(self) -> str:
@@ -39,6 +48,11 @@ class Period:
 
     def covers(self, day: str) -> bool:
         return self.first.isoformat() <= day <= self.last.isoformat()
+
+    def commit_message(self, papers: int, refresh: bool) -> str:
+        """``Daily papers 2026-02-18: 13 papers``, ``Weekly papers 2026-W08: …``."""
+        message = f"{self.kind.capitalize()} papers {self.key}: {papers} papers"
+        return message + " (refresh)" if refresh else message
 
 
 def day_period(day: date) -> Period:
@@ -66,6 +80,17 @@ def month_period(value: str) -> Period:
     first = date(int(match.group(1)), int(match.group(2)), 1)
     following = date(first.year + first.month // 12, first.month % 12 + 1, 1)
     return Period("monthly", value, first, following - timedelta(1))
+
+
+def from_key(kind: str, key: str) -> Period:
+    """The period a record names: (``daily``, ``2026-02-18``), (``weekly``, ``2026-W08``)…"""
+    if kind == "daily":
+        return day_period(date.fromisoformat(key))
+    if kind == "weekly":
+        return week_period(key)
+    if kind == "monthly":
+        return month_period(key)
+    raise ValueError(f"{kind!r} is not a kind of list")
 
 
 def previous_week(today: date) -> Period:

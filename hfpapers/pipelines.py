@@ -1,30 +1,33 @@
-"""Item pipelines over a whole day: normalize, dedupe, rank by likes."""
+"""Item pipelines over a whole list (a `PaperList`): normalize, dedupe, rank by likes,
+validate, and compare with the post already published for the list."""
 
 from __future__ import annotations
 
 import json
 import logging
+import pkgutil
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import fastjsonschema
-from itemadapter import ItemAdapter
 from scrapy.crawler import Crawler
 from scrapy.exceptions import DropItem
 from scrapy.statscollectors import StatsCollector
 
-from hfpapers.items import DailyPapers, Paper, PeriodPapers, list_id
+from hfpapers.items import Paper, PaperList
+from hfpapers.site import Site
 from hfpapers.text import clean_text, strip_version
 
 logger = logging.getLogger(__name__)
 
 
-class _DayPipeline:
+class _ListPipeline:
     def __init__(self, crawler: Crawler):
         assert crawler.stats is not None
         self.stats: StatsCollector = crawler.stats
         self.crawler = crawler
+        self.site = Site.from_settings(crawler.settings)
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Any:
@@ -46,10 +49,10 @@ def normalize_paper(paper: Paper) -> Paper:
     return paper
 
 
-class NormalizePipeline(_DayPipeline):
+class NormalizePipeline(_ListPipeline):
     """Unicode NFC, no control characters, whitespace collapsed, ids without vN."""
 
-    def process_item(self, item: DailyPapers) -> DailyPapers:
+    def process_item(self, item: PaperList) -> PaperList:
         item.papers = [normalize_paper(p) for p in item.papers]
         return item
 
@@ -64,12 +67,12 @@ def dedupe(papers: list[Paper]) -> tuple[list[Paper], int]:
     return list(best.values()), len(papers) - len(best)
 
 
-class DedupePipeline(_DayPipeline):
-    def process_item(self, item: DailyPapers) -> DailyPapers:
+class DedupePipeline(_ListPipeline):
+    def process_item(self, item: PaperList) -> PaperList:
         item.papers, dropped = dedupe(item.papers)
         if dropped:
             self.stats.inc_value("papers/duplicates", dropped)
-            logger.info("%s: %d duplicate entries merged", item.date, dropped)
+            logger.info("%s: %d duplicate entries merged", item.period, dropped)
         return item
 
 
@@ -83,10 +86,10 @@ def rank_by_likes(papers: list[Paper]) -> list[Paper]:
     return ordered
 
 
-class RankPipeline(_DayPipeline):
+class RankPipeline(_ListPipeline):
     """Ranks the day and applies the spider's optional ``top`` limit."""
 
-    def process_item(self, item: DailyPapers) -> DailyPapers:
+    def process_item(self, item: PaperList) -> PaperList:
         item.papers = rank_by_likes(item.papers)
         top = getattr(self.crawler.spider, "top", None)
         if top:
@@ -95,55 +98,63 @@ class RankPipeline(_DayPipeline):
         return item
 
 
-def _list_validator(item_class: type[DailyPapers]) -> Any:
-    """The list's own fields; its papers are checked one by one."""
-    schema = ItemAdapter.get_json_schema(item_class)
-    return fastjsonschema.compile({**schema, "properties": {**schema["properties"], "papers": {}}})
+_validate_paper: Any = None
 
 
-_validate_list = {cls: _list_validator(cls) for cls in (DailyPapers, PeriodPapers)}
-_validate_paper = fastjsonschema.compile(ItemAdapter.get_json_schema(Paper))
+def validate_paper(paper: Paper) -> None:
+    """Raises ``fastjsonschema.JsonSchemaValueException`` for a paper against ``paper.schema.json``."""
+    global _validate_paper
+    if _validate_paper is None:
+        # The schema ItemAdapter.get_json_schema derives from items.py, written once (see items.py).
+        data = pkgutil.get_data("hfpapers", "paper.schema.json")
+        assert data is not None
+        _validate_paper = fastjsonschema.compile(json.loads(data))
+    _validate_paper(vars(paper))
 
 
-def validate_day(item: DailyPapers) -> list[str]:
-    """Schema errors of a day, the first of each paper, as ``path = value: message``.
+def validate_list(item: PaperList) -> list[str]:
+    """Schema errors of a list's papers, the first of each, as ``papers/N/field = value: message``.
 
     Papers are checked one by one on their own fields (no deep copy), so a
     bad paper is named and the check stays cheap on long author lists.
     """
     errors = []
-    checks = [("", {**vars(item), "papers": []}, _validate_list[type(item)])]
-    checks += [(f"papers/{n}/", vars(paper), _validate_paper) for n, paper in enumerate(item.papers)]
-    for prefix, data, validate in checks:
+    for n, paper in enumerate(item.papers):
         try:
-            validate(data)
+            validate_paper(paper)
         except fastjsonschema.JsonSchemaValueException as exc:
-            where = prefix + "/".join(str(part) for part in exc.path[1:])
-            errors.append(f"{where or '(item)'} = {exc.value!r}: {exc.message.removeprefix('data.')}")
+            where = f"papers/{n}/" + "/".join(str(part) for part in exc.path[1:])
+            errors.append(f"{where} = {exc.value!r}: {exc.message.removeprefix('data.')}")
+    if item.total_papers != len(item.papers):
+        errors.append(f"total_papers = {item.total_papers}: the list holds {len(item.papers)} papers")
     return errors
 
 
-class ValidatePipeline(_DayPipeline):
-    """Checks every day against the JSON schema derived from the item classes.
+class ValidatePipeline(_ListPipeline):
+    """Checks every paper against the JSON schema derived from `Paper`.
 
-    `ItemAdapter.get_json_schema` turns the dataclass fields, their types and
-    the constraints in ``items.py`` into the schema; fastjsonschema compiles it
-    (jsonschema's interpreter cost more than the whole rest of a run's CPU
-    on long author lists). An invalid day is logged
-    field by field as an error (so the run exits non-zero) and dropped.
+    fastjsonschema compiles it (jsonschema's interpreter cost more than the
+    whole rest of a run's CPU on long author lists). An invalid list is
+    logged as one error naming each bad field with its value, which fails
+    that list (and only it), and dropped.
     """
 
-    def process_item(self, item: DailyPapers) -> DailyPapers:
-        errors = validate_day(item)
+    def process_item(self, item: PaperList) -> PaperList:
+        errors = validate_list(item)
         if not errors:
             return item
-        for error in errors:
-            logger.error("%s: invalid %s", item.date, error)
+        logger.error("%s: invalid %s", item.period, "; ".join(errors), extra={"period": item.period})
         self.stats.inc_value("hfpapers/invalid_items")
-        raise DropItem(f"{item.date}: {len(errors)} invalid fields", log_level="DEBUG")
+        raise DropItem(f"{item.period}: {len(errors)} invalid fields", log_level="DEBUG")
 
 
-class PreviousPostPipeline(_DayPipeline):
+class KeepExisting(DropItem):
+    """Dropped on purpose: the post already published for the list is better."""
+
+    keeps_existing = True
+
+
+class PreviousPostPipeline(_ListPipeline):
     """Compares the list with the post already published for it.
 
     - No silent shrinkage: when this run found fewer papers than the existing
@@ -155,27 +166,30 @@ class PreviousPostPipeline(_DayPipeline):
       re-run writes identical files (and git publishing commits nothing).
     """
 
-    def process_item(self, item: DailyPapers) -> DailyPapers:
+    def process_item(self, item: PaperList) -> PaperList:
         item = self._compare(item)
         # The last pipeline: what passes here is what the post shows.
         self.stats.inc_value("papers/posted", item.total_papers)
         return item
 
-    def _compare(self, item: DailyPapers) -> DailyPapers:
+    def _compare(self, item: PaperList) -> PaperList:
         spider = self.crawler.spider
-        previous = PreviousPost.read(Path(getattr(spider, "site_dir", ".")), item)
+        previous = PreviousPost.read(self.site.data_file(item.period))
         if previous is None:
             return item
         if item.total_papers < len(previous.papers) and not getattr(spider, "force", False):
             logger.warning(
                 "%s: keeping the existing post: it lists %d papers, this run found %d"
                 " (-a force=1 replaces it)",
-                item.date,
+                item.period,
                 len(previous.papers),
                 item.total_papers,
             )
             self.stats.inc_value("hfpapers/kept_existing")
-            raise DropItem(f"{item.date}: fewer papers than the existing post", log_level="DEBUG")
+            raise KeepExisting(
+                f"the existing post lists {len(previous.papers)} papers, this run found {item.total_papers}",
+                log_level="DEBUG",
+            )
         if previous.same_ranking(item.papers):
             item.replaces_post = previous.replaces_post
             for paper in item.papers:
@@ -201,12 +215,9 @@ class PreviousPost:
     replaces_post: bool
 
     @classmethod
-    def read(cls, site_dir: Path, item: DailyPapers) -> PreviousPost | None:
-        kind, key = list_id(item)
+    def read(cls, path: Path) -> PreviousPost | None:
         try:
-            data = json.loads(
-                (site_dir / "_data" / "papers" / f"{kind}-{key}.json").read_text(encoding="utf-8")
-            )
+            data = json.loads(path.read_text(encoding="utf-8"))
         except (OSError, ValueError):
             return None
         papers = data.get("papers") if isinstance(data, dict) else None

@@ -1,14 +1,12 @@
-"""`GitPublisher`: commit and push the post and data file the run wrote.
+"""`GitPublisher`: commit and push the posts and data files the run wrote.
 
-Settings (all off unless said):
-``PUBLISH_GIT`` (False): commit what the run wrote when SITE_DIR is a git work tree;
-``PUBLISH_GIT_AUTHOR`` (``hfpapers bot <hfpapers@users.noreply.github.com>``);
-``PUBLISH_PUSH`` (False): push after committing;
-``PUBLISH_GIT_REMOTE`` (``origin``): a remote name or URL;
-``PUBLISH_GIT_BRANCH`` (``""``: the checked-out branch);
-``PUBLISH_PUSH_RETRIES`` (3): rejected pushes retried after ``git pull --rebase``.
+Settings: ``PUBLISH_GIT`` (on/off), ``PUBLISH_GIT_AUTHOR``, ``PUBLISH_PUSH``,
+``PUBLISH_GIT_REMOTE``, ``PUBLISH_GIT_BRANCH`` and ``PUBLISH_PUSH_RETRIES``;
+settings.py gives each default.
 
-Only the files this run wrote are staged and committed; anybody else's
+It acts on the `RunRecord` that `ListWriter` sends with the
+`lists_written` signal: one commit per list written, holding exactly that
+list's files, with a message its `Period` words. Only those files are staged and committed; anybody else's
 changes in the work tree stay as they are. Never a force push. A push that
 still fails is an error (exit 1); the commit stays local and the next run
 pushes it. Credentials in a remote URL are masked in every log message.
@@ -16,25 +14,24 @@ pushes it. Credentials in a remote URL are masked in every log message.
 
 from __future__ import annotations
 
-import json
 import logging
 import os
 import re
 import subprocess
-from collections import defaultdict
 from email.utils import parseaddr
 from pathlib import Path
 
-from scrapy import signals
 from scrapy.crawler import Crawler
 from scrapy.exceptions import NotConfigured
 
-from hfpapers.storage import run_is_clean
+from hfpapers.outcome import WRITTEN, ListOutcome, RunRecord
+from hfpapers.periods import from_key
+from hfpapers.signals import lists_written
+from hfpapers.site import Site
 
 logger = logging.getLogger(__name__)
 
 _CREDENTIALS_RE = re.compile(r"(?<=://)[^/@\s]+@")
-_DAY_RE = re.compile(r"(\d{4}-\d{2}-\d{2})")
 _REJECTED = ("[rejected]", "non-fast-forward", "fetch first")
 
 
@@ -107,68 +104,44 @@ class GitPublisher:
             raise NotConfigured
         install_credential_masking()
         self.crawler = crawler
-        self.site = Path(settings.get("SITE_DIR") or ".").expanduser().resolve()
+        self.site = Site.from_settings(settings).root
         self.git = Git(self.site, settings.get("PUBLISH_GIT_AUTHOR"))
         self.push_enabled = settings.getbool("PUBLISH_PUSH")
-        self.remote = settings.get("PUBLISH_GIT_REMOTE", "origin")
-        self.branch = settings.get("PUBLISH_GIT_BRANCH", "")
-        self.retries = settings.getint("PUBLISH_PUSH_RETRIES", 3)
-        crawler.signals.connect(self.publish, signal=signals.feed_exporter_closed)
+        self.remote = settings.get("PUBLISH_GIT_REMOTE")
+        self.branch = settings.get("PUBLISH_GIT_BRANCH")
+        self.retries = settings.getint("PUBLISH_PUSH_RETRIES")
+        crawler.signals.connect(self.publish, signal=lists_written)
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> GitPublisher:
         return cls(crawler)
 
-    def publish(self) -> None:
-        stats = self.crawler.stats
-        assert stats is not None
-        if not run_is_clean(self.crawler):
-            logger.info("Not publishing: the run did not finish cleanly")
+    def publish(self, record: RunRecord) -> None:
+        written = [outcome for outcome in record.lists if outcome.status == WRITTEN]
+        if not written:
             return
         try:
-            for day, files in sorted(self._written_by_day().items()):
-                if self._commit_day(day, files):
-                    stats.inc_value("hfpapers/git_commits")
+            for outcome in written:
+                self._commit(outcome)
             if self.push_enabled:
                 self._push()
         except GitError as exc:
-            stats.inc_value("hfpapers/publish_failed")
+            record.publish_error = str(exc)
             logger.error("Publishing failed: %s", exc)
 
-    def _written_by_day(self) -> dict[str, list[str]]:
-        stats = self.crawler.stats
-        assert stats is not None
-        by_day: dict[str, list[str]] = defaultdict(list)
-        for path in stats.get_value("hfpapers/written_files", []):
-            relative = Path(path).resolve().relative_to(self.site)
-            match = _DAY_RE.search(relative.name)
-            if match:
-                by_day[match.group(1)].append(str(relative))
-        return by_day
-
-    def _commit_day(self, day: str, files: list[str]) -> bool:
+    def _commit(self, outcome: ListOutcome) -> None:
+        files = [str(Path(path).relative_to(self.site)) for path in outcome.files]
         post = next((f for f in files if f.endswith(".md")), files[0])
         existed = self.git("cat-file", "-e", f"HEAD:{post}", check=False).returncode == 0
         self.git("add", "--", *files)
         if self.git("diff", "--cached", "--quiet", "--", *files, check=False).returncode == 0:
-            logger.info("%s: nothing changed, no commit", day)
-            return False
-        count = self._paper_count(files)
-        message = f"Daily papers {day}: {count} papers" + (" (refresh)" if existed else "")
+            logger.info("%s: nothing changed, no commit", outcome.key)
+            return
+        message = from_key(outcome.kind, outcome.key).commit_message(outcome.papers, refresh=existed)
         # Only these paths: whatever else is staged or modified stays uncommitted.
         self.git("commit", "--only", "-m", message, "--", *files)
+        outcome.commit = message
         logger.info("Committed %s", message)
-        return True
-
-    def _paper_count(self, files: list[str]) -> int | str:
-        for name in files:
-            if name.endswith(".json"):
-                try:
-                    data = json.loads((self.site / name).read_text(encoding="utf-8"))
-                    return int(data["total_papers"])
-                except (OSError, ValueError, KeyError, TypeError):
-                    break
-        return "?"
 
     def _push(self) -> None:
         branch = self.branch or self.git("rev-parse", "--abbrev-ref", "HEAD").stdout.strip()

@@ -6,12 +6,8 @@ JSON API through scrapyd-client's `ScrapydClient` and reads job logs.
 
 from __future__ import annotations
 
-import base64
 import logging
-import re
 import time
-import urllib.error
-import urllib.request
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
@@ -22,12 +18,13 @@ from scrapyd_client.exceptions import ErrorResponse, MalformedResponse
 from scrapyd_client.pyclient import ScrapydClient
 from scrapyd_client.utils import get_config
 
+from hfpapers.outcome import WRITTEN, RunRecord
+
 logger = logging.getLogger(__name__)
 
 PROJECT = "hfpapers"
 SPIDER = "daily"
 T = TypeVar("T")
-_OUTCOME_RE = re.compile(r"Run outcome: (ok|failed.*)")
 
 
 class SchedulingError(Exception):
@@ -73,15 +70,15 @@ class Node:
         return self.call("list jobs", lambda: self.client.jobs(project))
 
     def log(self, log_url: str) -> str:
-        request = urllib.request.Request(self.url + log_url if log_url.startswith("/") else log_url)
-        if self.username:
-            token = base64.b64encode(f"{self.username}:{self.password or ''}".encode()).decode()
-            request.add_header("Authorization", f"Basic {token}")
+        """A job's log. Without a username, requests reads ~/.netrc, as scrapyd-client does."""
+        url = self.url + log_url if log_url.startswith("/") else log_url
+        auth = (self.username, self.password or "") if self.username else None
         try:
-            with urllib.request.urlopen(request, timeout=30) as response:
-                return response.read().decode("utf-8", "replace")
-        except (urllib.error.URLError, OSError) as exc:
+            response = requests.get(url, auth=auth, timeout=30)
+            response.raise_for_status()
+        except requests.RequestException as exc:
             raise SchedulingError(f"{self}: cannot read the job log {log_url}: {exc}") from None
+        return response.content.decode("utf-8", "replace")
 
 
 def resolve_node(spec: str, username: str | None = None, password: str | None = None) -> Node:
@@ -124,7 +121,25 @@ class Job:
     job_id: str
     start: date
     end: date
-    outcome: str = "pending"
+    record: RunRecord | None = None
+    problem: str = ""
+    """Why there is no record: the job crashed, or was still running at the timeout."""
+
+    @property
+    def ok(self) -> bool:
+        return self.record is not None and self.record.ok
+
+    def report(self) -> list[str]:
+        """One line for the job, then one per list that failed and why."""
+        head = f"{self.node}: {self.start} to {self.end}: job {self.job_id}"
+        if self.record is None:
+            return [f"{head}: failed: {self.problem}"]
+        written = self.record.count(WRITTEN)
+        if self.record.ok:
+            return [f"{head}: ok ({written} lists written)"]
+        lines = [f"{head}: failed ({written} lists written)"]
+        lines += [f"  {problem}" for problem in self.record.problems()]
+        return lines
 
 
 def wait_for(jobs: list[Job], poll: float, timeout: float, project: str = PROJECT) -> None:
@@ -135,19 +150,13 @@ def wait_for(jobs: list[Job], poll: float, timeout: float, project: str = PROJEC
         for node in {id(j.node): j.node for j in waiting}.values():
             finished = {f["id"]: f for f in node.jobs(project).get("finished", [])}
             for job in [j for j in waiting if j.node is node and j.job_id in finished]:
-                job.outcome = outcome_from_log(node.log(finished[job.job_id]["log_url"]))
+                job.record = RunRecord.from_log(node.log(finished[job.job_id]["log_url"]))
+                if job.record is None:
+                    job.problem = "the job ended without a run record (it crashed or never started)"
                 waiting.remove(job)
         if waiting:
             if time.monotonic() > deadline:
                 for job in waiting:
-                    job.outcome = "failed: still running at the timeout"
+                    job.problem = "still running at the timeout"
                 return
             time.sleep(poll)
-
-
-def outcome_from_log(log: str) -> str:
-    """``ok`` or ``failed: …`` from the line our crawl logs last."""
-    found = _OUTCOME_RE.findall(log)
-    if found:
-        return found[-1]
-    return "failed: the job ended without a run outcome (it crashed or never started)"

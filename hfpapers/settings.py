@@ -4,6 +4,8 @@ Only what differs from Scrapy's defaults is here, each with the reason.
 Every name can be overridden with ``-s NAME=value`` or Scrapyd's ``setting=``.
 """
 
+from scrapy.settings import default_settings
+
 BOT_NAME = "hfpapers"
 SPIDER_MODULES = ["hfpapers.spiders"]
 NEWSPIDER_MODULE = "hfpapers.spiders"
@@ -36,15 +38,12 @@ POST_AI_SUMMARY = False
 # Posts are dated 09:15 KST, the morning run, but never later than the crawl.
 POST_TIME = "09:15"
 POST_TIMEZONE = "Asia/Seoul"
-# FEEDS is built per run by the spider (one post and one data file per day).
-FEED_EXPORTERS = {"korean_post": "exporters.korean_post.KoreanPostExporter"}
-# Posts and data files appear only when the run finished cleanly.
-FEED_STORAGES = {
-    "": "hfpapers.storage.AtomicFileFeedStorage",
-    "file": "hfpapers.storage.AtomicFileFeedStorage",
+# ListWriter (EXTENSIONS) writes each list's post and data file; no FEEDS.
+# The renderers are also feed exporters, for anyone who wants them in FEEDS.
+FEED_EXPORTERS = {
+    "korean_post": "hfpapers.exporters.KoreanPostExporter",
+    "papers_data": "hfpapers.exporters.DataFileExporter",
 }
-FEED_EXPORT_ENCODING = "utf-8"
-FEED_STORE_EMPTY = False
 
 # --- Politeness -------------------------------------------------------------
 USER_AGENT = "hfpapers/1.0 (+https://github.com/lim4349/hfpapers; Korean daily papers blog)"
@@ -57,6 +56,8 @@ ARXIV_ABS_DELAY = 15.0
 HF_PAGE_DELAY = 3.0
 # Up to 100 ids per arXiv API request (arXiv's own page size).
 ARXIV_BATCH_SIZE = 100
+# Papers per /api/daily_papers page when the page lost its payload (the API's default is 50).
+HF_API_PAGE_SIZE = 100
 # A download slot per service: the delays above apply whatever the host is.
 DOWNLOAD_SLOTS: dict[str, dict[str, object]] = {}
 DOWNLOAD_TIMEOUT = 60
@@ -77,9 +78,27 @@ ITEM_PIPELINES = {
     "hfpapers.pipelines.PreviousPostPipeline": 500,
 }
 EXTENSIONS = {
-    # Publishing before the summary, so the run outcome includes the push.
-    "hfpapers.publish.GitPublisher": 400,
-    "hfpapers.extensions.RunSummary": 500,
+    # One outcome per list: writes the clean lists, hands the record to the publisher, logs the summary.
+    "hfpapers.writer.ListWriter": 500,
+    "hfpapers.publish.GitPublisher": 500,
+}
+# Scrapy's own extensions but two servers with no place in an unattended job:
+# RemoteControl (runs any Python code sent to it) and TelnetConsole. Dropped
+# from the base, not set to None in EXTENSIONS or switched off, because those
+# still import them (aiohttp and twisted.conch: ~180 ms a run).
+EXTENSIONS_BASE = {
+    path: order
+    for path, order in default_settings.EXTENSIONS_BASE.items()
+    if path
+    not in ("scrapy.extensions.remote_control.RemoteControl", "scrapy.extensions.telnet.TelnetConsole")
+}
+# No cookies: both sites serve the same pages without them. Dropped from the
+# base for the same reason (its tldextract import costs ~25 ms a run).
+COOKIES_ENABLED = False
+DOWNLOADER_MIDDLEWARES_BASE = {
+    path: order
+    for path, order in default_settings.DOWNLOADER_MIDDLEWARES_BASE.items()
+    if path != "scrapy.downloadermiddlewares.cookies.CookiesMiddleware"
 }
 
 # --- Publishing (see hfpapers/publish.py) -----------------------------------
@@ -90,5 +109,4 @@ PUBLISH_GIT_REMOTE = "origin"
 PUBLISH_GIT_BRANCH = ""  # the checked-out branch
 PUBLISH_PUSH_RETRIES = 3
 
-TELNETCONSOLE_ENABLED = False
 LOG_LEVEL = "INFO"

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # See a real post offline: serve the recorded Hugging Face and arXiv data
-# (tests/fixtures) on loopback, crawl a day from it into ./demo-site, and,
+# (tests/fixtures, served by the fixture_server package) on loopback, crawl a day from it into ./demo-site, and,
 # when Jekyll is installed, build it to ./demo-site/_site.
 # Usage: scripts/demo.sh [YYYY-MM-DD]   (default 2026-02-18)
 set -euo pipefail
@@ -11,7 +11,7 @@ port="${DEMO_PORT:-8800}"
 [ -x .venv/bin/python ] || python3 -m venv .venv
 .venv/bin/python -m pip install -q --disable-pip-version-check -r requirements.txt
 
-.venv/bin/python -m tests.fixture_server --port "$port" &
+.venv/bin/python -m fixture_server --port "$port" &
 server=$!
 trap 'kill $server 2>/dev/null' EXIT
 for _ in $(seq 50); do

@@ -1,4 +1,9 @@
-"""Shared fixtures: the local Hugging Face/arXiv server and a crawl runner."""
+"""Shared fixtures: the local Hugging Face/arXiv server, in-process crawls, subprocess crawls.
+
+In-process crawls (`crawl`) run the real spider, pipelines and extensions on
+the reactor that pytest-twisted runs (``--reactor asyncio`` in pyproject);
+subprocess crawls (`run_crawl`) are kept for what only a whole process shows.
+"""
 
 from __future__ import annotations
 
@@ -7,15 +12,21 @@ import os
 import subprocess
 import sys
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import pytest
+from scrapy.crawler import AsyncCrawlerRunner, Crawler
+from scrapy.settings import Settings
 
-from tests.fixture_server import FixtureServer
+from fixture_server import FixtureServer
+from hfpapers.outcome import RunRecord
+from hfpapers.spiders.daily import DailySpider
+from hfpapers.spiders.period import MonthlySpider, WeeklySpider
 
 ROOT = Path(__file__).resolve().parent.parent
+SPIDERS = {"daily": DailySpider, "weekly": WeeklySpider, "monthly": MonthlySpider}
 
 
 @pytest.fixture(scope="session")
@@ -38,24 +49,6 @@ def site(tmp_path: Path) -> Path:
     return path
 
 
-@dataclass
-class CrawlResult:
-    returncode: int
-    stdout: str
-    stderr: str
-    site: Path
-
-    def post(self, day: str) -> Path:
-        return self.site / "_posts" / f"{day}-daily-papers.md"
-
-    def data_file(self, day: str) -> Path:
-        return self.site / "_data" / "papers" / f"daily-{day}.json"
-
-    def data(self, day: str) -> dict[str, Any]:
-        loaded: dict[str, Any] = json.loads(self.data_file(day).read_text(encoding="utf-8"))
-        return loaded
-
-
 def source_settings(server: FixtureServer) -> dict[str, str]:
     return {
         "HF_BASE_URL": server.url,
@@ -65,6 +58,53 @@ def source_settings(server: FixtureServer) -> dict[str, str]:
         "ARXIV_ABS_DELAY": "0",
         "HF_PAGE_DELAY": "0",
     }
+
+
+def project_settings(**overrides: Any) -> Settings:
+    """The project's settings (settings.py), with ``overrides`` on top."""
+    settings = Settings()
+    settings.setmodule("hfpapers.settings", priority="project")
+    settings.setdict(overrides, priority="cmdline")
+    return settings
+
+
+@dataclass
+class Site:
+    root: Path
+
+    def post(self, key: str, kind: str = "daily") -> Path:
+        first = key if kind == "daily" else {"weekly": "2026-02-16", "monthly": f"{key}-01"}[kind]
+        return self.root / "_posts" / f"{first}-{kind}-papers.md"
+
+    def data_file(self, key: str, kind: str = "daily") -> Path:
+        return self.root / "_data" / "papers" / f"{kind}-{key}.json"
+
+    def data(self, key: str, kind: str = "daily") -> dict[str, Any]:
+        loaded: dict[str, Any] = json.loads(self.data_file(key, kind).read_text(encoding="utf-8"))
+        return loaded
+
+    def files(self) -> list[str]:
+        return sorted(str(p.relative_to(self.root)) for p in self.root.rglob("*") if p.is_file())
+
+
+@dataclass
+class CrawlResult(Site):
+    returncode: int = 0
+    stdout: str = ""
+    stderr: str = ""
+
+
+@dataclass
+class InProcess(Site):
+    crawler: Crawler | None = None
+    log: str = ""
+    stats: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def record(self) -> RunRecord:
+        record = RunRecord.from_log(self.log)
+        assert record is not None, self.log[-2000:]
+        return record
 
 
 def run_crawl(
@@ -85,12 +125,23 @@ def run_crawl(
         cmd += ["-s", f"{name}={value}"]
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     proc = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, timeout=timeout, env=env)
-    return CrawlResult(proc.returncode, proc.stdout, proc.stderr, site)
+    return CrawlResult(site, proc.returncode, proc.stdout, proc.stderr)
 
 
 @pytest.fixture
-def crawl(server: FixtureServer, site: Path) -> Any:
-    def _crawl(**kwargs: Any) -> CrawlResult:
-        return run_crawl(server, site, **kwargs)
+def crawl(server: FixtureServer, site: Path, caplog: pytest.LogCaptureFixture) -> Any:
+    """``await crawl(args=..., settings=...)``: the real crawl, in this process."""
+
+    async def _crawl(
+        *, spider: str = "daily", args: dict[str, str] | None = None, settings: dict[str, Any] | None = None
+    ) -> InProcess:
+        merged = {**source_settings(server), "SITE_DIR": str(site), "LOG_LEVEL": "DEBUG", **(settings or {})}
+        runner = AsyncCrawlerRunner(project_settings(**merged))
+        crawler = runner.create_crawler(SPIDERS[spider])
+        caplog.clear()
+        with caplog.at_level("DEBUG"):
+            await crawler.crawl_async(**(args or {}))
+        assert crawler.stats is not None
+        return InProcess(site, crawler, caplog.text, crawler.stats.get_stats())
 
     return _crawl

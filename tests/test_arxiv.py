@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
+from fixture_server import FIXTURES
 from hfpapers import arxiv
 from hfpapers.hf import paper_from_entry
-from tests.fixture_server import FIXTURES
 
 ATOM = FIXTURES / "arxiv_api_atom"
 ABS = FIXTURES / "arxiv_abs_html"

@@ -1,4 +1,4 @@
-"""The daily crawl end to end: the real spider against the local fixture server."""
+"""The daily crawl end to end: one real `scrapy crawl` process, shared by the tests that read it."""
 
 from __future__ import annotations
 
@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
+from fixture_server import FIXTURES, FixtureServer
 from tests import jekyll
-from tests.conftest import CrawlResult
-from tests.fixture_server import FIXTURES
+from tests.conftest import CrawlResult, run_crawl
 
 GOLDEN = Path(__file__).parent / "golden"
 DAY = "2026-02-18"
@@ -20,10 +20,12 @@ def real_day(day: str) -> list[dict]:
     return json.loads((FIXTURES / "hf_api_daily_papers" / f"{day}.json").read_text(encoding="utf-8"))
 
 
-@pytest.fixture
-def crawled(crawl) -> CrawlResult:  # type: ignore[no-untyped-def]
-    result = crawl(args={"date": DAY})
+@pytest.fixture(scope="module")
+def crawled(fixture_server: FixtureServer, tmp_path_factory: pytest.TempPathFactory) -> CrawlResult:
+    fixture_server.reset()
+    result = run_crawl(fixture_server, tmp_path_factory.mktemp("site"), args={"date": DAY})
     assert result.returncode == 0, result.stderr[-3000:]
+    result.requests = fixture_server.count()  # type: ignore[attr-defined]
     return result
 
 
@@ -86,11 +88,11 @@ def test_data_file_holds_every_field(crawled: CrawlResult) -> None:
     assert all(p["abstract_source"] == "arxiv_api" for p in data["papers"])
 
 
-def test_exact_requests(server, crawled: CrawlResult) -> None:  # type: ignore[no-untyped-def]
-    assert server.count() == {"robots": 1, "hf_page": 1, "arxiv_api": 1}
+def test_exact_requests(crawled: CrawlResult) -> None:
+    assert crawled.requests == {"robots": 1, "hf_page": 1, "arxiv_api": 1}  # type: ignore[attr-defined]
 
 
-def test_links_are_public_whatever_the_base_url(server, crawled: CrawlResult) -> None:  # type: ignore[no-untyped-def]
+def test_links_are_public_whatever_the_base_url(crawled: CrawlResult) -> None:
     post = crawled.post(DAY).read_text(encoding="utf-8")
     assert "127.0.0.1" not in post
     assert "[HF 페이지](https://huggingface.co/papers/2602.15763)" in post
@@ -111,42 +113,6 @@ def test_post_builds_with_jekyll_and_shows_text_literally(crawled: CrawlResult, 
     assert "좋아요 순위" in text
 
 
-def test_weekend_shows_friday_and_writes_nothing(crawl) -> None:  # type: ignore[no-untyped-def]
-    result = crawl(args={"date": "2026-02-21"})
-    assert result.returncode == 0, result.stderr[-2000:]
-    assert "no papers for 2026-02-21" in result.stderr
-    assert not result.post("2026-02-21").exists()
-    assert not result.data_file("2026-02-21").exists()
-    assert "'papers/other_day': 13" in result.stderr
-
-
-@pytest.mark.parametrize("value", ["2026-02-30", "../x", "yesterday", "2026-2-1", "2099-01-01", "2020-01-01"])
-def test_bad_date_is_one_line_and_no_request(server, crawl, value: str) -> None:  # type: ignore[no-untyped-def]
-    result = crawl(args={"date": value})
-    assert result.returncode == 2
-    lines = result.stderr.strip().splitlines()
-    assert len(lines) == 1 and lines[0].startswith("error: date:"), result.stderr
-    assert server.count() == {}
-    assert not any(result.site.iterdir())
-
-
-def test_missing_ids_come_from_abstract_pages(server, crawl) -> None:  # type: ignore[no-untyped-def]
-    server.faults.arxiv_api_omit = {"2602.15763"}
-    result = crawl(args={"date": DAY})
-    assert result.returncode == 0, result.stderr[-2000:]
-    assert server.count() == {"robots": 1, "hf_page": 1, "arxiv_api": 1, "arxiv_abs": 1}
-    glm = next(p for p in result.data(DAY)["papers"] if p["arxiv_id"] == "2602.15763")
-    assert glm["abstract_source"] == "arxiv_abs"
-    assert glm["abstract"].endswith("available at https://github.com/zai-org/GLM-5.")
-
-
-def test_top_limits_the_post(crawl) -> None:  # type: ignore[no-untyped-def]
-    result = crawl(args={"date": DAY, "top": "5"})
-    assert result.returncode == 0
-    assert result.data(DAY)["total_papers"] == 5
-    assert len(re.findall(r"^\d+\. \*\*", result.post(DAY).read_text(encoding="utf-8"), flags=re.M)) == 5
-
-
 def test_run_summary(crawled: CrawlResult) -> None:
     summary = crawled.stderr.split("Run summary (finished):", 1)[1]
     figures = dict(re.findall(r"^  (\S.*?)\s{2,}(\d+)$", summary, flags=re.M))
@@ -155,4 +121,15 @@ def test_run_summary(crawled: CrawlResult) -> None:
     assert figures["abstracts from the arXiv API"] == "13"
     assert figures["arXiv API requests"] == "1"
     assert figures["files written"] == "2"
+    assert figures["lists written"] == "1" and figures["lists failed"] == "0"
     assert "'papers/posted': 13" in crawled.stderr  # the same figures in the stats
+    assert crawled.stderr.rstrip().splitlines()[-1].endswith("Spider closed (finished)")
+    assert "Run outcome: ok" in crawled.stderr
+
+
+def test_bad_date_is_one_line_exit_2_and_no_request(server: FixtureServer, site: Path) -> None:
+    result = run_crawl(server, site, args={"date": "2026-02-30"})
+    assert result.returncode == 2
+    assert result.stderr.strip() == "error: date: '2026-02-30' is not a real date"
+    assert server.count() == {}
+    assert not any(site.iterdir())

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
+from fixture_server import FIXTURES, PAGE_TEMPLATE
 from hfpapers import hf
-from tests.fixture_server import FIXTURES, PAGE_TEMPLATE
 
 API = FIXTURES / "hf_api_daily_papers"
 

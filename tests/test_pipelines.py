@@ -69,3 +69,15 @@ def test_text_helpers() -> None:
         "see https://a.b and this http URL"
     )
     assert clean_text("a\u00a0 b") == "a b"
+
+
+def test_paper_schema_file_is_what_items_py_derives() -> None:
+    """paper.schema.json is written once from items.py (python -m hfpapers.items); never stale."""
+    import json
+    import pkgutil
+
+    from itemadapter import ItemAdapter
+
+    data = pkgutil.get_data("hfpapers", "paper.schema.json")
+    assert data is not None
+    assert json.loads(data) == ItemAdapter.get_json_schema(Paper)

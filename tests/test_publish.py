@@ -1,4 +1,7 @@
-"""Git publishing with real git: a bare repository as the remote, a clone as SITE_DIR."""
+"""Git publishing with real git: a bare repository as the remote, a clone as SITE_DIR.
+
+Crawls run in this process, but for the log masking check, which reads a whole process's output.
+"""
 
 from __future__ import annotations
 
@@ -8,9 +11,10 @@ from pathlib import Path
 
 import pytest
 import yaml
+from scrapy.utils.defer import deferred_f_from_coro_f
 
-from tests.conftest import ROOT, CrawlResult, run_crawl
-from tests.fixture_server import FixtureServer
+from fixture_server import FixtureServer
+from tests.conftest import ROOT, run_crawl
 
 DAY = "2026-02-18"
 FILES = [f"_data/papers/daily-{DAY}.json", f"_posts/{DAY}-daily-papers.md"]
@@ -41,91 +45,130 @@ def repos(tmp_path: Path) -> tuple[Path, Path]:
     return remote, clone
 
 
-def publish(server: FixtureServer, clone: Path, **settings: str) -> CrawlResult:
-    return run_crawl(server, clone, args={"date": DAY}, settings={**PUBLISH, **settings})
+@pytest.fixture
+def publish(repos: tuple[Path, Path], crawl):  # type: ignore[no-untyped-def]
+    """A crawl of DAY into the clone with publishing on."""
+    _, clone = repos
+
+    async def _publish(args: dict[str, str] | None = None, spider: str = "daily", **settings: str):  # type: ignore[no-untyped-def]
+        return await crawl(
+            spider=spider,
+            args=args or {"date": DAY},
+            settings={**PUBLISH, "SITE_DIR": str(clone), **settings},
+        )
+
+    return _publish
 
 
 def remote_log(remote: Path) -> list[str]:
     return git(remote, "log", "--format=%s", "main").splitlines()
 
 
-def test_commit_and_push_exactly_the_post_and_data_file(
-    server: FixtureServer, repos: tuple[Path, Path]
-) -> None:
+@deferred_f_from_coro_f
+async def test_commit_and_push_exactly_the_post_and_data_file(
+    server: FixtureServer, repos: tuple[Path, Path], publish
+) -> None:  # type: ignore[no-untyped-def]
     remote, clone = repos
     (clone / "draft.md").write_text("someone's draft\n")  # untracked, not ours
     (clone / "README.md").write_text("my blog, edited\n")  # modified, not ours
-    result = publish(server, clone)
-    assert result.returncode == 0, result.stderr[-3000:]
+    result = await publish()
+    assert result.record.ok, result.log[-3000:]
+    assert result.record.lists[0].commit == f"Daily papers {DAY}: 13 papers"
     assert remote_log(remote) == [f"Daily papers {DAY}: 13 papers", "start"]
     assert sorted(git(remote, "show", "--name-only", "--format=", "main").splitlines()) == FILES
     assert git(remote, "log", "-1", "--format=%an <%ae>", "main") == "Blog Bot <bot@example.org>"
     status = git(clone, "status", "--porcelain")
     assert status.splitlines() == [" M README.md", "?? draft.md"]
 
-    again = publish(server, clone)
-    assert again.returncode == 0
-    assert f"{DAY}: nothing changed, no commit" in again.stderr
+    again = await publish()
+    assert again.record.ok
+    assert f"{DAY}: nothing changed, no commit" in again.log
     assert len(remote_log(remote)) == 2
 
-    server.days[DAY][0]["paper"]["upvotes"] += 5
-    try:
-        refresh = publish(server, clone)
-    finally:
-        server.days[DAY][0]["paper"]["upvotes"] -= 5
-    assert refresh.returncode == 0, refresh.stderr[-3000:]
+    server.edit_day(DAY)[0]["paper"]["upvotes"] += 5
+    refresh = await publish()
+    assert refresh.record.ok, refresh.log[-3000:]
     assert remote_log(remote)[0] == f"Daily papers {DAY}: 13 papers (refresh)"
     assert sorted(git(remote, "show", "--name-only", "--format=", "main").splitlines()) == FILES
 
 
-def test_remote_that_moved_on_is_rebased_onto(
-    server: FixtureServer, repos: tuple[Path, Path], tmp_path: Path
-) -> None:
-    remote, clone = repos
+@deferred_f_from_coro_f
+async def test_remote_that_moved_on_is_rebased_onto(
+    repos: tuple[Path, Path], tmp_path: Path, publish
+) -> None:  # type: ignore[no-untyped-def]
+    remote, _ = repos
     other = tmp_path / "other"
     git(tmp_path, "clone", "-q", str(remote), str(other))
     (other / "about.md").write_text("about\n")
     git(other, "add", "about.md")
     git(other, "commit", "-q", "-m", "someone else's post")
     git(other, "push", "-q", "origin", "main")
-    result = publish(server, clone)
-    assert result.returncode == 0, result.stderr[-3000:]
-    assert "Push rejected (the remote moved on); rebasing onto it" in result.stderr
+    result = await publish()
+    assert result.record.ok, result.log[-3000:]
+    assert "Push rejected (the remote moved on); rebasing onto it" in result.log
     assert remote_log(remote) == [f"Daily papers {DAY}: 13 papers", "someone else's post", "start"]
 
 
-def test_refused_push_fails_and_keeps_the_commit(server: FixtureServer, repos: tuple[Path, Path]) -> None:
+@deferred_f_from_coro_f
+async def test_refused_push_fails_and_keeps_the_commit(repos: tuple[Path, Path], publish) -> None:  # type: ignore[no-untyped-def]
     remote, clone = repos
     hook = remote / "hooks" / "pre-receive"
     hook.write_text("#!/bin/sh\necho 'this repository is read-only' >&2\nexit 1\n")
     hook.chmod(0o755)
-    result = publish(server, clone, PUBLISH_PUSH_RETRIES="1")
-    assert result.returncode == 1
-    assert "Publishing failed: push to origin failed:" in result.stderr
-    assert "the commit stays local and the next run pushes it" in result.stderr
+    result = await publish(PUBLISH_PUSH_RETRIES="1")
+    assert not result.record.ok
+    assert result.record.publish_error.startswith("push to origin failed:")
+    assert "the commit stays local and the next run pushes it" in result.log
     assert remote_log(remote) == ["start"]
     assert git(clone, "log", "-1", "--format=%s") == f"Daily papers {DAY}: 13 papers"
 
     hook.unlink()  # the remote accepts again: the next run pushes the waiting commit
-    later = publish(server, clone)
-    assert later.returncode == 0, later.stderr[-3000:]
+    later = await publish()
+    assert later.record.ok, later.log[-3000:]
     assert remote_log(remote)[0] == f"Daily papers {DAY}: 13 papers"
 
 
 def test_token_in_remote_url_never_logged(server: FixtureServer, repos: tuple[Path, Path]) -> None:
     _, clone = repos
     url = "http://blogbot:ghp_s3cr3tT0ken@127.0.0.1:9/blog.git"
-    result = publish(server, clone, PUBLISH_GIT_REMOTE=url, PUBLISH_PUSH_RETRIES="0")
+    result = run_crawl(
+        server,
+        clone,
+        args={"date": DAY},
+        settings={**PUBLISH, "PUBLISH_GIT_REMOTE": url, "PUBLISH_PUSH_RETRIES": "0"},
+    )
     assert result.returncode == 1
     assert "ghp_s3cr3tT0ken" not in result.stderr + result.stdout
     assert "http://***@127.0.0.1:9/blog.git" in result.stderr  # the settings dump and the error
 
 
-def test_publishing_needs_a_git_work_tree(server: FixtureServer, site: Path) -> None:
-    result = run_crawl(server, site, args={"date": DAY}, settings=PUBLISH)
-    assert result.returncode == 2
-    assert result.stderr.strip() == f"error: PUBLISH_GIT: SITE_DIR {site} is not a git work tree"
-    assert server.count() == {}
+@deferred_f_from_coro_f
+async def test_weekly_run_commits_its_post_and_data_file(repos: tuple[Path, Path], publish) -> None:  # type: ignore[no-untyped-def]
+    remote, _ = repos
+    result = await publish(args={"week": "2026-W08"}, spider="weekly")
+    assert result.record.ok, result.log[-3000:]
+    papers = result.record.lists[0].papers
+    assert papers > 20
+    assert remote_log(remote) == [f"Weekly papers 2026-W08: {papers} papers", "start"]
+    assert sorted(git(remote, "show", "--name-only", "--format=", "main").splitlines()) == [
+        "_data/papers/weekly-2026-W08.json",
+        "_posts/2026-02-16-weekly-papers.md",
+    ]
+
+
+@deferred_f_from_coro_f
+async def test_backfill_commits_each_good_day_and_skips_the_failed_one(
+    server: FixtureServer, repos: tuple[Path, Path], publish
+) -> None:  # type: ignore[no-untyped-def]
+    remote, _ = repos
+    server.faults.fail_paths = {"/papers/date/2026-02-17": 500}
+    result = await publish(args={"start": "2026-02-16", "end": "2026-02-18"}, RETRY_TIMES="0")
+    assert not result.record.ok
+    assert [line.split(":")[0] for line in remote_log(remote)] == [
+        "Daily papers 2026-02-18",
+        "Daily papers 2026-02-16",
+        "start",
+    ]
 
 
 def test_github_actions_workflow_is_valid_and_publishes() -> None:

@@ -13,8 +13,8 @@ from pathlib import Path
 
 import pytest
 
+from fixture_server import FixtureServer
 from tests.conftest import ROOT, source_settings
-from tests.fixture_server import FixtureServer
 from tests.scrapyd_node import ScrapydNode
 
 DAY = "2026-02-18"
@@ -31,17 +31,20 @@ def egg(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return path
 
 
-def test_egg_carries_both_packages_and_the_settings_entry_point(egg: Path) -> None:
+def test_egg_ships_one_package_its_data_and_the_settings_entry_point(egg: Path) -> None:
     names = zipfile.ZipFile(egg).namelist()
-    assert "exporters/korean_post.py" in names and "exporters/markdown.py" in names
+    assert "hfpapers/exporters/korean_post.py" in names and "hfpapers/exporters/data_file.py" in names
     assert "hfpapers/spiders/daily.py" in names and "hfpapers/commands/crawl.py" in names
-    assert not [n for n in names if n.startswith("tests/")]
+    assert "hfpapers/paper.schema.json" in names
+    # Nothing top-level but hfpapers: no "exporters" to shadow another distribution's.
+    assert {n.split("/")[0] for n in names} == {"hfpapers", "EGG-INFO"}
+    assert zipfile.ZipFile(egg).read("EGG-INFO/top_level.txt").decode().split() == ["hfpapers"]
     entry_points = zipfile.ZipFile(egg).read("EGG-INFO/entry_points.txt").decode()
     assert "[scrapy]" in entry_points and "settings = hfpapers.settings" in entry_points
 
 
-def deploy(egg: Path, nodes: dict[str, ScrapydNode], workdir: Path) -> None:
-    """scrapyd-deploy, from a folder whose scrapy.cfg names the test nodes as targets."""
+def deploy_config(nodes: dict[str, ScrapydNode], workdir: Path) -> None:
+    """A scrapy.cfg naming the test nodes as deploy targets."""
     workdir.mkdir(exist_ok=True)
     cfg = "[settings]\ndefault = hfpapers.settings\n"
     for name, node in nodes.items():
@@ -49,6 +52,11 @@ def deploy(egg: Path, nodes: dict[str, ScrapydNode], workdir: Path) -> None:
         if node.username:
             cfg += "username = ${TEST_SCRAPYD_USER}\npassword = ${TEST_SCRAPYD_PASSWORD}\n"
     (workdir / "scrapy.cfg").write_text(cfg, encoding="utf-8")
+
+
+def deploy(egg: Path, nodes: dict[str, ScrapydNode], workdir: Path) -> None:
+    """scrapyd-deploy to each node, from a folder whose scrapy.cfg names them."""
+    deploy_config(nodes, workdir)
     env = {**os.environ, "TEST_SCRAPYD_USER": "blog", "TEST_SCRAPYD_PASSWORD": "s3cret"}
     for name in nodes:
         proc = subprocess.run(
@@ -80,11 +88,24 @@ def settings_args(server: FixtureServer, site: Path) -> list[str]:
     return args
 
 
+@pytest.fixture(scope="module")
+def nodes(egg: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, ScrapydNode]]:
+    """Two Scrapyd nodes with the egg deployed: ``one`` open, ``two`` behind a login."""
+    workdir = tmp_path_factory.mktemp("scrapyd")
+    started = {"one": ScrapydNode(workdir / "n1"), "two": ScrapydNode(workdir / "n2", "blog", "s3cret")}
+    try:
+        deploy(egg, started, workdir / "client")
+        yield started
+    finally:
+        for node in started.values():
+            node.stop()
+
+
 @pytest.fixture
-def node(tmp_path: Path) -> Iterator[ScrapydNode]:
-    started = ScrapydNode(tmp_path / "scrapyd")
-    yield started
-    started.stop()
+def client(nodes: dict[str, ScrapydNode], tmp_path: Path) -> Path:
+    """A folder whose scrapy.cfg names the nodes as deploy targets."""
+    deploy_config(nodes, tmp_path / "client")
+    return tmp_path / "client"
 
 
 def wait_finished(node: ScrapydNode, job: str, timeout: float = 120) -> dict:
@@ -93,23 +114,26 @@ def wait_finished(node: ScrapydNode, job: str, timeout: float = 120) -> dict:
         finished = {f["id"]: f for f in node.api("listjobs.json?project=hfpapers")["finished"]}
         if job in finished:
             return finished[job]
-        time.sleep(0.3)
+        time.sleep(0.2)
     raise AssertionError(f"job {job} did not finish")
 
 
-def test_scheduled_crawl_writes_the_post(
-    egg: Path, node: ScrapydNode, server: FixtureServer, tmp_path: Path
+def test_scheduled_daily_and_weekly_crawls_write_their_posts(
+    nodes: dict[str, ScrapydNode], client: Path, server: FixtureServer, tmp_path: Path
 ) -> None:
-    deploy(egg, {"local": node}, tmp_path / "client")
+    node = nodes["one"]
     site = tmp_path / "site"
     site.mkdir()
-    proc = scrapy(
-        "schedule", "--target", "local", "--date", DAY, *settings_args(server, site), cwd=tmp_path / "client"
-    )
-    assert proc.returncode == 0, proc.stderr
-    assert proc.stdout.startswith(f"scheduled daily {DAY} on local ({node.url}): job ")
-    job = proc.stdout.split("job ")[1].strip()
+    daily = scrapy("schedule", "--target", "one", "--date", DAY, *settings_args(server, site), cwd=client)
+    assert daily.returncode == 0, daily.stderr
+    assert daily.stdout.startswith(f"scheduled daily {DAY} on one ({node.url}): job ")
+    args = ["schedule", "--target", "one", "--spider", "weekly", "--week", "2026-W08"]
+    weekly = scrapy(*args, *settings_args(server, site), cwd=client)
+    assert weekly.returncode == 0, weekly.stderr
+    assert weekly.stdout.startswith("scheduled weekly 2026-W08 on one")
+    job = daily.stdout.split("job ")[1].strip()
     finished = wait_finished(node, job)
+    wait_finished(node, weekly.stdout.split("job ")[1].strip())
     log = (node.workdir / "logs" / "hfpapers" / "daily" / f"{job}.log").read_text(encoding="utf-8")
     assert "Run outcome: ok" in log, log[-3000:]
     assert finished["log_url"].endswith(f"{job}.log")
@@ -117,78 +141,62 @@ def test_scheduled_crawl_writes_the_post(
     assert data["total_papers"] == 13
     golden = (ROOT / "tests" / "golden" / f"{DAY}-daily-papers.md").read_text(encoding="utf-8")
     assert (site / "_posts" / f"{DAY}-daily-papers.md").read_text(encoding="utf-8") == golden
-    assert server.count() == {"robots": 1, "hf_page": 1, "arxiv_api": 1}
+    assert (site / "_posts" / "2026-02-16-weekly-papers.md").exists()
+    assert server.count() == {"robots": 2, "hf_page": 2, "arxiv_api": 2}
 
 
-def test_backfill_over_two_nodes(egg: Path, server: FixtureServer, tmp_path: Path) -> None:
-    nodes = {"one": ScrapydNode(tmp_path / "n1"), "two": ScrapydNode(tmp_path / "n2")}
-    try:
-        deploy(egg, nodes, tmp_path / "client")
-        site = tmp_path / "site"
-        site.mkdir()
-        proc = scrapy(
-            "backfill", "--start", "2026-02-16", "--end", "2026-02-23", "--node", "one", "--node", "two",
-            "--poll", "0.3", *settings_args(server, site), cwd=tmp_path / "client",
-        )  # fmt: skip
-    finally:
-        for n in nodes.values():
-            n.stop()
-    assert proc.returncode == 0, proc.stdout + proc.stderr
-    assert f"one ({nodes['one'].url}): 2026-02-16 to 2026-02-19: job " in proc.stdout
-    assert f"two ({nodes['two'].url}): 2026-02-20 to 2026-02-23: job " in proc.stdout
-    assert proc.stdout.count(": ok\n") == 2 and "2 of 2 jobs finished cleanly" in proc.stdout
+def test_backfill_over_two_nodes_reports_each_failed_day(
+    nodes: dict[str, ScrapydNode], client: Path, server: FixtureServer, tmp_path: Path
+) -> None:
+    home = tmp_path / "home"
+    home.mkdir()
+    netrc = home / ".netrc"
+    netrc.write_text("machine 127.0.0.1 login blog password s3cret\n")
+    netrc.chmod(0o600)
+    server.faults.fail_paths = {"/papers/date/2026-02-17": 503}
+    site = tmp_path / "site"
+    site.mkdir()
+    one, two = nodes["one"], nodes["two"]
+    # Node two needs a login: by URL, with no --username, scheduling (scrapyd-client)
+    # and reading the job log both take it from ~/.netrc.
+    proc = scrapy(
+        "backfill", "--start", "2026-02-16", "--end", "2026-02-23", "--node", "one", "--node", two.url,
+        "--poll", "0.2", *settings_args(server, site), "-s", "RETRY_TIMES=0",
+        cwd=client, env={"HOME": str(home)},
+    )  # fmt: skip
+    assert proc.returncode == 1, proc.stdout + proc.stderr
+    assert f"one ({one.url}): 2026-02-16 to 2026-02-19: job " in proc.stdout
+    assert f"{two.url}: 2026-02-20 to 2026-02-23: job " in proc.stdout
+    assert ": failed (3 lists written)\n  Hugging Face failed for 2026-02-17: HTTP 503\n" in proc.stdout
+    assert ": ok (2 lists written)\n" in proc.stdout
+    assert "1 of 2 jobs finished cleanly" in proc.stdout
     posts = sorted(p.name for p in (site / "_posts").iterdir())
-    weekdays = ["2026-02-16", "2026-02-17", "2026-02-18", "2026-02-19", "2026-02-20", "2026-02-23"]
+    weekdays = ["2026-02-16", "2026-02-18", "2026-02-19", "2026-02-20", "2026-02-23"]
     assert posts == [f"{d}-daily-papers.md" for d in weekdays]
     assert server.count()["hf_page"] == 8
 
 
-def test_backfill_reports_a_failed_job(
-    egg: Path, node: ScrapydNode, server: FixtureServer, tmp_path: Path
+def test_schedule_with_auth(
+    nodes: dict[str, ScrapydNode], client: Path, server: FixtureServer, tmp_path: Path
 ) -> None:
-    deploy(egg, {"local": node}, tmp_path / "client")
-    server.faults.hf_status = 503
+    secured = nodes["two"]
     site = tmp_path / "site"
     site.mkdir()
-    proc = scrapy(
-        "backfill", "--start", "2026-02-16", "--end", "2026-02-17", "--node", "local", "--poll", "0.3",
-        *settings_args(server, site), "-s", "RETRY_TIMES=0", cwd=tmp_path / "client",
-    )  # fmt: skip
-    assert proc.returncode == 1
-    assert "job " in proc.stdout and ": failed (finish reason finished, " in proc.stdout
-    assert "0 of 1 jobs finished cleanly" in proc.stdout
-    assert not (site / "_posts").exists()
-
-
-def test_schedule_with_auth(egg: Path, server: FixtureServer, tmp_path: Path) -> None:
-    secured = ScrapydNode(tmp_path / "auth", username="blog", password="s3cret")
-    try:
-        deploy(egg, {"local": secured}, tmp_path / "client")
-        site = tmp_path / "site"
-        site.mkdir()
-        args = ["schedule", "--url", secured.url, "--date", DAY, *settings_args(server, site)]
-        refused = scrapy(*args, cwd=tmp_path / "client")
-        assert refused.returncode == 1
-        assert refused.stderr.strip().startswith(f"error: {secured.url}: Scrapyd refused to schedule daily:")
-        assert refused.stderr.strip().endswith("(check the username and password)")
-        assert len(refused.stderr.strip().splitlines()) == 1
-        wrong = scrapy(*args, "--username", "blog", "--password", "nope", cwd=tmp_path / "client")
-        assert wrong.returncode == 1
-        accepted = scrapy(*args, "--username", "blog", "--password", "s3cret", cwd=tmp_path / "client")
-        assert accepted.returncode == 0, accepted.stderr
-        # The scrapy.cfg target takes its credentials from the environment.
-        env = {"TEST_SCRAPYD_USER": "blog", "TEST_SCRAPYD_PASSWORD": "s3cret"}
-        by_target = scrapy(
-            "schedule", "--date", DAY, *settings_args(server, site), cwd=tmp_path / "client", env=env
-        )
-        assert by_target.returncode == 0, by_target.stderr
-        job = by_target.stdout.split("job ")[1].strip()
-        deadline = time.monotonic() + 120
-        while job not in {f["id"] for f in secured.api("listjobs.json?project=hfpapers")["finished"]}:
-            assert time.monotonic() < deadline
-            time.sleep(0.3)
-    finally:
-        secured.stop()
+    args = ["schedule", "--url", secured.url, "--date", DAY, *settings_args(server, site)]
+    refused = scrapy(*args, cwd=client, env={"HOME": str(tmp_path)})
+    assert refused.returncode == 1
+    assert refused.stderr.strip().startswith(f"error: {secured.url}: Scrapyd refused to schedule daily:")
+    assert refused.stderr.strip().endswith("(check the username and password)")
+    assert len(refused.stderr.strip().splitlines()) == 1
+    wrong = scrapy(*args, "--username", "blog", "--password", "nope", cwd=client)
+    assert wrong.returncode == 1
+    # The scrapy.cfg target takes its credentials from the environment.
+    env = {"TEST_SCRAPYD_USER": "blog", "TEST_SCRAPYD_PASSWORD": "s3cret"}
+    by_target = scrapy(
+        "schedule", "--target", "two", "--date", DAY, *settings_args(server, site), cwd=client, env=env
+    )
+    assert by_target.returncode == 0, by_target.stderr
+    wait_finished(secured, by_target.stdout.split("job ")[1].strip())
     assert (site / "_posts" / f"{DAY}-daily-papers.md").exists()
 
 
@@ -224,15 +232,3 @@ def test_schedule_files() -> None:
     conf = (ROOT / "deploy" / "scrapyd.conf").read_text()
     assert "bind_address = 127.0.0.1" in conf and "jobstorage = scrapyd.jobstorage.SqliteJobStorage" in conf
     assert "\nitems_dir =\n" in conf
-
-
-def test_schedule_weekly(egg: Path, node: ScrapydNode, server: FixtureServer, tmp_path: Path) -> None:
-    deploy(egg, {"local": node}, tmp_path / "client")
-    site = tmp_path / "site"
-    site.mkdir()
-    args = ["schedule", "--spider", "weekly", "--week", "2026-W08", *settings_args(server, site)]
-    proc = scrapy(*args, cwd=tmp_path / "client")
-    assert proc.returncode == 0, proc.stderr
-    assert proc.stdout.startswith("scheduled weekly 2026-W08 on local")
-    wait_finished(node, proc.stdout.split("job ")[1].strip())
-    assert (site / "_posts" / "2026-02-16-weekly-papers.md").exists()

@@ -52,8 +52,8 @@ class Command(ScrapydCommand):
 
         self.guarded(schedule_all)
         for job in jobs:
-            print(f"{job.node}: {job.start} to {job.end}: job {job.job_id}: {job.outcome}")
-        failed = [job for job in jobs if job.outcome != "ok"]
+            print("\n".join(job.report()))
+        failed = [job for job in jobs if not job.ok]
         print(f"{len(jobs) - len(failed)} of {len(jobs)} jobs finished cleanly")
         if failed:
             self.exitcode = FAILED

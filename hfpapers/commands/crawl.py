@@ -3,12 +3,14 @@
 Scrapy's own command exits 0 when callbacks or pipelines fail
 (scrapy/scrapy#1231). This one exits 2 for bad arguments or settings (one
 line on stderr, before Scrapy starts or sends any request) and 1 when the
-run did not finish cleanly (see `hfpapers.storage.run_is_clean`).
+run failed: a list failed, an error no list caused, an unclean finish, or
+publishing (the ``hfpapers/outcome`` stat that `ListWriter` sets).
 """
 
 from __future__ import annotations
 
 import argparse
+import gc
 import sys
 
 from scrapy.commands.crawl import Command as ScrapyCrawl
@@ -16,7 +18,6 @@ from scrapy.spiderloader import SpiderLoader
 
 from hfpapers.args import ArgumentError
 from hfpapers.spiders.papers import PapersSpider
-from hfpapers.storage import run_is_clean
 
 USAGE_ERROR = 2
 
@@ -51,5 +52,8 @@ class Command(ScrapyCrawl):
         crawler = self._create_crawler(args[0])
         self.crawler_process.crawl(crawler, **opts.spargs)
         self.crawler_process.start()
-        if self.crawler_process.bootstrap_failed or not run_is_clean(crawler):
+        assert crawler.stats is not None
+        if self.crawler_process.bootstrap_failed or crawler.stats.get_value("hfpapers/outcome") != "ok":
             self.exitcode = 1
+        # Nothing needs collecting at exit: spare the interpreter's final garbage collection.
+        gc.freeze()

@@ -16,8 +16,10 @@ Serves, on loopback only:
   authors and abstract, URLs shown the way arXiv shows them (``this https URL``).
 - ``/robots.txt``: allows everything.
 
-Faults for tests are switched on through `FixtureServer.faults`.
-Run it by hand: ``python -m tests.fixture_server --port 8800``.
+Faults for tests are switched on through `FixtureServer.faults`; a test that
+changes a day's data takes it with `FixtureServer.edit_day`, and `reset`
+puts it back. Used by the tests, `benchmarks/` and `scripts/demo.sh`, so it
+lives outside ``tests/``. Run it by hand: ``python -m fixture_server --port 8800``.
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ import argparse
 import html
 import json
 import re
+import socket
 import threading
 import time
 from collections import Counter
@@ -37,15 +40,20 @@ from typing import Any
 from urllib.parse import parse_qs, urlparse
 from xml.sax.saxutils import escape as xml_escape
 
-FIXTURES = Path(__file__).parent / "fixtures"
+FIXTURES = Path(__file__).resolve().parent.parent / "tests" / "fixtures"
 PAGE_TEMPLATE = FIXTURES / "hf_papers_page_html" / "huggingface_papers_2024-08-01.html"
 ABS_TEMPLATE = FIXTURES / "arxiv_abs_html" / "arxiv_abs_2106.09608v2_2021.html"
 _PROPS_RE = re.compile(r'(data-target="DailyPapers" data-props=")[^"]*(")')
 _URL_RE = re.compile(r"https?://[^\s<>\"{}]+[^\s<>\"{}.,;:)]")
 
 
-def load_days(folder: Path = FIXTURES / "hf_api_daily_papers") -> dict[str, list[dict[str, Any]]]:
-    return {f.stem: json.loads(f.read_text(encoding="utf-8")) for f in sorted(folder.glob("*.json"))}
+def day_files(folder: Path = FIXTURES / "hf_api_daily_papers") -> dict[str, str]:
+    """Day -> the recorded API answer, as text."""
+    return {f.stem: f.read_text(encoding="utf-8") for f in sorted(folder.glob("*.json"))}
+
+
+def load_days() -> dict[str, list[dict[str, Any]]]:
+    return {day: json.loads(text) for day, text in day_files().items()}
 
 
 @dataclass
@@ -65,20 +73,25 @@ class Faults:
     api_truncated: bool = False
     delay: float = 0.0  # seconds before every answer (latency)
     slow_paths: dict[str, float] = field(default_factory=dict)  # path prefix -> extra delay
+    fail_paths: dict[str, int] = field(default_factory=dict)  # path prefix -> status to answer
 
 
 class FixtureServer:
     def __init__(self, days: dict[str, list[dict[str, Any]]] | None = None, port: int = 0):
-        self.days = days if days is not None else load_days()
+        # The pristine days, as JSON text: reset() restores the ones a test edited.
+        self.pristine = (
+            {day: json.dumps(entries) for day, entries in days.items()} if days is not None else day_files()
+        )
+        self.days = {day: json.loads(text) for day, text in self.pristine.items()}
+        self.edited: set[str] = set()
         self.papers = {e["paper"]["id"]: e for entries in self.days.values() for e in entries}
         self.page_template = PAGE_TEMPLATE.read_text(encoding="utf-8")
         self.abs_template = ABS_TEMPLATE.read_text(encoding="utf-8")
         self.faults = Faults()
         self.categories: dict[str, list[str]] = {}
-        self.requests: list[str] = []
+        self.counts: Counter[str] = Counter()
         self.lock = threading.Lock()
-        self.httpd = ThreadingHTTPServer(("127.0.0.1", port), self._handler())
-        self.httpd.daemon_threads = True
+        self.httpd = _Server(("127.0.0.1", port), self._handler())
         self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
 
     @property
@@ -96,13 +109,26 @@ class FixtureServer:
     def count(self) -> Counter[str]:
         """Requests so far by kind: hf_page, hf_api, arxiv_api, arxiv_abs, robots."""
         with self.lock:
-            return Counter(_kind(path) for path in self.requests)
+            return Counter(self.counts)
+
+    def clear_counts(self) -> None:
+        with self.lock:
+            self.counts.clear()
+
+    def edit_day(self, day: str) -> list[dict[str, Any]]:
+        """The day's entries, to change in place until the next `reset`."""
+        self.edited.add(day)
+        return self.days[day]
 
     def reset(self) -> None:
-        with self.lock:
-            self.requests.clear()
+        """No faults, no counts, and every edited day as recorded."""
+        self.clear_counts()
         self.faults = Faults()
         self.categories = {}
+        for day in self.edited:
+            self.days[day] = json.loads(self.pristine[day])
+            self.papers.update({e["paper"]["id"]: e for e in self.days[day]})
+        self.edited.clear()
 
     # --- content ------------------------------------------------------------
 
@@ -225,9 +251,10 @@ class FixtureServer:
                 pass
 
             def do_GET(self) -> None:
+                kind = _kind(self.path)
                 with server.lock:
-                    server.requests.append(self.path)
-                    hf_seen = sum(1 for p in server.requests if _kind(p).startswith("hf_"))
+                    server.counts[kind] += 1
+                    hf_seen = server.counts["hf_page"] + server.counts["hf_api"]
                 faults = server.faults
                 url = urlparse(self.path)
                 delay = faults.delay + sum(
@@ -236,7 +263,9 @@ class FixtureServer:
                 if delay:
                     time.sleep(delay)
                 query = {k: v[0] for k, v in parse_qs(url.query).items()}
-                kind = _kind(self.path)
+                for prefix, status in faults.fail_paths.items():
+                    if url.path.startswith(prefix):
+                        return self.send(status, "failed on purpose", "text/plain")
                 if kind.startswith("hf_"):
                     if hf_seen <= faults.hf_slow_times:
                         time.sleep(faults.hf_slow_seconds)
@@ -297,6 +326,18 @@ class FixtureServer:
                 self.wfile.write(body)
 
         return Handler
+
+
+class _Server(ThreadingHTTPServer):
+    daemon_threads = True
+
+    def process_request(self, request: Any, client_address: Any) -> None:
+        # Nagle would hold each answer's last segment back for Scrapy's delayed ACK (~40 ms).
+        request.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        super().process_request(request, client_address)
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        pass  # a client that timed out and hung up (the fault tests do that)
 
 
 def _kind(path: str) -> str:

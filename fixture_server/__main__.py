@@ -1,0 +1,3 @@
+from fixture_server import main
+
+main()

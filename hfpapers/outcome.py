@@ -1,0 +1,109 @@
+"""`RunRecord`: what became of each list of a run, as data.
+
+The `ListWriter` makes it, the `GitPublisher` adds its commits to it, the
+run summary logs it, the `crawl` command's exit status follows it, and the
+Scrapyd `backfill` command reads it back from a job's log (the line
+``Run record: {json}``).
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+RECORD_PREFIX = "Run record: "
+
+WRITTEN = "written"  # post and data file in place
+KEPT = "kept"  # the existing post is better (fewer papers this time): left as it was
+EMPTY = "empty"  # no papers (a weekend): nothing to write
+FAILED = "failed"  # something went wrong for this list: its existing files left as they were
+STATUSES = (WRITTEN, KEPT, EMPTY, FAILED)
+
+
+@dataclass
+class ListOutcome:
+    kind: str
+    """``daily``, ``weekly`` or ``monthly``."""
+    key: str
+    """``2026-02-18``, ``2026-W08``, ``2026-02``."""
+    status: str
+    """One of `STATUSES`."""
+    reason: str = ""
+    """Why it failed or was kept (one line)."""
+    papers: int = 0
+    """Papers in the post written."""
+    files: list[str] = field(default_factory=list)
+    """Absolute paths of the files written."""
+    commit: str = ""
+    """The commit message, when the publisher committed the files."""
+
+
+@dataclass
+class RunRecord:
+    finish_reason: str
+    lists: list[ListOutcome] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+    """Errors no list could be blamed for: each fails the whole run."""
+    publish_error: str = ""
+
+    @property
+    def failed_lists(self) -> list[ListOutcome]:
+        return [outcome for outcome in self.lists if outcome.status == FAILED]
+
+    @property
+    def ok(self) -> bool:
+        return (
+            self.finish_reason == "finished"
+            and not self.failed_lists
+            and not self.errors
+            and not self.publish_error
+        )
+
+    def count(self, status: str) -> int:
+        return sum(outcome.status == status for outcome in self.lists)
+
+    def problems(self) -> list[str]:
+        """One line per reason the run failed."""
+        lines = []
+        if self.finish_reason != "finished":
+            lines.append(f"finish reason {self.finish_reason}")
+        lines += [
+            outcome.reason if outcome.key in outcome.reason else f"{outcome.key}: {outcome.reason}"
+            for outcome in self.failed_lists
+        ]
+        lines += [f"error: {error}" for error in self.errors]
+        if self.publish_error:
+            lines.append(f"publishing: {self.publish_error}")
+        return lines
+
+    def to_json(self) -> str:
+        return json.dumps({"ok": self.ok, **asdict(self)}, ensure_ascii=False, sort_keys=True)
+
+    @classmethod
+    def from_json(cls, text: str) -> RunRecord:
+        """Raises ValueError when ``text`` is not a record."""
+        data: Any = json.loads(text)
+        if not isinstance(data, dict) or not isinstance(data.get("lists"), list):
+            raise ValueError("not a run record")
+        try:
+            return cls(
+                finish_reason=str(data["finish_reason"]),
+                lists=[ListOutcome(**outcome) for outcome in data["lists"]],
+                errors=[str(e) for e in data.get("errors", [])],
+                publish_error=str(data.get("publish_error", "")),
+            )
+        except (KeyError, TypeError) as exc:
+            raise ValueError(f"not a run record: {exc}") from None
+
+    @classmethod
+    def from_log(cls, log: str) -> RunRecord | None:
+        """The last record a job's log holds, or None (the job crashed before it)."""
+        for line in reversed(log.splitlines()):
+            _, marker, rest = line.partition(RECORD_PREFIX)
+            if marker:
+                try:
+                    return cls.from_json(rest)
+                except ValueError:
+                    continue
+        return None

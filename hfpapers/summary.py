@@ -1,0 +1,46 @@
+"""The run summary: one log block at the end of every run, from the stats and the record."""
+
+from __future__ import annotations
+
+import logging
+
+from scrapy.statscollectors import StatsCollector
+
+from hfpapers.outcome import RECORD_PREFIX, STATUSES, RunRecord
+
+logger = logging.getLogger(__name__)
+
+FIGURES = (
+    ("papers found", "papers/found"),
+    ("papers of another day, dropped", "papers/other_day"),
+    ("duplicates merged", "papers/duplicates"),
+    ("papers posted", "papers/posted"),
+    ("abstracts from the arXiv API", "papers/abstract_from/arxiv_api"),
+    ("abstracts from arXiv pages", "papers/abstract_from/arxiv_abs"),
+    ("Hugging Face abstract only", "papers/abstract_from/huggingface"),
+    ("Hugging Face requests", "hfpapers/requests/hf_page"),
+    ("Hugging Face API requests", "hfpapers/requests/hf_api"),
+    ("arXiv API requests", "hfpapers/requests/arxiv_api"),
+    ("arXiv page requests", "hfpapers/requests/arxiv_abs"),
+    ("retries", "retry/count"),
+)
+
+
+def log_summary(stats: StatsCollector, record: RunRecord) -> None:
+    """The figures, each list's outcome, and the last word: ``Run outcome: ok|failed (…)``."""
+    rows = [(label, stats.get_value(key, 0)) for label, key in FIGURES]
+    rows += [(f"lists {status}", record.count(status)) for status in STATUSES]
+    rows.append(("files written", sum(len(o.files) for o in record.lists)))
+    rows.append(("git commits", sum(bool(o.commit) for o in record.lists)))
+    width = max(len(label) for label, _ in rows)
+    lines = [f"  {label:<{width}}  {value}" for label, value in rows]
+    lines += [f"  wrote {path}" for outcome in record.lists for path in outcome.files]
+    lines += [f"  {o.key}: {o.status}: {o.reason}" for o in record.lists if o.reason]
+    logger.info("Run summary (%s):\n%s", record.finish_reason, "\n".join(lines))
+    # Machine-readable, for whoever reads only the log (a Scrapyd job, a backfill report).
+    logger.info("%s%s", RECORD_PREFIX, record.to_json())
+    if record.ok:
+        logger.info("Run outcome: ok")
+    else:
+        # WARNING, not ERROR: the failures were logged as errors where they happened.
+        logger.warning("Run outcome: failed (%s)", "; ".join(record.problems()))

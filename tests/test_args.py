@@ -1,0 +1,86 @@
+"""Argument and setting checks, in-process: the one line `scrapy crawl` prints before exiting 2."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from hfpapers.args import ArgumentError, plan_run
+from tests.conftest import SPIDERS, project_settings
+
+DAY = "2026-02-18"
+
+
+def error_of(args: dict[str, str], spider: str = "daily", **settings: Any) -> str:
+    with pytest.raises(ArgumentError) as caught:
+        SPIDERS[spider].plan(args, project_settings(**settings))
+    return f"error: {caught.value}"
+
+
+@pytest.mark.parametrize(
+    ("value", "message"),
+    [
+        ("2026-02-30", "error: date: '2026-02-30' is not a real date"),
+        ("../x", "error: date: '../x' is not a date in the form YYYY-MM-DD"),
+        ("yesterday", "error: date: 'yesterday' is not a date in the form YYYY-MM-DD"),
+        ("2026-2-1", "error: date: '2026-2-1' is not a date in the form YYYY-MM-DD"),
+        ("2099-01-01", "error: date: 2099-01-01 is in the future (the Hugging Face day is "),
+        ("2020-01-01", "error: date: 2020-01-01 is before the first Daily Papers day (2023-05-04)"),
+    ],
+)
+def test_bad_date(value: str, message: str, site: Path) -> None:
+    assert error_of({"date": value}, SITE_DIR=str(site)).startswith(message)
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        ({"start": "2026-02-20", "end": "2026-02-13"}, "error: start: 2026-02-20 is after end 2026-02-13"),
+        ({"start": "2026-02-13"}, "error: start/end: a backfill needs both start and end"),
+        ({"date": DAY, "start": DAY, "end": DAY}, "error: date: give either date or start/end, not both"),
+        ({"date": DAY, "top": "0"}, "error: top: '0' is not a positive whole number"),
+        ({"date": DAY, "force": "maybe"}, "error: force: 'maybe' is not a yes/no value (use 1 or 0)"),
+    ],
+)
+def test_bad_arguments(args: dict[str, str], message: str, site: Path) -> None:
+    assert error_of(args, SITE_DIR=str(site)) == message
+
+
+@pytest.mark.parametrize(
+    ("spider", "args", "message"),
+    [
+        ("weekly", {"week": "2026-W60"}, "error: week: '2026-W60' is not a real ISO week"),
+        ("weekly", {"week": "2026-8"}, "error: week: '2026-8' is not a week in the form YYYY-Www"),
+        ("monthly", {"month": "2026-13"}, "error: month: '2026-13' is not a month in the form YYYY-MM"),
+        ("monthly", {"month": "2099-01"}, "error: month: 2099-01 is in the future"),
+    ],
+)
+def test_bad_period_arguments(spider: str, args: dict[str, str], message: str, site: Path) -> None:
+    assert error_of(args, spider, SITE_DIR=str(site)).startswith(message)
+
+
+def test_site_dir_must_be_a_writable_folder(tmp_path: Path) -> None:
+    missing = tmp_path / "nope"
+    assert error_of({"date": DAY}, SITE_DIR=str(missing)) == f"error: SITE_DIR: {missing} is not a directory"
+    blocked = tmp_path / "blocked"
+    blocked.mkdir()
+    (blocked / "_posts").write_text("a file where the folder should be")
+    assert error_of({"date": DAY}, SITE_DIR=str(blocked)) == (
+        f"error: SITE_DIR: {blocked / '_posts'} is not a writable directory"
+    )
+    assert os.listdir(blocked) == ["_posts"]
+
+
+def test_publishing_needs_a_git_work_tree(site: Path) -> None:
+    assert error_of({"date": DAY}, SITE_DIR=str(site), PUBLISH_GIT=True) == (
+        f"error: PUBLISH_GIT: SITE_DIR {site} is not a git work tree"
+    )
+
+
+def test_a_range_is_one_period_per_day(site: Path) -> None:
+    plan = plan_run({"start": "2026-02-13", "end": "2026-02-23"}, project_settings(SITE_DIR=str(site)))
+    assert [p.key for p in plan.periods][::5] == ["2026-02-13", "2026-02-18", "2026-02-23"]
+    assert len(plan.periods) == 11

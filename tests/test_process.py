@@ -1,0 +1,61 @@
+"""What only a whole `scrapy crawl` process shows: its exit status, its output, and SIGINT."""
+
+from __future__ import annotations
+
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from fixture_server import FixtureServer
+from tests.conftest import ROOT, run_crawl, source_settings
+from tests.test_faults import digests, seed_existing
+
+DAY = "2026-02-18"
+
+
+def test_a_failed_day_exits_1_and_names_it_but_keeps_the_others(server: FixtureServer, site: Path) -> None:
+    before = seed_existing(site, "2026-02-17")
+    server.faults.fail_paths = {"/papers/date/2026-02-17": 503}
+    result = run_crawl(
+        server, site, args={"start": "2026-02-16", "end": "2026-02-18"}, settings={"RETRY_TIMES": "0"}
+    )
+    assert result.returncode == 1, result.stderr[-3000:]
+    assert "Run outcome: failed (Hugging Face failed for 2026-02-17: HTTP 503)" in result.stderr
+    assert result.post("2026-02-16").exists() and result.post("2026-02-18").exists()
+    old = {path: digest for path, digest in digests(site).items() if "2026-02-17" in path.name}
+    assert old == before  # the failed day's earlier post, byte for byte
+
+
+def test_weekend_exits_0(server: FixtureServer, site: Path) -> None:
+    result = run_crawl(server, site, args={"date": "2026-02-21"})
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert "no papers for 2026-02-21" in result.stderr
+    assert not any(site.iterdir())
+
+
+def test_sigint_mid_crawl_leaves_unfinished_lists_alone(server: FixtureServer, site: Path) -> None:
+    """Scrapy finishes what is in flight and stops; lists not whole by then keep their posts."""
+    before = seed_existing(site, "2026-02-17")
+    before.update(seed_existing(site, "2026-02-18"))
+    cmd = [sys.executable, "-m", "scrapy", "crawl", "daily", "-a", "start=2026-02-17", "-a", "end=2026-02-18"]
+    # The second page waits 2 s in its download slot: the stop comes first, and the
+    # arXiv request that would follow it is never sent.
+    settings = {**source_settings(server), "SITE_DIR": str(site), "HF_PAGE_DELAY": "2"}
+    for name, value in settings.items():
+        cmd += ["-s", f"{name}={value}"]
+    proc = subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    deadline = time.monotonic() + 30
+    while server.count()["hf_page"] == 0 and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert server.count()["hf_page"] == 1, "the crawl never reached Hugging Face"
+    proc.send_signal(signal.SIGINT)
+    _, stderr = proc.communicate(timeout=60)
+    assert proc.returncode == 1, stderr[-3000:]
+    assert (
+        "Run outcome: failed (finish reason shutdown; 2026-02-17: not finished (finish reason shutdown);"
+        " 2026-02-18: not finished (finish reason shutdown))"
+    ) in stderr
+    assert server.count()["arxiv_api"] == 0
+    assert digests(site) == before
