@@ -13,6 +13,8 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 RECORD_PREFIX = "Run record: "
+# How the summary's line reads in Scrapy's log format: "… [hfpapers.summary] INFO: Run record: {…}".
+LOGGED_PREFIX = f"[hfpapers.summary] INFO: {RECORD_PREFIX}"
 
 WRITTEN = "written"  # post and data file in place
 KEPT = "kept"  # the existing post is better (fewer papers this time): left as it was
@@ -98,9 +100,13 @@ class RunRecord:
 
     @classmethod
     def from_log(cls, log: str) -> RunRecord | None:
-        """The last record a job's log holds, or None (the job crashed before it)."""
+        """The last record a job's log holds, or None (the job crashed before it).
+
+        Only a line the summary logged counts: crawled text quoted elsewhere in
+        the log (a title that reads ``Run record: {…}``) does not.
+        """
         for line in reversed(log.splitlines()):
-            _, marker, rest = line.partition(RECORD_PREFIX)
+            _, marker, rest = line.partition(LOGGED_PREFIX)
             if marker:
                 try:
                     return cls.from_json(rest)

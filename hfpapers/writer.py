@@ -103,6 +103,7 @@ class ListWriter:
         self.kept: dict[str, str] = {}
         self.empty: set[str] = set()
         self.errors: list[str] = []
+        self.record: RunRecord | None = None
         self.blame = _ErrorBlame(self)
         crawler.signals.connect(self.spider_opened, signal=signals.spider_opened)
         crawler.signals.connect(self.item_scraped, signal=signals.item_scraped)
@@ -166,7 +167,7 @@ class ListWriter:
 
     def spider_closed(self, spider: Spider, reason: str) -> None:
         logging.getLogger().removeHandler(self.blame)
-        record = RunRecord(finish_reason=reason, errors=list(self.errors))
+        self.record = record = RunRecord(finish_reason=reason, errors=list(self.errors))
         for period in getattr(spider, "periods", []):
             record.lists.append(self._finish(period, reason))
         self.crawler.signals.send_catch_log(our_signals.lists_written, record=record)

@@ -19,5 +19,5 @@ fi
 
 .venv/bin/ruff check .
 .venv/bin/ruff format --check .
-.venv/bin/mypy hfpapers exporters tests benchmarks
+.venv/bin/mypy hfpapers exporters tests benchmarks fixture_server
 .venv/bin/python -m pytest "$@"

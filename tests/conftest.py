@@ -22,8 +22,10 @@ from scrapy.settings import Settings
 
 from fixture_server import FixtureServer
 from hfpapers.outcome import RunRecord
+from hfpapers.periods import from_key
 from hfpapers.spiders.daily import DailySpider
 from hfpapers.spiders.period import MonthlySpider, WeeklySpider
+from hfpapers.writer import ListWriter
 
 ROOT = Path(__file__).resolve().parent.parent
 SPIDERS = {"daily": DailySpider, "weekly": WeeklySpider, "monthly": MonthlySpider}
@@ -73,11 +75,10 @@ class Site:
     root: Path
 
     def post(self, key: str, kind: str = "daily") -> Path:
-        first = key if kind == "daily" else {"weekly": "2026-02-16", "monthly": f"{key}-01"}[kind]
-        return self.root / "_posts" / f"{first}-{kind}-papers.md"
+        return self.root / "_posts" / from_key(kind, key).post_name
 
     def data_file(self, key: str, kind: str = "daily") -> Path:
-        return self.root / "_data" / "papers" / f"{kind}-{key}.json"
+        return self.root / "_data" / "papers" / from_key(kind, key).data_name
 
     def data(self, key: str, kind: str = "daily") -> dict[str, Any]:
         loaded: dict[str, Any] = json.loads(self.data_file(key, kind).read_text(encoding="utf-8"))
@@ -102,9 +103,10 @@ class InProcess(Site):
 
     @property
     def record(self) -> RunRecord:
-        record = RunRecord.from_log(self.log)
-        assert record is not None, self.log[-2000:]
-        return record
+        assert self.crawler is not None and self.crawler.extensions is not None
+        [writer] = [e for e in self.crawler.extensions.middlewares if isinstance(e, ListWriter)]
+        assert writer.record is not None, self.log[-2000:]
+        return writer.record
 
 
 def run_crawl(

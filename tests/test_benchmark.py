@@ -20,3 +20,4 @@ def test_benchmark_quick_mode_runs() -> None:
     assert "backfill 10 days" in proc.stdout
     assert "met     daily: ceil(N/100) arXiv API requests" in proc.stdout
     assert "met     backfill 10 days: 10 HF + ceil(ids/100) arXiv" in proc.stdout
+    assert "start-up: daily crawl" in proc.stdout and "assembler:" in proc.stdout
