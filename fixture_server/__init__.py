@@ -71,6 +71,8 @@ class Faults:
     arxiv_api_error_feed: bool = False  # answer 400 with arXiv's real error feed
     arxiv_api_omit: set[str] = field(default_factory=set)  # ids the API does not return
     api_truncated: bool = False
+    api_ignores_page: bool = False  # every p answers page 0
+    arxiv_api_binary: bool = False  # answer 200 with bytes that are no feed
     delay: float = 0.0  # seconds before every answer (latency)
     slow_paths: dict[str, float] = field(default_factory=dict)  # path prefix -> extra delay
     fail_paths: dict[str, int] = field(default_factory=dict)  # path prefix -> status to answer
@@ -289,6 +291,8 @@ class FixtureServer:
                     else:
                         entries = server.days.get(query.get("date", ""), [])
                     limit, page_no = int(query.get("limit", 50)), int(query.get("p", 0))
+                    if faults.api_ignores_page:
+                        page_no = 0
                     text = json.dumps(entries[page_no * limit : (page_no + 1) * limit], ensure_ascii=False)
                     if faults.api_truncated:
                         text = text[: len(text) // 2]
@@ -296,6 +300,8 @@ class FixtureServer:
                 if kind == "arxiv_api":
                     if faults.arxiv_api_status:
                         return self.send(faults.arxiv_api_status, "arXiv down", "text/plain")
+                    if faults.arxiv_api_binary:
+                        return self.send(200, "\x00\x01 not a feed", "application/octet-stream")
                     ids = [i for i in query.get("id_list", "").split(",") if i]
                     bad = [i for i in ids if not re.match(r"^\d{4}\.\d{4,5}(v\d+)?$", i)]
                     if bad or faults.arxiv_api_error_feed:

@@ -73,6 +73,10 @@ class ListAssembler:
         for paper in papers:
             listing.candidates.setdefault(paper.arxiv_id, []).append(paper)
 
+    def knows(self, key: str, arxiv_id: str) -> bool:
+        """Whether the list already holds a paper with this id."""
+        return arxiv_id in self.lists[key].candidates
+
     def listed(self, key: str) -> Progress:
         """The list's last page is in: queue its ids; maybe send batches."""
         listing = self.lists[key]

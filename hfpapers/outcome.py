@@ -9,12 +9,13 @@ Scrapyd `backfill` command reads it back from a job's log (the line
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
 RECORD_PREFIX = "Run record: "
-# How the summary's line reads in Scrapy's log format: "… [hfpapers.summary] INFO: Run record: {…}".
-LOGGED_PREFIX = f"[hfpapers.summary] INFO: {RECORD_PREFIX}"
+# The summary's line in Scrapy's LOG_FORMAT: "… [hfpapers.summary] INFO: Run record: {…}".
+_LOGGED_RE = re.compile(r"\[hfpapers\.summary\] [A-Z]+: " + re.escape(RECORD_PREFIX))
 
 WRITTEN = "written"  # post and data file in place
 KEPT = "kept"  # the existing post is better (fewer papers this time): left as it was
@@ -89,7 +90,7 @@ class RunRecord:
         if not isinstance(data, dict) or not isinstance(data.get("lists"), list):
             raise ValueError("not a run record")
         try:
-            return cls(
+            record = cls(
                 finish_reason=str(data["finish_reason"]),
                 lists=[ListOutcome(**outcome) for outcome in data["lists"]],
                 errors=[str(e) for e in data.get("errors", [])],
@@ -97,6 +98,10 @@ class RunRecord:
             )
         except (KeyError, TypeError) as exc:
             raise ValueError(f"not a run record: {exc}") from None
+        unknown = {o.status for o in record.lists} - set(STATUSES)
+        if unknown:
+            raise ValueError(f"not a run record: unknown status {sorted(unknown)}")
+        return record
 
     @classmethod
     def from_log(cls, log: str) -> RunRecord | None:
@@ -106,10 +111,10 @@ class RunRecord:
         the log (a title that reads ``Run record: {…}``) does not.
         """
         for line in reversed(log.splitlines()):
-            _, marker, rest = line.partition(LOGGED_PREFIX)
+            marker = _LOGGED_RE.search(line)
             if marker:
                 try:
-                    return cls.from_json(rest)
-                except ValueError:
+                    return cls.from_json(line[marker.end() :])
+                except (ValueError, RecursionError):
                     continue
         return None

@@ -54,6 +54,8 @@ def install_credential_masking() -> None:
         record = factory(*args, **kwargs)  # type: ignore[arg-type]
         message = record.getMessage()
         if "@" in message and _CREDENTIALS_RE.search(message):
+            # The original args still tell ListWriter which list the record is about.
+            record.source_args = record.args  # type: ignore[attr-defined]
             record.msg, record.args = mask_credentials(message), ()
         return record
 
@@ -76,6 +78,7 @@ class Git:
             ["git", "-C", str(self.work_tree), *self.identity, *args],
             capture_output=True,
             text=True,
+            errors="replace",  # a hook may print anything
             timeout=300,
             # The user's git config, credential helpers and SSH keys apply; prompts never.
             env={**os.environ, "GIT_TERMINAL_PROMPT": "0"},
@@ -125,14 +128,16 @@ class GitPublisher:
                 self._commit(outcome)
             if self.push_enabled:
                 self._push()
-        except GitError as exc:
-            record.publish_error = str(exc)
-            logger.error("Publishing failed: %s", exc)
+        except Exception as exc:  # a git failure, or git missing, hanging, printing bytes…
+            error = str(exc) if isinstance(exc, GitError) else f"{type(exc).__name__}: {exc}"
+            record.publish_error = mask_credentials(error)
+            logger.error("Publishing failed: %s", record.publish_error)
 
     def _commit(self, outcome: ListOutcome) -> None:
         files = [str(Path(path).relative_to(self.site)) for path in outcome.files]
         post = next((f for f in files if f.endswith(".md")), files[0])
-        existed = self.git("cat-file", "-e", f"HEAD:{post}", check=False).returncode == 0
+        # ./: relative to SITE_DIR, which may be a folder inside the repository (docs/).
+        existed = self.git("cat-file", "-e", f"HEAD:./{post}", check=False).returncode == 0
         self.git("add", "--", *files)
         if self.git("diff", "--cached", "--quiet", "--", *files, check=False).returncode == 0:
             logger.info("%s: nothing changed, no commit", outcome.key)

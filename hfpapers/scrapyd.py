@@ -70,8 +70,9 @@ class Node:
         return self.call("list jobs", lambda: self.client.jobs(project))
 
     def log(self, log_url: str) -> str:
-        """A job's log. Without a username, requests reads ~/.netrc, as scrapyd-client does."""
-        url = self.url + log_url if log_url.startswith("/") else log_url
+        """A job's log (a path on this node). Without a username, requests reads ~/.netrc,
+        as scrapyd-client does."""
+        url = self.url + log_url
         auth = (self.username, self.password or "") if self.username else None
         try:
             response = requests.get(url, auth=auth, timeout=30)
@@ -129,6 +130,22 @@ class Job:
     def ok(self) -> bool:
         return self.record is not None and self.record.ok
 
+    def read_record(self, log_url: object) -> None:
+        """The job's RunRecord from its log; it must cover exactly the job's days."""
+        if not isinstance(log_url, str) or not log_url.startswith("/"):
+            # None: the node keeps no logs. A full URL could send our login to another host.
+            self.problem = f"no job log to read (Scrapyd gave log_url {log_url!r}; is logs_dir set?)"
+            return
+        record = RunRecord.from_log(self.node.log(log_url))
+        if record is None:
+            self.problem = "the job ended without a run record (it crashed or never started)"
+            return
+        days = {(self.start + timedelta(n)).isoformat() for n in range((self.end - self.start).days + 1)}
+        if {outcome.key for outcome in record.lists} != days:
+            self.problem = "the job's run record does not cover its days"
+            return
+        self.record = record
+
     def report(self) -> list[str]:
         """One line for the job, then one per list that failed and why."""
         head = f"{self.node}: {self.start} to {self.end}: job {self.job_id}"
@@ -150,9 +167,7 @@ def wait_for(jobs: list[Job], poll: float, timeout: float, project: str = PROJEC
         for node in {id(j.node): j.node for j in waiting}.values():
             finished = {f["id"]: f for f in node.jobs(project).get("finished", [])}
             for job in [j for j in waiting if j.node is node and j.job_id in finished]:
-                job.record = RunRecord.from_log(node.log(finished[job.job_id]["log_url"]))
-                if job.record is None:
-                    job.problem = "the job ended without a run record (it crashed or never started)"
+                job.read_record(finished[job.job_id].get("log_url"))
                 waiting.remove(job)
         if waiting:
             if time.monotonic() > deadline:

@@ -58,6 +58,8 @@ HF_PAGE_DELAY = 3.0
 ARXIV_BATCH_SIZE = 100
 # Papers per /api/daily_papers page when the page lost its payload (the API's default is 50).
 HF_API_PAGE_SIZE = 100
+# At most this many API pages per list (1,000 papers): an API that ignores p would page forever.
+HF_API_MAX_PAGES = 10
 # A download slot per service: the delays above apply whatever the host is.
 DOWNLOAD_SLOTS: dict[str, dict[str, object]] = {}
 DOWNLOAD_TIMEOUT = 60

@@ -26,7 +26,7 @@ FIGURES = (
 )
 
 
-def log_summary(stats: StatsCollector, record: RunRecord) -> None:
+def log_summary(stats: StatsCollector, record: RunRecord, log_level: int = logging.INFO) -> None:
     """The figures, each list's outcome, and the last word: ``Run outcome: ok|failed (…)``."""
     rows = [(label, stats.get_value(key, 0)) for label, key in FIGURES]
     rows += [(f"lists {status}", record.count(status)) for status in STATUSES]
@@ -37,8 +37,9 @@ def log_summary(stats: StatsCollector, record: RunRecord) -> None:
     lines += [f"  wrote {path}" for outcome in record.lists for path in outcome.files]
     lines += [f"  {o.key}: {o.status}: {o.reason}" for o in record.lists if o.reason]
     logger.info("Run summary (%s):\n%s", record.finish_reason, "\n".join(lines))
-    # Machine-readable, for whoever reads only the log (a Scrapyd job, a backfill report).
-    logger.info("%s%s", RECORD_PREFIX, record.to_json())
+    # Machine-readable, for whoever reads only the log (a Scrapyd job, a backfill report):
+    # at INFO, or at the log's own level when that is higher, so that it is always there.
+    logger.log(max(logging.INFO, log_level), "%s%s", RECORD_PREFIX, record.to_json())
     if record.ok:
         logger.info("Run outcome: ok")
     else:

@@ -21,10 +21,12 @@ status follows. Always on.
 
 from __future__ import annotations
 
+import contextlib
 import io
 import logging
 import os
 import tempfile
+import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -44,18 +46,23 @@ from hfpapers.summary import log_summary
 
 logger = logging.getLogger(__name__)
 
+# Older temporary files than this are an interrupted run's, never a running one's.
+STALE_AFTER = 2 * 24 * 3600.0
+
 
 def blamed_period(record: logging.LogRecord) -> Period | None:
     """The list a log record is about, if it names one."""
     period = getattr(record, "period", None)
     if isinstance(period, Period):
         return period
-    if isinstance(record.args, Mapping):
-        request = record.args.get("request")
+    # Credential masking (publish.py) flattens a record's args; it keeps them as source_args.
+    args = getattr(record, "source_args", record.args)
+    if isinstance(args, Mapping):
+        request = args.get("request")
         period = getattr(request, "cb_kwargs", {}).get("period")
         if isinstance(period, Period):
             return period
-        period = getattr(record.args.get("item"), "period", None)
+        period = getattr(args.get("item"), "period", None)
         if isinstance(period, Period):
             return period
     return None
@@ -66,6 +73,49 @@ def one_line(record: logging.LogRecord) -> str:
     if record.exc_info and record.exc_info[1] is not None:
         message += f": {type(record.exc_info[1]).__name__}: {record.exc_info[1]}"
     return " ".join(message.split())[:500]
+
+
+def install(files: dict[Path, Path]) -> None:
+    """Rename each temporary file onto its target: all of them, or none.
+
+    The targets' current files are kept (hard links) until every rename
+    succeeded, and put back if one fails.
+    """
+    kept: dict[Path, Path] = {}
+    done: list[Path] = []
+    try:
+        for target, tmp in files.items():
+            if target.is_file():
+                kept[target] = tmp.with_name(tmp.name + ".old")
+                os.link(target, kept[target])
+        for target, tmp in files.items():
+            os.replace(tmp, target)
+            done.append(target)
+    except OSError:
+        for target in done:
+            if target in kept:
+                os.replace(kept.pop(target), target)
+            else:
+                target.unlink(missing_ok=True)
+        raise
+    finally:
+        for old in kept.values():
+            old.unlink(missing_ok=True)
+
+
+def sweep_stale(folder: Path, older_than: float = STALE_AFTER) -> None:
+    """Remove temporary files a killed run left (a second Ctrl-C, SIGKILL).
+
+    Only old ones: a run that works on the same site right now keeps its own.
+    """
+    if not folder.is_dir():
+        return
+    limit = time.time() - older_than
+    for path in folder.glob(".*.tmp*"):
+        with contextlib.suppress(OSError):
+            if path.is_file() and path.stat().st_mtime < limit:
+                path.unlink()
+                logger.info("Removed %s, left by an earlier run", path)
 
 
 class _ErrorBlame(logging.Handler):
@@ -119,6 +169,9 @@ class ListWriter:
 
     def spider_opened(self, spider: Spider) -> None:
         logging.getLogger().addHandler(self.blame)
+        for period in getattr(spider, "periods", [])[:1]:
+            sweep_stale(self.site.post(period).parent)
+            sweep_stale(self.site.data_file(period).parent)
 
     def fail(self, period: Period, reason: str) -> None:
         self.failed.setdefault(period.key, reason)
@@ -176,7 +229,8 @@ class ListWriter:
         stats.set_value("hfpapers/lists_written", record.count(WRITTEN))
         stats.set_value("hfpapers/lists_failed", record.count(FAILED))
         stats.set_value("hfpapers/outcome", "ok" if record.ok else "failed")
-        log_summary(stats, record)
+        level = logging.getLevelName(str(self.crawler.settings.get("LOG_LEVEL")).upper())
+        log_summary(stats, record, level if isinstance(level, int) else logging.INFO)
 
     def _finish(self, period: Period, finish_reason: str) -> ListOutcome:
         key = period.key
@@ -188,15 +242,15 @@ class ListWriter:
             outcome.reason = "not written: the run had errors that no list caused"
         elif rendered is not None:
             try:
-                for target, tmp in rendered.files.items():
-                    os.replace(tmp, target)
-                    outcome.files.append(str(target))
-                    logger.info("Wrote %s", target)
+                install(rendered.files)
             except OSError as exc:
                 outcome.reason = f"cannot write its files: {exc}"
                 logger.error("%s: %s", key, outcome.reason)
             else:
                 outcome.status, outcome.papers = WRITTEN, rendered.papers
+                outcome.files = [str(target) for target in rendered.files]
+                for target in rendered.files:
+                    logger.info("Wrote %s", target)
         elif key in self.kept:
             outcome.status, outcome.reason = KEPT, self.kept[key]
         elif key in self.empty:

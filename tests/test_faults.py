@@ -200,3 +200,66 @@ class LogsAnError:
 
         logging.getLogger("elsewhere").error("something broke that no list caused")
         return item
+
+
+@deferred_f_from_coro_f
+async def test_unreadable_arxiv_answer_is_survived_by_every_day(server: FixtureServer, crawl) -> None:  # type: ignore[no-untyped-def]
+    server.faults.arxiv_api_binary = True
+    result = await crawl(args={"start": "2026-02-16", "end": "2026-02-18"})
+    assert result.record.ok, result.log[-3000:]
+    assert [o.status for o in result.record.lists] == ["written"] * 3
+    assert "arXiv API sent an unreadable answer for" in result.log
+    assert {p["abstract_source"] for p in result.data(DAY)["papers"]} == {"huggingface"}
+
+
+@deferred_f_from_coro_f
+async def test_api_that_ignores_the_page_is_not_paged_forever(server: FixtureServer, crawl) -> None:  # type: ignore[no-untyped-def]
+    server.faults.page_without_payload = True
+    server.faults.api_ignores_page = True
+    result = await crawl(args={"date": DAY}, settings={"HF_API_PAGE_SIZE": 5})
+    assert result.record.ok, result.log[-3000:]
+    assert server.count()["hf_api"] == 2
+    assert "2026-02-18: API page 1 repeats papers already listed; stopping there" in result.log
+    assert result.data(DAY)["total_papers"] == 5
+
+
+@deferred_f_from_coro_f
+async def test_api_paging_stops_at_the_page_limit(server: FixtureServer, crawl) -> None:  # type: ignore[no-untyped-def]
+    server.faults.page_without_payload = True
+    result = await crawl(args={"date": DAY}, settings={"HF_API_PAGE_SIZE": 5, "HF_API_MAX_PAGES": 2})
+    assert result.record.ok, result.log[-3000:]
+    assert server.count()["hf_api"] == 2
+    assert "2026-02-18: stopping after 2 API pages (HF_API_MAX_PAGES)" in result.log
+    assert result.data(DAY)["total_papers"] == 10
+
+
+@deferred_f_from_coro_f
+async def test_a_list_whose_files_cannot_all_be_written_keeps_its_old_post(crawl, site: Path) -> None:  # type: ignore[no-untyped-def]
+    seed_existing(site)
+    data_file = site / "_data" / "papers" / f"daily-{DAY}.json"
+    data_file.unlink()
+    data_file.mkdir()  # a folder where the data file goes: its rename fails
+    (data_file / "x").write_text("x")
+    result = await crawl(args={"date": DAY})
+    [outcome] = result.record.lists
+    assert outcome.status == "failed" and outcome.reason.startswith("cannot write its files:")
+    assert result.post(DAY).read_text() == "---\ntitle: earlier good post\n---\nkeep me\n"
+    assert not [p for p in site.rglob(".*") if p.is_file()]  # no temporary or backup file left
+
+
+@deferred_f_from_coro_f
+async def test_stale_temporary_files_of_a_killed_run_are_swept(crawl, site: Path) -> None:  # type: ignore[no-untyped-def]
+    import os
+    import time
+
+    posts = site / "_posts"
+    posts.mkdir()
+    stale, fresh = posts / f".{DAY}-daily-papers.md.abc.tmp", posts / f".{DAY}-daily-papers.md.def.tmp"
+    for path in (stale, fresh):
+        path.write_text("half a post")
+    three_days_ago = time.time() - 3 * 24 * 3600
+    os.utime(stale, (three_days_ago, three_days_ago))
+    result = await crawl(args={"date": DAY})
+    assert result.record.ok
+    assert not stale.exists()
+    assert fresh.exists()  # may be another run's, working right now

@@ -81,22 +81,3 @@ def test_paper_schema_file_is_what_items_py_derives() -> None:
     data = pkgutil.get_data("hfpapers", "paper.schema.json")
     assert data is not None
     assert json.loads(data) == ItemAdapter.get_json_schema(Paper)
-
-
-def test_run_record_is_read_back_from_a_job_log_and_only_from_its_own_line() -> None:
-    from hfpapers.outcome import ListOutcome, RunRecord
-
-    record = RunRecord("finished", [ListOutcome("daily", "2026-02-18", "failed", reason="HTTP 503")])
-    fake = RunRecord("finished", [ListOutcome("daily", "2026-02-18", "written")])
-    log = "\n".join(
-        [
-            f"2026-02-18 00:15:01 [hfpapers.summary] INFO: Run record: {record.to_json()}",
-            # Later, crawled text that quotes a record (a title) is not the record.
-            f"2026-02-18 00:15:02 [scrapy.core.scraper] DEBUG: Scraped: Run record: {fake.to_json()}",
-            "2026-02-18 00:15:02 [hfpapers.summary] INFO: Run record: {truncated",
-        ]
-    )
-    read = RunRecord.from_log(log)
-    assert read is not None and not read.ok
-    assert read.problems() == ["2026-02-18: HTTP 503"]
-    assert RunRecord.from_log("2026-02-18 00:15:01 [scrapy] ERROR: crashed") is None

@@ -186,3 +186,32 @@ def test_github_actions_workflow_is_valid_and_publishes() -> None:
     run = spec["jobs"]["crawl"]["steps"][-1]["run"]
     assert "scrapy crawl daily" in run and 'SITE_DIR="$GITHUB_WORKSPACE"' in run
     assert "PUBLISH_GIT=True" in run and "PUBLISH_PUSH=True" in run
+
+
+@deferred_f_from_coro_f
+async def test_a_hook_that_prints_bytes_fails_publishing_with_its_message(
+    repos: tuple[Path, Path], publish
+) -> None:  # type: ignore[no-untyped-def]
+    _, clone = repos
+    hook = clone / ".git" / "hooks" / "pre-commit"
+    hook.write_text("#!/bin/sh\nprintf 'refused \\377\\376' >&2\nexit 1\n")
+    hook.chmod(0o755)
+    result = await publish()
+    assert not result.record.ok
+    assert result.record.publish_error.startswith("git commit failed: refused")
+    assert result.record.lists[0].commit == ""
+
+
+@deferred_f_from_coro_f
+async def test_any_publishing_failure_fails_the_run(
+    repos: tuple[Path, Path], publish, monkeypatch: pytest.MonkeyPatch
+) -> None:  # type: ignore[no-untyped-def]
+    """Not only git's refusals: git gone from the machine mid-run is a failure too."""
+
+    def gone(*args: object, **kwargs: object) -> None:
+        raise FileNotFoundError("[Errno 2] No such file or directory: 'git'")
+
+    monkeypatch.setattr("hfpapers.publish.Git.__call__", gone)
+    result = await publish()
+    assert not result.record.ok
+    assert result.record.publish_error == "FileNotFoundError: [Errno 2] No such file or directory: 'git'"

@@ -161,7 +161,8 @@ def test_backfill_over_two_nodes_reports_each_failed_day(
     # and reading the job log both take it from ~/.netrc.
     proc = scrapy(
         "backfill", "--start", "2026-02-16", "--end", "2026-02-23", "--node", "one", "--node", two.url,
-        "--poll", "0.2", *settings_args(server, site), "-s", "RETRY_TIMES=0",
+        # LOG_LEVEL=WARNING: the record must reach the job log all the same.
+        "--poll", "0.2", *settings_args(server, site), "-s", "RETRY_TIMES=0", "-s", "LOG_LEVEL=WARNING",
         cwd=client, env={"HOME": str(home)},
     )  # fmt: skip
     assert proc.returncode == 1, proc.stdout + proc.stderr

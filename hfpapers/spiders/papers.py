@@ -46,6 +46,7 @@ class PapersSpider(Spider):
     assembler: ListAssembler
     hf_base: str
     hf_page_size: int
+    hf_max_pages: int
     arxiv_api: str
     arxiv_base: str
 
@@ -86,6 +87,7 @@ class PapersSpider(Spider):
         spider.assembler = ListAssembler(plan.periods, settings.getint("ARXIV_BATCH_SIZE"))
         spider.hf_base = settings.get("HF_BASE_URL").rstrip("/")
         spider.hf_page_size = settings.getint("HF_API_PAGE_SIZE")
+        spider.hf_max_pages = settings.getint("HF_API_MAX_PAGES")
         spider.arxiv_api = settings.get("ARXIV_API_URL")
         spider.arxiv_base = settings.get("ARXIV_BASE_URL").rstrip("/")
         return spider
@@ -129,7 +131,7 @@ class PapersSpider(Spider):
             logger.info("%s: the page shows %s instead", period, shown if shown != period.key else named)
             self.crawler.stats.inc_value("papers/other_day", len(entries))
             entries = []
-        yield from self._add(period, entries, last_page=True)
+        yield from self._add(period, self._papers_of(period, entries), last_page=True)
 
     def _api_request(self, period: Period, page: int) -> Request:
         query = urlencode({period.api_param: period.key, "limit": self.hf_page_size, "p": page})
@@ -141,9 +143,17 @@ class PapersSpider(Spider):
 
     def _read_api(self, response: Response, period: Period, page: int) -> Iterator[Any]:
         entries = hf.parse_api(response.text)
-        last_page = len(entries) < self.hf_page_size
-        yield from self._add(period, entries, last_page)
-        if not last_page:
+        papers = self._papers_of(period, entries)
+        more = len(entries) >= self.hf_page_size
+        if more and papers and all(self.assembler.knows(period.key, p.arxiv_id) for p in papers):
+            # An API that ignores p answers the same page forever.
+            logger.warning("%s: API page %d repeats papers already listed; stopping there", period, page)
+            papers, more = [], False
+        elif more and page + 1 >= self.hf_max_pages:
+            logger.warning("%s: stopping after %d API pages (HF_API_MAX_PAGES)", period, page + 1)
+            more = False
+        yield from self._add(period, papers, last_page=not more)
+        if more:
             yield self._api_request(period, page + 1)
 
     def _guarded(self, period: Period, steps: Iterator[Any]) -> Iterator[Any]:
@@ -154,8 +164,8 @@ class PapersSpider(Spider):
             reason = str(exc) if isinstance(exc, hf.PayloadError) else f"{type(exc).__name__}: {exc}"
             yield from self._list_failed(period, f"{period}: {reason}")
 
-    def _add(self, period: Period, entries: list[Any], last_page: bool) -> Iterator[Any]:
-        papers = self._papers_of(period, entries)
+    def _add(self, period: Period, papers: list[Paper], last_page: bool) -> Iterator[Any]:
+        self.crawler.stats.inc_value("papers/found", len(papers))
         self.assembler.add(period.key, papers)
         if not last_page:
             return
@@ -179,7 +189,6 @@ class PapersSpider(Spider):
                 stats.inc_value("papers/other_day")
                 continue
             papers.append(hf.paper_from_entry(entry))
-        stats.inc_value("papers/found", len(papers))
         return papers
 
     def hf_failed(self, failure: Failure) -> Iterator[Any]:
@@ -233,8 +242,10 @@ class PapersSpider(Spider):
         stats.inc_value("hfpapers/requests/arxiv_api")
         try:
             records = arxiv.parse_atom(response.text)
-        except arxiv.ArxivError as exc:
-            logger.warning("arXiv API refused %d ids (%s); keeping Hugging Face's data", len(ids), exc)
+        except Exception as exc:
+            # Refused (arXiv's error feed) or unreadable: either way arXiv has nothing for them.
+            why = "refused" if isinstance(exc, arxiv.ArxivError) else "sent an unreadable answer for"
+            logger.warning("arXiv API %s %d ids (%s); keeping Hugging Face's data", why, len(ids), exc)
             stats.inc_value("hfpapers/arxiv_api_failed")
             yield from self._follow(self.assembler.resolved(ids))
             return
@@ -266,8 +277,8 @@ class PapersSpider(Spider):
         self.crawler.stats.inc_value("hfpapers/requests/arxiv_abs")
         try:
             records = {arxiv_id: arxiv.parse_abs_page(response.text, arxiv_id)}
-        except arxiv.ArxivError as exc:
-            logger.warning("%s; keeping Hugging Face's abstract", exc)
+        except Exception as exc:
+            logger.warning("arXiv page of %s unreadable (%s); keeping Hugging Face's abstract", arxiv_id, exc)
             records = {}
         yield from self._follow(self.assembler.resolved([arxiv_id], records, "arxiv_abs"))
 

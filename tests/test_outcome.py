@@ -1,0 +1,103 @@
+"""The run record: read back from job logs that may be truncated or hostile; blame for errors."""
+
+from __future__ import annotations
+
+import logging
+from datetime import date
+
+import pytest
+from scrapy import Request
+
+from hfpapers.outcome import ListOutcome, RunRecord
+from hfpapers.periods import day_period
+from hfpapers.publish import install_credential_masking
+from hfpapers.scrapyd import Job, Node
+from hfpapers.writer import blamed_period
+
+DAY = "2026-02-18"
+
+
+def logged(record: RunRecord | str, level: str = "INFO") -> str:
+    text = record if isinstance(record, str) else record.to_json()
+    return f"2026-02-18 00:15:01 [hfpapers.summary] {level}: Run record: {text}"
+
+
+def test_record_is_read_from_its_own_line_only() -> None:
+    record = RunRecord("finished", [ListOutcome("daily", DAY, "failed", reason="HTTP 503")])
+    fake = RunRecord("finished", [ListOutcome("daily", DAY, "written")])
+    log = "\n".join(
+        [
+            logged(record, "WARNING"),  # at the log's own level when that is above INFO
+            # Later, crawled text that quotes a record (a title) is not the record.
+            f"2026-02-18 00:15:02 [scrapy.core.scraper] DEBUG: Scraped: Run record: {fake.to_json()}",
+            logged("{truncated"),
+        ]
+    )
+    read = RunRecord.from_log(log)
+    assert read is not None and not read.ok
+    assert read.problems() == ["2026-02-18: HTTP 503"]
+    assert RunRecord.from_log("2026-02-18 00:15:01 [scrapy] ERROR: crashed") is None
+
+
+@pytest.mark.parametrize(
+    "hostile",
+    [
+        "[" * 100_000,  # json.loads gives up with RecursionError
+        '{"finish_reason": "finished", "lists": [{"kind": "daily", "key": "x", "status": "fine"}]}',
+        '{"finish_reason": "finished", "lists": [{"kind": "daily"}]}',
+        '{"finish_reason": "finished", "lists": {}}',
+        "null",
+    ],
+)
+def test_hostile_record_lines_are_no_record(hostile: str) -> None:
+    assert RunRecord.from_log(logged(hostile)) is None
+
+
+class FakeNode(Node):
+    def __init__(self, log: str):
+        super().__init__("n", "http://127.0.0.1:9")
+        self.text = log
+        self.asked: list[str] = []
+
+    def log(self, log_url: str) -> str:
+        self.asked.append(log_url)
+        return self.text
+
+
+def job(log: str) -> Job:
+    return Job(FakeNode(log), "j1", date(2026, 2, 16), date(2026, 2, 17))
+
+
+def test_a_record_must_cover_the_jobs_days() -> None:
+    empty = job(logged(RunRecord("finished", [])))
+    empty.read_record("/logs/hfpapers/daily/j1.log")
+    assert not empty.ok and empty.problem == "the job's run record does not cover its days"
+    lists = [ListOutcome("daily", d, "written") for d in ("2026-02-16", "2026-02-17")]
+    whole = job(logged(RunRecord("finished", lists)))
+    whole.read_record("/logs/hfpapers/daily/j1.log")
+    assert whole.ok and whole.report()[0].endswith(": ok (2 lists written)")
+
+
+@pytest.mark.parametrize("log_url", [None, "http://elsewhere.example/logs/j1.log", 7])
+def test_no_log_url_or_one_on_another_host_is_not_fetched(log_url: object) -> None:
+    read = job("")
+    read.read_record(log_url)
+    assert not read.ok and read.problem.startswith("no job log to read")
+    assert read.node.asked == []  # type: ignore[attr-defined]
+
+
+def test_blame_survives_credential_masking() -> None:
+    install_credential_masking()
+    period = day_period(date(2026, 2, 18))
+    request = Request("https://huggingface.co/papers/date/2026-02-18", cb_kwargs={"period": period})
+    record = logging.getLogRecordFactory()(
+        "x",
+        logging.ERROR,
+        __file__,
+        1,
+        "failed %(request)s via http://u:tok@h/x",
+        ({"request": request},),
+        None,
+    )
+    assert "tok" not in record.getMessage()
+    assert blamed_period(record) == period
