@@ -140,9 +140,10 @@ class _Rendered:
 
 
 class ListWriter:
-    renderers: tuple[tuple[Callable[..., BaseItemExporter], str], ...] = (
-        (KoreanPostExporter, "post"),
-        (DataFileExporter, "data_file"),
+    # Each renderer and where its file goes.
+    renderers: tuple[tuple[Callable[..., BaseItemExporter], Callable[[Site, Period], Path]], ...] = (
+        (KoreanPostExporter, Site.post),
+        (DataFileExporter, Site.data_file),
     )
 
     def __init__(self, crawler: Crawler):
@@ -194,7 +195,7 @@ class ListWriter:
         files: dict[Path, Path] = {}
         try:
             for exporter_class, where in self.renderers:
-                target: Path = getattr(self.site, where)(period)
+                target = where(self.site, period)
                 files[target] = self._render(exporter_class, item, target)
         except Exception as exc:
             for tmp in files.values():
