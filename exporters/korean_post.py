@@ -17,6 +17,7 @@ from scrapy.settings import BaseSettings
 from hfpapers.exporters.markdown import escape_markdown, inline_markdown, liquid_safe, yaml_list, yaml_scalar
 from hfpapers.items import PaperList
 from hfpapers.periods import Period
+from hfpapers.previous import is_site_path
 
 logger = logging.getLogger(__name__)
 
@@ -112,12 +113,20 @@ class KoreanPostExporter(BaseItemExporter):
             "weekly": settings.getlist("POST_CATEGORIES_WEEKLY"),
             "monthly": settings.getlist("POST_CATEGORIES_MONTHLY"),
         }
-        self.tags = settings.getlist("POST_TAGS")
+        self.tags = {
+            "daily": settings.getlist("POST_TAGS"),
+            "weekly": settings.getlist("POST_TAGS_WEEKLY"),
+            "monthly": settings.getlist("POST_TAGS_MONTHLY"),
+        }
         self.category_tags = settings.getint("POST_CATEGORY_TAGS")
         self.chart_top = settings.getint("POST_CHART_TOP")
         self.period_top = settings.getint("POST_PERIOD_TOP")
         self.ai_summary = settings.getbool("POST_AI_SUMMARY")
-        self.post_time = settings.get("POST_TIME")
+        self.post_times = {
+            "daily": settings.get("POST_TIME"),
+            "weekly": settings.get("POST_TIME"),
+            "monthly": settings.get("POST_TIME_MONTHLY"),
+        }
         self.post_timezone = settings.get("POST_TIMEZONE")
         self.now = now
 
@@ -139,19 +148,25 @@ class KoreanPostExporter(BaseItemExporter):
         if kind == "daily":
             title = f"Hugging Face Daily Papers - {period.key}"
             body, has_math = self._daily_body(title, item.replaces_post, papers)
+        elif kind == "weekly":
+            title = f"Hugging Face 주간 논문 - {period_title(period)}"
+            body, has_math = self._period_body(title, papers)
         else:
-            label = "주간" if kind == "weekly" else "월간"
-            title = f"Hugging Face {label} 논문 - {period_title(period)}"
+            # The blog's monthly series (2025-11-01-monthly-papers-summary.md) is titled so.
+            title = f"Hugging Face Papers Monthly Summary - {period_title(period)}"
             body, has_math = self._period_body(title, papers)
         primaries = [p["primary_category"] for p in papers if p.get("primary_category")]
         field_tags = [c.lower() for c, _ in top_counts(primaries, self.category_tags)]
-        tags = [kind if t == "daily" else t for t in self.tags]
-        when = post_datetime(period.first, self.post_time, self.post_timezone, self.now)
-        front = [
-            "---",
-            f"title: {yaml_scalar(title)}",
+        tags = self.tags[kind]
+        when = post_datetime(period.first, self.post_times[kind], self.post_timezone, self.now)
+        front = ["---", f"title: {yaml_scalar(title)}"]
+        if item.permalink:
+            # Bare, as the blog's own posts write it, when it is a plain path.
+            url = item.permalink if is_site_path(item.permalink) else yaml_scalar(item.permalink)
+            front.append(f"permalink: {url}")
+        front += [
             f"date: {when.strftime('%Y-%m-%d %H:%M:%S %z')}",
-            f"categories: {yaml_list(self.categories.get(kind, []))}",
+            f"categories: {yaml_list(self.categories[kind])}",
             f"tags: {yaml_list(tags + [t for t in field_tags if t not in tags])}",
         ]
         if self.author:

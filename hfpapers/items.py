@@ -94,6 +94,10 @@ class PaperList:
     """Number of papers in the post (after dedupe and any ``top`` limit)."""
     replaces_post: bool = False
     """Whether a post for this list existed before the run (rank movement shown)."""
+    permalink: str = ""
+    """The post's URL (``POST_PERMALINK``, or the URL of the post it replaces); "" for none."""
+    retired_posts: list[str] = field(default_factory=list)
+    """The old script's posts for this list under another name, removed when this one is written."""
 
 
 def write_paper_schema() -> None:

@@ -38,6 +38,8 @@ class ListOutcome:
     """Papers in the post written."""
     files: list[str] = field(default_factory=list)
     """Absolute paths of the files written."""
+    removed: list[str] = field(default_factory=list)
+    """Absolute paths of the old posts the new one replaced."""
     commit: str = ""
     """The commit message, when the publisher committed the files."""
 

@@ -29,8 +29,20 @@ class Period:
         return self.key
 
     @property
+    def slug(self) -> str:
+        """The post's name after its date, as the blog's series has it."""
+        return {"daily": "daily-papers", "weekly": "weekly-papers", "monthly": "monthly-papers-summary"}[
+            self.kind
+        ]
+
+    @property
     def post_name(self) -> str:
-        return f"{self.first.isoformat()}-{self.kind}-papers.md"
+        """``2026-02-18-daily-papers.md``, ``2026-02-01-monthly-papers-summary.md``…"""
+        return f"{self.first.isoformat()}-{self.slug}.md"
+
+    def permalink(self, pattern: str) -> str:
+        """``/posts/{slug}-{key}/`` -> ``/posts/daily-papers-2026-02-18/``; "" for an empty pattern."""
+        return pattern.format(slug=self.slug, key=self.key, kind=self.kind) if pattern else ""
 
     @property
     def data_name(self) -> str:

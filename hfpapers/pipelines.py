@@ -6,8 +6,6 @@ from __future__ import annotations
 import json
 import logging
 import pkgutil
-from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 import fastjsonschema
@@ -16,6 +14,7 @@ from scrapy.exceptions import DropItem
 from scrapy.statscollectors import StatsCollector
 
 from hfpapers.items import Paper, PaperList
+from hfpapers.previous import PreviousData, permalink_of, retired_posts
 from hfpapers.site import Site
 from hfpapers.text import clean_text, strip_version
 
@@ -155,7 +154,7 @@ class KeepExisting(DropItem):
 
 
 class PreviousPostPipeline(_ListPipeline):
-    """Compares the list with the post already published for it.
+    """Compares the list with the post already published for it (ours or the old script's).
 
     - No silent shrinkage: when this run found fewer papers than the existing
       data file lists, the existing post is kept (unless ``-a force=1``);
@@ -164,17 +163,43 @@ class PreviousPostPipeline(_ListPipeline):
       (``previous_rank``, ``previous_upvotes``), for the ▲/▼/NEW marks. When
       nothing moved, the existing post's own marks are kept, so an identical
       re-run writes identical files (and git publishing commits nothing).
+    - One URL: the post keeps the URL of the post it replaces; the old
+      script's posts under its older name are retired (ListWriter removes them).
     """
+
+    def __init__(self, crawler: Crawler):
+        super().__init__(crawler)
+        self.permalink_pattern = crawler.settings.get("POST_PERMALINK")
+        self.site_post_url = crawler.settings.get("SITE_POST_URL")
 
     def process_item(self, item: PaperList) -> PaperList:
         item = self._compare(item)
+        self._place(item)
         # The last pipeline: what passes here is what the post shows.
         self.stats.inc_value("papers/posted", item.total_papers)
         return item
 
+    def _place(self, item: PaperList) -> None:
+        """The post's URL, and the old posts it replaces."""
+        retired = retired_posts(self.site, item.period)
+        item.retired_posts = [str(p) for p in retired]
+        if not self.permalink_pattern:
+            return
+        current = self.site.post(item.period)
+        # The newest old post's URL, when there is one: that is the URL links point at.
+        for post in [current, *reversed(retired)]:
+            url = permalink_of(post)
+            if url:
+                item.permalink = url
+                return
+        if retired:
+            item.permalink = self.site_post_url.format(title=retired[-1].stem[len("YYYY-MM-DD-") :])
+            return
+        item.permalink = item.period.permalink(self.permalink_pattern)
+
     def _compare(self, item: PaperList) -> PaperList:
         spider = self.crawler.spider
-        previous = PreviousPost.read(self.site.data_file(item.period))
+        previous = PreviousData.read(self.site.data_file(item.period))
         if previous is None:
             return item
         if item.total_papers < len(previous.papers) and not getattr(spider, "force", False):
@@ -205,31 +230,3 @@ class PreviousPostPipeline(_ListPipeline):
             if before is not None:
                 paper.previous_rank, paper.previous_upvotes = before.get("rank"), before.get("upvotes")
         return item
-
-
-@dataclass
-class PreviousPost:
-    """What the list's existing data file says."""
-
-    papers: dict[str, dict[str, Any]]
-    replaces_post: bool
-
-    @classmethod
-    def read(cls, path: Path) -> PreviousPost | None:
-        try:
-            data = json.loads(path.read_text(encoding="utf-8"))
-        except (OSError, ValueError):
-            return None
-        papers = data.get("papers") if isinstance(data, dict) else None
-        if not isinstance(papers, list):
-            return None
-        by_id = {str(p.get("arxiv_id")): p for p in papers if isinstance(p, dict)}
-        return cls(by_id, bool(data.get("replaces_post")))
-
-    def same_ranking(self, papers: list[Paper]) -> bool:
-        """The same papers with the same ranks and likes: nothing moved."""
-        return len(papers) == len(self.papers) and all(
-            (old := self.papers.get(p.arxiv_id)) is not None
-            and (old.get("rank"), old.get("upvotes")) == (p.rank, p.upvotes)
-            for p in papers
-        )

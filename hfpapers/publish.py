@@ -138,7 +138,14 @@ class GitPublisher:
         post = next((f for f in files if f.endswith(".md")), files[0])
         # ./: relative to SITE_DIR, which may be a folder inside the repository (docs/).
         existed = self.git("cat-file", "-e", f"HEAD:./{post}", check=False).returncode == 0
-        self.git("add", "--", *files)
+        # Old posts the new one replaced: their removal goes into the same commit.
+        removed = [str(Path(path).relative_to(self.site)) for path in outcome.removed]
+        if removed:
+            tracked = self.git("ls-files", "-z", "--", *removed).stdout.split("\0")
+            removed = [path for path in removed if path in tracked]
+            existed = existed or bool(removed)
+        files += removed
+        self.git("add", "-A", "--", *files)
         if self.git("diff", "--cached", "--quiet", "--", *files, check=False).returncode == 0:
             logger.info("%s: nothing changed, no commit", outcome.key)
             return

@@ -27,6 +27,9 @@ POST_CATEGORIES = ["Daily Papers", "일간"]
 POST_CATEGORIES_WEEKLY = ["Daily Papers", "주간"]
 POST_CATEGORIES_MONTHLY = ["Daily Papers", "월간"]
 POST_TAGS = ["huggingface", "papers", "daily", "ai"]
+POST_TAGS_WEEKLY = ["huggingface", "papers", "weekly", "ai"]
+# The blog's monthly series has its own tags, title and time (its 2025-11 post).
+POST_TAGS_MONTHLY = ["huggingface", "papers", "monthly", "ai", "summary"]
 # The N most common arXiv primary categories become extra tags (cs.cl), for tag pages.
 POST_CATEGORY_TAGS = 3
 # Mermaid likes chart of the top N at the top of each post (0: no chart).
@@ -35,9 +38,18 @@ POST_CHART_TOP = 10
 POST_PERIOD_TOP = 20
 # An "AI 요약:" line per paper from Hugging Face's ai_summary.
 POST_AI_SUMMARY = False
-# Posts are dated 09:15 KST, the morning run, but never later than the crawl.
+# Posts are dated 09:15 KST, the morning run (monthly: 09:00), but never later than the crawl.
 POST_TIME = "09:15"
+POST_TIME_MONTHLY = "09:00"
 POST_TIMEZONE = "Asia/Seoul"
+# Every post sets its own URL: the blog's _config.yml gives posts /posts/:title/, and
+# :title (the file name) is the same for every day. {slug}: daily-papers,
+# weekly-papers, monthly-papers-summary; {key}: 2026-02-18, 2026-W08, 2026-02.
+# Empty: no permalink line. A post that replaces one keeps that post's URL.
+POST_PERMALINK = "/posts/{slug}-{key}/"
+# The URL the site gives a post without a permalink line ({title}: its file name
+# without the date), for adopting the old script's posts at their own URLs.
+SITE_POST_URL = "/posts/{title}/"
 # ListWriter (EXTENSIONS) writes each list's post and data file; no FEEDS.
 # The renderers are also feed exporters, for anyone who wants them in FEEDS.
 FEED_EXPORTERS = {

@@ -137,6 +137,7 @@ class _ErrorBlame(logging.Handler):
 class _Rendered:
     papers: int
     files: dict[Path, Path]  # target -> temporary file
+    retired: list[Path]  # the old script's posts this one replaces
 
 
 class ListWriter:
@@ -202,7 +203,7 @@ class ListWriter:
                 tmp.unlink(missing_ok=True)
             logger.error("%s: cannot write its files: %s", period, exc, extra={"period": period})
             return
-        self.rendered[period.key] = _Rendered(item.total_papers, files)
+        self.rendered[period.key] = _Rendered(item.total_papers, files, [Path(p) for p in item.retired_posts])
 
     def _render(self, exporter_class: Callable[..., BaseItemExporter], item: PaperList, target: Path) -> Path:
         buffer = io.BytesIO()
@@ -233,6 +234,20 @@ class ListWriter:
         level = logging.getLevelName(str(self.crawler.settings.get("LOG_LEVEL")).upper())
         log_summary(stats, record, level if isinstance(level, int) else logging.INFO)
 
+    def _retire(self, posts: list[Path], outcome: ListOutcome) -> None:
+        """Remove the old posts the new one replaces: one post, one URL."""
+        for post in posts:
+            try:
+                post.unlink()
+            except FileNotFoundError:
+                continue
+            except OSError as exc:
+                outcome.status, outcome.reason = FAILED, f"cannot remove the old post {post}: {exc}"
+                logger.error("%s: %s", outcome.key, outcome.reason)
+                continue
+            outcome.removed.append(str(post))
+            logger.info("Removed %s: the new post replaces it, at its URL", post)
+
     def _finish(self, period: Period, finish_reason: str) -> ListOutcome:
         key = period.key
         rendered = self.rendered.pop(key, None)
@@ -252,6 +267,7 @@ class ListWriter:
                 outcome.files = [str(target) for target in rendered.files]
                 for target in rendered.files:
                     logger.info("Wrote %s", target)
+                self._retire(rendered.retired, outcome)
         elif key in self.kept:
             outcome.status, outcome.reason = KEPT, self.kept[key]
         elif key in self.empty:

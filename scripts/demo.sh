@@ -28,7 +28,7 @@ base="http://127.0.0.1:$port"
 echo "post:      demo-site/_posts/$day-daily-papers.md"
 echo "data file: demo-site/_data/papers/daily-$day.json"
 if command -v jekyll >/dev/null 2>&1; then
-  printf 'markdown: kramdown\npermalink: /:year/:month/:day/:title/\n' > demo-site/_config.yml
+  printf 'markdown: kramdown\n' > demo-site/_config.yml
   jekyll build --quiet -s demo-site -d demo-site/_site
-  echo "built:     demo-site/_site/${day//-//}/daily-papers/index.html"
+  echo "built:     demo-site/_site/posts/daily-papers-$day/index.html"
 fi

@@ -9,39 +9,56 @@ from pathlib import Path
 
 from lxml import html as lxml_html
 
+# The blog's own rule (its _config.yml): every post at /posts/:title/ unless it sets a permalink.
 CONFIG = """\
 title: test blog
 markdown: kramdown
-permalink: /:year/:month/:day/:title/
+defaults:
+  - scope:
+      path: ""
+      type: posts
+    values:
+      permalink: /posts/:title/
 """
+_PERMALINK_RE = re.compile(r"^permalink: *(\S+)$", re.M)
 
 
 def jekyll_available() -> bool:
     return shutil.which("jekyll") is not None
 
 
+def url_of(post: Path) -> str:
+    """Where the site puts a post: its permalink, else /posts/:title/ (the file name, no date)."""
+    front = post.read_text(encoding="utf-8").split("\n---", 1)[0]
+    match = _PERMALINK_RE.search(front)
+    return match.group(1) if match else f"/posts/{post.stem[len('YYYY-MM-DD-') :]}/"
+
+
 def build(posts: list[Path], workdir: Path) -> dict[str, Path]:
-    """Build a one-folder site holding ``posts``; return post name -> built HTML file."""
+    """Build a one-folder site holding ``posts``; return post name -> built HTML file.
+
+    Fails when Jekyll reports two files for one URL (it would keep only one).
+    """
     src, dest = workdir / "src", workdir / "out"
     (src / "_posts").mkdir(parents=True)
     (src / "_config.yml").write_text(CONFIG, encoding="utf-8")
     for post in posts:
         shutil.copy(post, src / "_posts" / post.name)
     proc = subprocess.run(
-        ["jekyll", "build", "--safe", "--quiet", "-s", str(src), "-d", str(dest)],
+        ["jekyll", "build", "--safe", "-s", str(src), "-d", str(dest)],
         capture_output=True,
         text=True,
         timeout=120,
     )
+    output = proc.stdout + proc.stderr
     if proc.returncode != 0:
-        raise AssertionError(f"jekyll build failed:\n{proc.stdout}\n{proc.stderr}")
+        raise AssertionError(f"jekyll build failed:\n{output}")
+    if "Conflict:" in output:
+        raise AssertionError(f"jekyll wrote two posts to one URL:\n{output}")
     built = {}
     for post in posts:
-        match = re.match(r"(\d{4})-(\d{2})-(\d{2})-(.+)\.md$", post.name)
-        assert match, post.name
-        year, month, day, slug = match.groups()
-        built[post.name] = dest / year / month / day / slug / "index.html"
-        assert built[post.name].exists(), f"jekyll did not publish {post.name}"
+        built[post.name] = dest / url_of(post).strip("/") / "index.html"
+        assert built[post.name].exists(), f"jekyll did not publish {post.name} at {url_of(post)}"
     return built
 
 

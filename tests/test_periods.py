@@ -12,6 +12,8 @@ from fixture_server import FIXTURES, FixtureServer
 from tests import jekyll
 from tests.test_post_safety import front_matter
 
+INCUMBENT = FIXTURES / "incumbent"
+
 WEEK_DAYS = ["2026-02-16", "2026-02-17", "2026-02-18", "2026-02-19", "2026-02-20"]
 DAY = "2026-02-18"
 
@@ -52,6 +54,7 @@ async def test_weekly_post(server: FixtureServer, crawl, tmp_path: Path) -> None
     assert meta["title"] == "Hugging Face 주간 논문 - 2026년 8주차 (2월 16일 ~ 2월 22일)"
     assert meta["categories"] == ["Daily Papers", "주간"]
     assert meta["tags"] == ["huggingface", "papers", "weekly", "ai"]
+    assert meta["permalink"] == "/posts/weekly-papers-2026-W08/"
     assert meta["mermaid"] is True
     likes = sum(p["upvotes"] for p in data["papers"])
     assert f"- 논문 수: **{len(unique)}개**" in post
@@ -77,9 +80,20 @@ async def test_monthly_post(server: FixtureServer, crawl, tmp_path: Path) -> Non
     post = post_path.read_text(encoding="utf-8")
     shown = jekyll.visible_text(jekyll.build([post_path], tmp_path)[post_path.name])
     assert "2026년 2월" in shown and "주요 키워드" in shown
-    meta = front_matter(post)
-    assert meta["title"] == "Hugging Face 월간 논문 - 2026년 2월"
-    assert meta["categories"] == ["Daily Papers", "월간"]
+    # The blog's monthly series: the old script's 2025-11 post, field by field.
+    assert post_path.name == "2026-02-01-monthly-papers-summary.md"
+    assert (result.root / "_data" / "papers" / "monthly-2026-02.json").exists()
+    meta, theirs = (
+        front_matter(post),
+        front_matter((INCUMBENT / "2025-11-01-monthly-papers-summary.md").read_text()),
+    )
+    assert meta["title"] == "Hugging Face Papers Monthly Summary - 2026년 2월"
+    assert str(theirs["title"]).replace("2025년 11월", "2026년 2월") == meta["title"]
+    assert str(meta["date"]) == "2026-02-01 09:00:00 +0900"
+    assert str(theirs["date"]).endswith(" 09:00:00 +0900")
+    assert meta["categories"] == theirs["categories"] == ["Daily Papers", "월간"]
+    assert meta["tags"] == theirs["tags"] == ["huggingface", "papers", "monthly", "ai", "summary"]
+    assert meta["permalink"] == "/posts/monthly-papers-summary-2026-02/"
     month_days = [d for d in ("2026-02-13", "2026-02-16", "2026-02-17", "2026-02-20", "2026-02-23")]
     month_days += ["2026-02-18", "2026-02-19"]
     assert f"- 수집 일수: **{len(month_days)}일**" in post

@@ -84,10 +84,14 @@ def paper(n: int, title: str, abstract: str) -> Paper:
 
 def render(papers: list[Paper], day: str = DAY, **settings: object) -> str:
     buffer = io.BytesIO()
-    exporter = KoreanPostExporter(buffer, settings=project_settings(**settings))
+    merged = project_settings(**settings)
+    exporter = KoreanPostExporter(buffer, settings=merged)
     exporter.start_exporting()
     period = day_period(date.fromisoformat(day))
-    exporter.export_item(PaperList(period=period, papers=papers, total_papers=len(papers)))
+    permalink = period.permalink(merged.get("POST_PERMALINK"))
+    exporter.export_item(
+        PaperList(period=period, papers=papers, total_papers=len(papers), permalink=permalink)
+    )
     exporter.finish_exporting()
     return buffer.getvalue().decode("utf-8")
 

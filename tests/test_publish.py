@@ -5,6 +5,7 @@ Crawls run in this process, but for the log masking check, which reads a whole p
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -183,9 +184,55 @@ def test_github_actions_workflow_is_valid_and_publishes() -> None:
     assert proc.returncode == 0, proc.stdout + proc.stderr
     spec = yaml.safe_load(workflow.read_text())
     assert [c["cron"] for c in spec[True]["schedule"]] == ["15 0 * * *", "0 14 * * *"]  # YAML 1.1: on -> True
-    run = spec["jobs"]["crawl"]["steps"][-1]["run"]
+    steps = {step.get("name"): step for step in spec["jobs"]["crawl"]["steps"]}
+    run = steps["Crawl, commit and push"]["run"]
     assert "scrapy crawl daily" in run and 'SITE_DIR="$GITHUB_WORKSPACE"' in run
     assert "PUBLISH_GIT=True" in run and "PUBLISH_PUSH=True" in run
+    assert 'PUBLISH_GIT_BRANCH="$BLOG_BRANCH"' in run
+    assert spec["permissions"] == {"contents": "write", "actions": "write"}
+    assert spec["env"]["BLOG_BRANCH"] == "master" and spec["env"]["DEPLOY_WORKFLOW"] == "pages-deploy.yml"
+
+
+def test_github_actions_deploys_only_after_a_push(tmp_path: Path) -> None:
+    """The workflow's own shell steps, run with bash against a real remote; gh is a recorder."""
+    spec = yaml.safe_load((ROOT / "deploy" / "github-actions" / "daily-papers.yml").read_text())
+    steps = {step.get("name"): step for step in spec["jobs"]["crawl"]["steps"]}
+    before_step, deploy_step = (
+        steps["Note the branch head before the crawl"],
+        steps["Deploy the site if the crawl pushed"],
+    )
+    assert deploy_step["if"] == "${{ !cancelled() }}"
+    remote, blog = tmp_path / "blog.git", tmp_path / "blog"
+    git(tmp_path, "init", "-q", "--bare", "-b", "master", str(remote))
+    git(tmp_path, "clone", "-q", str(remote), str(blog))
+    git(blog, "commit", "-q", "--allow-empty", "-m", "start")
+    git(blog, "push", "-q", "origin", "master")
+    bin_dir, calls = tmp_path / "bin", tmp_path / "gh-calls"
+    bin_dir.mkdir()
+    (bin_dir / "gh").write_text(f'#!/bin/sh\necho "$@" >> {calls}\n')
+    (bin_dir / "gh").chmod(0o755)
+    env = {**os.environ, **spec["env"], "PATH": f"{bin_dir}:{os.environ['PATH']}"}
+
+    def step(script: str, **extra: str) -> str:
+        proc = subprocess.run(["bash", "-e", "-c", script], cwd=blog, env={**env, **extra},
+                              capture_output=True, text=True, timeout=60)  # fmt: skip
+        assert proc.returncode == 0, proc.stderr
+        return proc.stdout
+
+    def head_before() -> str:
+        output = tmp_path / "output"
+        output.write_text("")
+        step(before_step["run"], GITHUB_OUTPUT=str(output))
+        return output.read_text().strip().removeprefix("head=")
+
+    head = head_before()
+    assert len(head) == 40
+    assert "nothing pushed: no deploy" in step(deploy_step["run"], BEFORE=head)
+    assert not calls.exists()
+    git(blog, "commit", "-q", "--allow-empty", "-m", "Daily papers 2026-02-18: 13 papers")
+    git(blog, "push", "-q", "origin", "master")
+    step(deploy_step["run"], BEFORE=head)
+    assert calls.read_text() == "workflow run pages-deploy.yml --ref master\n"
 
 
 @deferred_f_from_coro_f
@@ -215,3 +262,24 @@ async def test_any_publishing_failure_fails_the_run(
     result = await publish()
     assert not result.record.ok
     assert result.record.publish_error == "FileNotFoundError: [Errno 2] No such file or directory: 'git'"
+
+
+@deferred_f_from_coro_f
+async def test_an_old_posts_removal_is_in_the_same_commit(repos: tuple[Path, Path], publish) -> None:  # type: ignore[no-untyped-def]
+    from tests.test_blog import OLD_NAME, seed_old_blog
+
+    remote, clone = repos
+    seed_old_blog(clone)
+    git(clone, "add", "-A")
+    git(clone, "commit", "-q", "-m", "the old script's posts")
+    git(clone, "push", "-q", "origin", "main")
+    result = await publish()
+    assert result.record.ok, result.log[-3000:]
+    assert remote_log(remote)[0] == f"Daily papers {DAY}: 13 papers (refresh)"
+    changes = git(remote, "show", "--name-status", "--format=", "main").splitlines()
+    assert sorted(changes) == [
+        f"A\t_posts/{DAY}-daily-papers.md",
+        f"D\t_posts/{OLD_NAME}",
+        f"M\t_data/papers/daily-{DAY}.json",
+    ]
+    assert git(clone, "status", "--porcelain") == ""  # the posts not ours are committed and untouched

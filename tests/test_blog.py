@@ -1,0 +1,130 @@
+"""Dropping into the blog the old script filled: one URL per post, its old posts adopted."""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+from scrapy.utils.defer import deferred_f_from_coro_f
+
+from fixture_server import FIXTURES
+from tests import jekyll
+from tests.test_post_safety import front_matter
+
+INCUMBENT = FIXTURES / "incumbent"
+DAY = "2026-02-18"
+OLD_NAME = f"{DAY}-daily-papers-1771400000.md"  # how the old script named posts before 2026-01-04
+
+
+def seed_old_blog(site: Path) -> dict[str, Path]:
+    """The old script's post (older name, no permalink) and data file, and two posts not ours."""
+    posts, data = site / "_posts", site / "_data" / "papers"
+    posts.mkdir(parents=True)
+    data.mkdir(parents=True)
+    seeded = {
+        "old": posts / OLD_NAME,
+        "notes": posts / f"{DAY}-my-notes.md",
+        "lookalike": posts / f"{DAY}-daily-papers-reading-list.md",
+    }
+    shutil.copy(INCUMBENT / f"{DAY}-daily-papers.md", seeded["old"])
+    for name in ("notes", "lookalike"):
+        seeded[name].write_text(f"---\ntitle: {name}\npermalink: /posts/{name}/\n---\nmine\n")
+    shutil.copy(INCUMBENT / f"daily-{DAY}.json", data / f"daily-{DAY}.json")
+    return seeded
+
+
+def marks(post: str) -> dict[str, str]:
+    return dict(re.findall(r"^\d+\. \*\*(.+?)\*\* - 👍 \d+(?: (▲\d+|▼\d+|NEW))?$", post, flags=re.M))
+
+
+@deferred_f_from_coro_f
+async def test_days_of_a_backfill_each_get_their_own_url(crawl, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    result = await crawl(args={"start": "2026-02-16", "end": "2026-02-18"})
+    assert result.record.ok, result.log[-3000:]
+    posts = sorted((result.root / "_posts").iterdir())
+    built = jekyll.build(posts, tmp_path)  # with the blog's defaults: /posts/:title/
+    assert sorted(jekyll.url_of(p) for p in posts) == [
+        "/posts/daily-papers-2026-02-16/",
+        "/posts/daily-papers-2026-02-17/",
+        "/posts/daily-papers-2026-02-18/",
+    ]
+    assert all(page.exists() for page in built.values())
+
+
+@deferred_f_from_coro_f
+async def test_without_permalinks_the_blog_keeps_one_post_of_three(crawl, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    """What the blog hit on 2026-06-01, and what an empty POST_PERMALINK gives back."""
+    result = await crawl(args={"start": "2026-02-16", "end": "2026-02-17"}, settings={"POST_PERMALINK": ""})
+    posts = sorted((result.root / "_posts").iterdir())
+    assert not any("permalink:" in p.read_text(encoding="utf-8") for p in posts)
+    with pytest.raises(AssertionError, match="two posts to one URL"):
+        jekyll.build(posts, tmp_path)
+
+
+@deferred_f_from_coro_f
+async def test_an_old_scripts_post_is_replaced_at_its_own_url(crawl, site: Path, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    seeded = seed_old_blog(site)
+    mine = {name: seeded[name].read_bytes() for name in ("notes", "lookalike")}
+    result = await crawl(args={"date": DAY})
+    assert result.record.ok, result.log[-3000:]
+    [outcome] = result.record.lists
+    assert outcome.removed == [str(seeded["old"])]
+    ours = result.post(DAY)
+    assert sorted(p.name for p in (site / "_posts").iterdir()) == sorted(
+        [ours.name, seeded["notes"].name, seeded["lookalike"].name]
+    )
+    assert {name: seeded[name].read_bytes() for name in mine} == mine  # not ours: untouched
+    post = ours.read_text(encoding="utf-8")
+    # The URL the old post had under the blog's /posts/:title/: links to it still work.
+    assert front_matter(post)["permalink"] == "/posts/daily-papers-1771400000/"
+    built = jekyll.build(sorted((site / "_posts").iterdir()), tmp_path)
+    assert built[ours.name] == tmp_path / "out" / "posts" / "daily-papers-1771400000" / "index.html"
+
+    # Rank movement against the old list: a paper's place in it, matched by arXiv id.
+    old = json.loads((INCUMBENT / f"daily-{DAY}.json").read_text(encoding="utf-8"))["papers"]
+    old_place = {p["url"].rsplit("/", 1)[1]: (n, p["likes"]) for n, p in enumerate(old, 1)}
+    papers = result.data(DAY)["papers"]
+    glm = next(p for p in papers if p["arxiv_id"] == "2602.15763")
+    assert (glm["previous_rank"], glm["previous_upvotes"]) == old_place["2602.15763"] == (2, 26)
+    assert glm["rank"] == 1 and marks(post)[glm["title"]] == "▲1"
+    new = [p for p in papers if p["arxiv_id"] not in old_place]
+    assert new and all(marks(post)[p["title"]] == "NEW" for p in new)
+
+
+@deferred_f_from_coro_f
+async def test_the_old_data_file_guards_against_shrinking(crawl, site: Path) -> None:  # type: ignore[no-untyped-def]
+    seeded = seed_old_blog(site)
+    result = await crawl(args={"date": DAY, "top": "5"})
+    assert result.record.ok
+    assert [(o.status, o.reason) for o in result.record.lists] == [
+        ("kept", "the existing post lists 10 papers, this run found 5")
+    ]
+    assert seeded["old"].exists() and not result.post(DAY).exists()
+
+
+@deferred_f_from_coro_f
+async def test_a_data_file_in_no_known_format_is_no_previous_post(crawl, site: Path) -> None:  # type: ignore[no-untyped-def]
+    data = site / "_data" / "papers"
+    data.mkdir(parents=True)
+    shutil.copy(INCUMBENT / "monthly-2025-11.json", data / f"daily-{DAY}.json")  # top_papers, no papers
+    result = await crawl(args={"date": DAY, "top": "5"})
+    assert result.record.ok
+    assert "not a data file hfpapers or the old script wrote; treated as no previous post" in result.log
+    assert result.data(DAY)["total_papers"] == 5
+    assert "NEW" not in result.post(DAY).read_text(encoding="utf-8")
+
+
+@deferred_f_from_coro_f
+async def test_a_post_keeps_the_url_it_already_has(crawl, site: Path) -> None:  # type: ignore[no-untyped-def]
+    """A post of ours or the old script's with its own permalink keeps it, whatever the pattern."""
+    posts = site / "_posts"
+    posts.mkdir()
+    text = (INCUMBENT / "2026-08-22-daily-papers.md").read_text(encoding="utf-8")
+    (posts / f"{DAY}-daily-papers.md").write_text(text.replace("2026-08-22", DAY), encoding="utf-8")
+    result = await crawl(args={"date": DAY}, settings={"POST_PERMALINK": "/papers/{key}/"})
+    assert front_matter(result.post(DAY).read_text(encoding="utf-8"))["permalink"] == (
+        "/posts/daily-papers-2026-02-18/"
+    )
