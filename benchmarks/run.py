@@ -45,7 +45,7 @@ from hfpapers.assembler import ListAssembler
 from hfpapers.exporters import DataFileExporter, KoreanPostExporter
 from hfpapers.items import Paper, PaperList
 from hfpapers.periods import day_period
-from hfpapers.pipelines import dedupe, normalize_paper, rank_by_likes, validate_list
+from hfpapers.pipelines import dedupe, normalize_paper, paper_errors, rank_by_likes
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -155,10 +155,10 @@ def stage_only(repeat: int) -> dict[str, Any]:
             payload = hf.extract_payload(page)
             assert payload is not None
             items = [normalize_paper(hf.paper_from_entry(e)) for e in payload["dailyPapers"]]
+            assert not any(paper_errors(p) for p in items)
             items, _ = dedupe(items)
             period = day_period(date.fromisoformat(day))
             item = PaperList(period=period, papers=rank_by_likes(items), total_papers=len(items))
-            assert not validate_list(item)
             for exporter_class in (KoreanPostExporter, DataFileExporter):
                 exporter = exporter_class(io.BytesIO(), settings=settings)
                 exporter.start_exporting()

@@ -48,7 +48,11 @@ def _escape_plain(text: str) -> str:
 
 
 def _math(content: str) -> str:
-    # kramdown keeps $$...$$ verbatim (HTML-escaped) and hands it to MathJax.
+    # kramdown keeps $$...$$ verbatim (HTML-escaped) and hands it to MathJax, but
+    # reads a line holding "|" as a table row, even inside math: MathJax reads
+    # \vert and \Vert as | and ‖ (the space ends the control word: \vert x).
+    if "|" in content:
+        content = content.replace("\\|", "\\Vert ").replace("|", "\\vert ")
     return f"$${content}$$"
 
 

@@ -61,6 +61,8 @@ class Faults:
     """Switches for fault tests; each applies to every matching request."""
 
     page_without_payload: bool = False
+    page_payload_cut: bool = False  # the page's data-props JSON cut in half
+    abs_subjects: str = ""  # raw HTML for the abstract pages' subjects cell
     hf_status: int | None = None  # answer every Hugging Face request with this
     hf_fail_times: int = 0  # answer the first N Hugging Face requests with hf_fail_status
     hf_fail_status: int = 503
@@ -92,6 +94,7 @@ class FixtureServer:
         self.faults = Faults()
         self.categories: dict[str, list[str]] = {}
         self.counts: Counter[str] = Counter()
+        self.paths: list[str] = []  # every path asked for, in order
         self.lock = threading.Lock()
         self.httpd = _Server(("127.0.0.1", port), self._handler())
         self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
@@ -116,6 +119,7 @@ class FixtureServer:
     def clear_counts(self) -> None:
         with self.lock:
             self.counts.clear()
+            self.paths.clear()
 
     def edit_day(self, day: str) -> list[dict[str, Any]]:
         """The day's entries, to change in place until the next `reset`."""
@@ -151,6 +155,11 @@ class FixtureServer:
     def page(self, day: str, kind: str = "date") -> str | None:
         if self.faults.page_without_payload:
             return _PROPS_RE.sub(r'data-target="Other" data-props="{}"', self.page_template)
+        if self.faults.page_payload_cut:
+            attr = html.escape(json.dumps({"dailyPapers": self.days.get(day, [])}), quote=True)
+            return _PROPS_RE.sub(
+                lambda m: m.group(1) + attr[: len(attr) // 2] + m.group(2), self.page_template
+            )
         if kind != "date":
             props: dict[str, Any] = {
                 "dateString": day,
@@ -239,7 +248,13 @@ class FixtureServer:
             flags=re.S,
         )
         # The template's subjects belong to another paper.
-        return re.sub(r'(<td class="tablecell subjects">).*?(</td>)', r"\1\2", page, flags=re.S)
+        subjects = self.faults.abs_subjects
+        return re.sub(
+            r'(<td class="tablecell subjects">).*?(</td>)',
+            lambda m: m.group(1) + subjects + m.group(2),
+            page,
+            flags=re.S,
+        )
 
     # --- HTTP -----------------------------------------------------------------
 
@@ -256,6 +271,7 @@ class FixtureServer:
                 kind = _kind(self.path)
                 with server.lock:
                     server.counts[kind] += 1
+                    server.paths.append(self.path)
                     hf_seen = server.counts["hf_page"] + server.counts["hf_api"]
                 faults = server.faults
                 url = urlparse(self.path)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import re
 from dataclasses import dataclass, field
 
@@ -10,6 +11,8 @@ from parsel import Selector
 from hfpapers.items import Paper
 from hfpapers.text import clean_text, find_urls, restore_urls, strip_version
 
+logger = logging.getLogger(__name__)
+
 NS = {
     "atom": "http://www.w3.org/2005/Atom",
     "arxiv": "http://arxiv.org/schemas/atom",
@@ -17,6 +20,21 @@ NS = {
 }
 _ABS_ID_RE = re.compile(r"/abs/(.+?)/?$")
 _CATEGORY_RE = re.compile(r"\(([^()]+)\)\s*$")
+# What arXiv categories look like: cs.CL, math.AP, hep-th, astro-ph.GA, physics.comp-ph.
+_ARXIV_CATEGORY_RE = re.compile(r"[a-z]+(?:-[a-z]+)*(?:\.[A-Za-z]+(?:-[a-z]+)*)?", re.ASCII)
+
+
+def arxiv_categories(terms: list[str], arxiv_id: str) -> list[str]:
+    """The terms that look like arXiv categories, in order, once each; the rest dropped with a warning."""
+    kept: list[str] = []
+    for term in terms:
+        term = term.strip()
+        if len(term) <= 32 and _ARXIV_CATEGORY_RE.fullmatch(term):
+            if term not in kept:
+                kept.append(term)
+        else:
+            logger.warning("%s: dropped the category %r: not an arXiv category", arxiv_id, term[:80])
+    return kept
 
 
 @dataclass
@@ -58,8 +76,11 @@ def parse_atom(body: str) -> dict[str, ArxivRecord]:
         if not match:
             continue
         arxiv_id = strip_version(match.group(1))
-        primary = entry.xpath("arxiv:primary_category/@term", namespaces=NS).get()
-        categories = entry.xpath("atom:category/@term", namespaces=NS).getall()
+        primary_terms = arxiv_categories(
+            entry.xpath("arxiv:primary_category/@term", namespaces=NS).getall(), arxiv_id
+        )
+        primary = primary_terms[0] if primary_terms else None
+        categories = arxiv_categories(entry.xpath("atom:category/@term", namespaces=NS).getall(), arxiv_id)
         if primary:
             categories = [primary] + [c for c in categories if c != primary]
         records[arxiv_id] = ArxivRecord(
@@ -113,11 +134,14 @@ def parse_abs_page(html: str, arxiv_id: str) -> ArxivRecord:
     subjects = sel.css("td.tablecell.subjects")
     primary_text = subjects.css("span.primary-subject::text").get() or ""
     other_text = "".join(subjects.xpath("./text()").getall())
-    categories = [
-        m.group(1)
-        for part in [primary_text, *other_text.split(";")]
-        if (m := _CATEGORY_RE.search(part.strip()))
-    ]
+    categories = arxiv_categories(
+        [
+            m.group(1)
+            for part in [primary_text, *other_text.split(";")]
+            if (m := _CATEGORY_RE.search(part.strip()))
+        ],
+        arxiv_id,
+    )
     return ArxivRecord(
         arxiv_id=strip_version(arxiv_id),
         title=clean_text("".join(title_parts.getall())),

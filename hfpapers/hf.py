@@ -10,10 +10,12 @@ from typing import Any
 
 from parsel import Selector
 
-from hfpapers.items import Paper
+from hfpapers.items import ARXIV_ID_PATTERN, Paper
 from hfpapers.text import strip_version
 
 logger = logging.getLogger(__name__)
+
+ARXIV_ID_RE = re.compile(ARXIV_ID_PATTERN, re.ASCII)
 
 PUBLIC_HF = "https://huggingface.co"
 PUBLIC_ARXIV = "https://arxiv.org"
@@ -66,51 +68,91 @@ def parse_api(body: str) -> list[dict[str, Any]]:
     return entries
 
 
-def entry_day(entry: dict[str, Any]) -> str | None:
-    """UTC day the paper was put on the daily list (None on pre-2025 data)."""
-    value = (entry.get("paper") or {}).get("submittedOnDailyAt")
+def entry_day(entry: Any) -> str | None:
+    """UTC day the paper was put on the daily list (None on pre-2025 data, or none given)."""
+    paper = entry.get("paper") if isinstance(entry, dict) else None
+    value = paper.get("submittedOnDailyAt") if isinstance(paper, dict) else None
     return str(value)[:10] if value else None
 
 
 def _str_or_none(value: Any) -> str | None:
-    if value is None:
+    if value is None or isinstance(value, (dict, list)):
         return None
     value = str(value).strip()
     return value or None
 
 
-def _int_or_none(value: Any) -> int | None:
-    return value if isinstance(value, int) and not isinstance(value, bool) else None
+def _count(value: Any) -> int | None:
+    """A count as Hugging Face sends it: a whole number, or one as a string ("12")."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return value
+    if isinstance(value, str) and value.strip().lstrip("-").isdigit():
+        return int(value)
+    return None
 
 
-def paper_from_entry(entry: dict[str, Any]) -> Paper:
-    """One ``dailyPapers`` entry to a `Paper` with Hugging Face's data only."""
-    paper = entry.get("paper")
-    if not isinstance(paper, dict) or not paper.get("id"):
-        raise PayloadError("daily papers entry without paper.id")
-    arxiv_id = strip_version(str(paper["id"]))
+def _likes(paper: dict[str, Any], arxiv_id: str) -> int:
+    raw = paper.get("upvotes")
+    if raw is None:
+        return 0
+    likes = _count(raw)
+    if likes is None or likes < 0:
+        raise PayloadError(f"{arxiv_id}: likes {raw!r} is not a count")
+    return likes
+
+
+def describe(entry: Any) -> str:
+    """How a warning names an entry: its id and title as far as it has them."""
+    paper = entry.get("paper") if isinstance(entry, dict) else None
+    if not isinstance(paper, dict):
+        return repr(entry)[:80]
+    return f"{str(paper.get('id'))[:40]!r} ({str(paper.get('title'))[:60]!r})"
+
+
+def paper_from_entry(entry: Any) -> Paper:
+    """One ``dailyPapers`` entry to a `Paper` with Hugging Face's data only.
+
+    Raises `PayloadError` for an entry that cannot be a paper: no object, no
+    arXiv id (an id goes into URLs: nothing else may), no title, negative likes.
+    """
+    paper = entry.get("paper") if isinstance(entry, dict) else None
+    if not isinstance(paper, dict):
+        raise PayloadError("an entry without a paper")
+    raw_id = paper.get("id")
+    arxiv_id = strip_version(raw_id) if isinstance(raw_id, str) else ""
+    if not ARXIV_ID_RE.fullmatch(arxiv_id):
+        raise PayloadError(f"paper id {raw_id!r} is not an arXiv id")
+    title = paper.get("title") or entry.get("title")
+    if not isinstance(title, str) or not title.strip():
+        raise PayloadError(f"{arxiv_id}: no title")
     org = entry.get("organization") or paper.get("organization") or {}
     authors = [
         str(a["name"])
         for a in paper.get("authors") or []
-        if isinstance(a, dict) and a.get("name") and not a.get("hidden")
+        if isinstance(a, dict) and isinstance(a.get("name"), str) and a["name"] and not a.get("hidden")
     ]
+    comments = _count(entry.get("numComments"))
+    stars = _count(paper.get("githubStars"))
+    summary = paper.get("summary") or entry.get("summary")
+    keywords = paper.get("ai_keywords")
     return Paper(
         arxiv_id=arxiv_id,
-        title=str(paper.get("title") or entry.get("title") or ""),
-        upvotes=_int_or_none(paper.get("upvotes")) or 0,
+        title=title,
+        upvotes=_likes(paper, arxiv_id),
         hf_url=f"{PUBLIC_HF}/papers/{arxiv_id}",
         arxiv_url=f"{PUBLIC_ARXIV}/abs/{arxiv_id}",
         pdf_url=f"{PUBLIC_ARXIV}/pdf/{arxiv_id}",
         authors=authors,
         organization=_str_or_none(org.get("fullname")) if isinstance(org, dict) else None,
-        comments=_int_or_none(entry.get("numComments")) or 0,
-        abstract=str(paper.get("summary") or entry.get("summary") or ""),
+        comments=comments if comments is not None and comments >= 0 else 0,
+        abstract=summary if isinstance(summary, str) else "",
         published_at=_str_or_none(paper.get("publishedAt")),
         github_repo=_str_or_none(paper.get("githubRepo")),
-        github_stars=_int_or_none(paper.get("githubStars")),
+        github_stars=stars if stars is not None and stars >= 0 else None,
         project_page=_str_or_none(paper.get("projectPage")),
         ai_summary=_str_or_none(paper.get("ai_summary")),
-        ai_keywords=[str(k) for k in paper.get("ai_keywords") or []],
+        ai_keywords=[k for k in keywords if isinstance(k, str)] if isinstance(keywords, list) else [],
         submitted_on_daily_at=_str_or_none(paper.get("submittedOnDailyAt")),
     )

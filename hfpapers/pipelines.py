@@ -14,7 +14,7 @@ from scrapy.exceptions import DropItem
 from scrapy.statscollectors import StatsCollector
 
 from hfpapers.items import Paper, PaperList
-from hfpapers.previous import PreviousData, permalink_of, retired_posts
+from hfpapers.previous import PreviousData, is_papers_post, permalink_of, retired_posts
 from hfpapers.site import Site
 from hfpapers.text import clean_text, strip_version
 
@@ -111,40 +111,39 @@ def validate_paper(paper: Paper) -> None:
     _validate_paper(vars(paper))
 
 
-def validate_list(item: PaperList) -> list[str]:
-    """Schema errors of a list's papers, the first of each, as ``papers/N/field = value: message``.
-
-    Papers are checked one by one on their own fields (no deep copy), so a
-    bad paper is named and the check stays cheap on long author lists.
-    """
-    errors = []
-    for n, paper in enumerate(item.papers):
-        try:
-            validate_paper(paper)
-        except fastjsonschema.JsonSchemaValueException as exc:
-            where = f"papers/{n}/" + "/".join(str(part) for part in exc.path[1:])
-            errors.append(f"{where} = {exc.value!r}: {exc.message.removeprefix('data.')}")
-    if item.total_papers != len(item.papers):
-        errors.append(f"total_papers = {item.total_papers}: the list holds {len(item.papers)} papers")
-    return errors
+def paper_errors(paper: Paper) -> str | None:
+    """The first schema error of a paper, as ``field = value: message``; None when valid."""
+    try:
+        validate_paper(paper)
+    except fastjsonschema.JsonSchemaValueException as exc:
+        where = "/".join(str(part) for part in exc.path[1:])
+        return f"{where or '(paper)'} = {exc.value!r}: {exc.message.removeprefix('data.')}"
+    return None
 
 
 class ValidatePipeline(_ListPipeline):
     """Checks every paper against the JSON schema derived from `Paper`.
 
     fastjsonschema compiles it (jsonschema's interpreter cost more than the
-    whole rest of a run's CPU on long author lists). An invalid list is
-    logged as one error naming each bad field with its value, which fails
-    that list (and only it), and dropped.
+    whole rest of a run's CPU on long author lists). An invalid paper is
+    dropped alone, with a warning naming it and its bad field with its value;
+    a list whose every paper is invalid fails.
     """
 
     def process_item(self, item: PaperList) -> PaperList:
-        errors = validate_list(item)
-        if not errors:
-            return item
-        logger.error("%s: invalid %s", item.period, "; ".join(errors), extra={"period": item.period})
-        self.stats.inc_value("hfpapers/invalid_items")
-        raise DropItem(f"{item.period}: {len(errors)} invalid fields", log_level="DEBUG")
+        valid = []
+        for paper in item.papers:
+            error = paper_errors(paper)
+            if error is None:
+                valid.append(paper)
+                continue
+            logger.warning("%s: dropped the paper %s: invalid %s", item.period, paper.arxiv_id, error)
+            self.stats.inc_value("papers/invalid")
+        if item.papers and not valid:
+            logger.error("%s: every paper is invalid", item.period, extra={"period": item.period})
+            raise DropItem(f"{item.period}: every paper is invalid", log_level="DEBUG")
+        item.papers = valid
+        return item
 
 
 class KeepExisting(DropItem):
@@ -181,38 +180,46 @@ class PreviousPostPipeline(_ListPipeline):
 
     def _place(self, item: PaperList) -> None:
         """The post's URL, and the old posts it replaces."""
+        current = self.site.post(item.period)
+        if current.exists() and not is_papers_post(current, item.period):
+            logger.error(
+                "%s: %s is not a papers post; left alone, and this list not written",
+                item.period,
+                current,
+                extra={"period": item.period},
+            )
+            raise DropItem(f"{current} is somebody else's post", log_level="DEBUG")
         retired = retired_posts(self.site, item.period)
         item.retired_posts = [str(p) for p in retired]
         if not self.permalink_pattern:
             return
-        current = self.site.post(item.period)
-        # The newest old post's URL, when there is one: that is the URL links point at.
-        for post in [current, *reversed(retired)]:
-            url = permalink_of(post)
-            if url:
-                item.permalink = url
-                return
-        if retired:
-            item.permalink = self.site_post_url.format(title=retired[-1].stem[len("YYYY-MM-DD-") :])
-            return
-        item.permalink = item.period.permalink(self.permalink_pattern)
+        # The post's own URL; else the newest replaced post's (where links point), as it
+        # set it or as the site gave it from its file name; else the pattern's.
+        if current.exists() and (url := permalink_of(current)):
+            item.permalink = url
+        elif retired:
+            newest = retired[-1]
+            title = newest.stem[len("YYYY-MM-DD-") :]
+            item.permalink = permalink_of(newest) or self.site_post_url.format(title=title)
+        else:
+            item.permalink = item.period.permalink(self.permalink_pattern)
 
     def _compare(self, item: PaperList) -> PaperList:
         spider = self.crawler.spider
         previous = PreviousData.read(self.site.data_file(item.period))
         if previous is None:
             return item
-        if item.total_papers < len(previous.papers) and not getattr(spider, "force", False):
+        if item.total_papers < previous.listed and not getattr(spider, "force", False):
             logger.warning(
                 "%s: keeping the existing post: it lists %d papers, this run found %d"
                 " (-a force=1 replaces it)",
                 item.period,
-                len(previous.papers),
+                previous.listed,
                 item.total_papers,
             )
             self.stats.inc_value("hfpapers/kept_existing")
             raise KeepExisting(
-                f"the existing post lists {len(previous.papers)} papers, this run found {item.total_papers}",
+                f"the existing post lists {previous.listed} papers, this run found {item.total_papers}",
                 log_level="DEBUG",
             )
         if previous.same_ranking(item.papers):

@@ -24,7 +24,6 @@ logger = logging.getLogger(__name__)
 _ARXIV_IN_URL_RE = re.compile(
     r"/(?:papers|abs|pdf)/([0-9]{4}\.[0-9]{4,5}|[a-z-]+(?:\.[A-Z]{2})?/[0-9]{7})(?:v\d+)?/?$"
 )
-_PERMALINK_RE = re.compile(r"^permalink:\s*(\S+)\s*$", re.M)
 # A site path, nothing else: no quotes, spaces or markup from a hand-edited post.
 _SAFE_PATH_RE = re.compile(r"^/[A-Za-z0-9._~%/+-]*$")
 
@@ -37,6 +36,8 @@ class PreviousData:
     """arXiv id -> ``rank``, ``upvotes`` (and ours: ``previous_rank``, ``previous_upvotes``)."""
     replaces_post: bool
     """Whether that post showed rank movement."""
+    listed: int
+    """How many papers that post lists (an entry this run cannot read still counts)."""
 
     @classmethod
     def read(cls, path: Path) -> PreviousData | None:
@@ -53,11 +54,13 @@ class PreviousData:
         except ValueError:
             data = None
         papers = data.get("papers") if isinstance(data, dict) else None
-        if isinstance(papers, list) and all(isinstance(p, dict) and "arxiv_id" in p for p in papers):
-            by_id = {str(p["arxiv_id"]): p for p in papers}
-            return cls(by_id, bool(data.get("replaces_post")))
-        if isinstance(papers, list) and all(isinstance(p, dict) and "likes" in p for p in papers):
-            return cls(_old_script_papers(papers), False)
+        entries = [p for p in papers if isinstance(p, dict)] if isinstance(papers, list) else []
+        # Told apart by their keys; an entry missing some is skipped, not the whole file.
+        if isinstance(papers, list) and any("arxiv_id" in p for p in entries):
+            by_id = {str(p["arxiv_id"]): p for p in entries if "arxiv_id" in p}
+            return cls(by_id, bool(data.get("replaces_post")), len(papers))
+        if isinstance(papers, list) and ("crawled_at" in data or any("likes" in p for p in entries)):
+            return cls(_old_script_papers(entries), False, len(papers))
         logger.warning(
             "%s: not a data file hfpapers or the old script wrote; treated as no previous post", path
         )
@@ -87,25 +90,66 @@ def _old_script_papers(papers: list[dict[str, Any]]) -> dict[str, dict[str, Any]
     return by_id
 
 
+def front_matter_value(post: Path, key: str) -> str | None:
+    """A top-level ``key: value`` of a post's front matter, unquoted, without a comment."""
+    try:
+        with post.open(encoding="utf-8") as file:
+            head = file.read(64 * 1024)
+    except (OSError, ValueError):
+        return None
+    if not head.startswith("---"):
+        return None
+    front = head[3:].split("\n---", 1)[0]
+    match = re.search(rf"^{key}:[ \t]*(.*?)[ \t]*$", front, re.M)
+    if not match:
+        return None
+    value = match.group(1)
+    if value[:1] in ("'", '"') and value.count(value[0]) >= 2:
+        return value[1 : value.index(value[0], 1)]
+    return value.split(" #", 1)[0].strip()
+
+
+_TITLES = {
+    "daily": ("Hugging Face Daily Papers - {key}",),
+    "weekly": ("Hugging Face 주간 논문 - ",),
+    "monthly": ("Hugging Face Papers Monthly Summary - ", "Hugging Face 월간 논문 - "),
+}
+
+
+def is_papers_post(post: Path, period: Period) -> bool:
+    """Whether a post is this list's papers post (ours or the old script's), by its title."""
+    title = front_matter_value(post, "title") or ""
+    return any(title.startswith(start.format(key=period.key)) for start in _TITLES[period.kind])
+
+
 def retired_posts(site: Site, period: Period) -> list[Path]:
-    """The old script's posts for the list under its older name, ``DATE-daily-papers-<unix time>.md``."""
+    """Other papers posts for the list, which the new post replaces, oldest first.
+
+    The old script's ``DATE-daily-papers-<unix time>.md`` (its names before
+    2026-01-04), and a post of the same name in a folder of ``_posts`` (Jekyll
+    reads those too). Only papers posts, by their title: nobody else's.
+    """
     current = site.post(period)
-    pattern = re.compile(re.escape(current.stem) + r"-[0-9]+\.md")
     if not current.parent.is_dir():
         return []
-    return sorted(p for p in current.parent.glob(f"{current.stem}-*.md") if pattern.fullmatch(p.name))
+    old_name = re.compile(re.escape(current.stem) + r"(?:-(?P<time>[0-9]{9,10}))?\.md")
+    found = []
+    for post in current.parent.rglob(f"{current.stem}*.md"):
+        match = old_name.fullmatch(post.name)
+        if match and post != current and post.is_file() and is_papers_post(post, period):
+            found.append((int(match.group("time") or 0), str(post), post))
+    return [post for _, _, post in sorted(found)]
 
 
 def permalink_of(post: Path) -> str | None:
     """The ``permalink:`` a post's front matter sets, when it is a plain site path."""
-    try:
-        text = post.read_text(encoding="utf-8")
-    except (OSError, ValueError):
+    value = front_matter_value(post, "permalink")
+    if value is None:
         return None
-    front = text.split("\n---", 1)[0] if text.startswith("---") else ""
-    match = _PERMALINK_RE.search(front)
-    value = match.group(1).strip("'\"") if match else ""
-    return value if is_site_path(value) else None
+    if is_site_path(value):
+        return value
+    logger.warning("%s: its permalink %r is not a plain site path; not kept", post, value[:100])
+    return None
 
 
 def is_site_path(value: str) -> bool:

@@ -133,17 +133,22 @@ class GitPublisher:
             record.publish_error = mask_credentials(error)
             logger.error("Publishing failed: %s", record.publish_error)
 
+    def _in_head(self, path: str) -> bool:
+        # ./: relative to SITE_DIR, which may be a folder inside the repository (docs/).
+        return self.git("cat-file", "-e", f"HEAD:./{path}", check=False).returncode == 0
+
     def _commit(self, outcome: ListOutcome) -> None:
         files = [str(Path(path).relative_to(self.site)) for path in outcome.files]
         post = next((f for f in files if f.endswith(".md")), files[0])
-        # ./: relative to SITE_DIR, which may be a folder inside the repository (docs/).
-        existed = self.git("cat-file", "-e", f"HEAD:./{post}", check=False).returncode == 0
+        existed = self._in_head(post)
         # Old posts the new one replaced: their removal goes into the same commit.
-        removed = [str(Path(path).relative_to(self.site)) for path in outcome.removed]
-        if removed:
-            tracked = self.git("ls-files", "-z", "--", *removed).stdout.split("\0")
-            removed = [path for path in removed if path in tracked]
-            existed = existed or bool(removed)
+        # Only what HEAD has: a post the user merely staged is not ours to commit.
+        removed = [
+            relative
+            for relative in (str(Path(path).relative_to(self.site)) for path in outcome.removed)
+            if self._in_head(relative)
+        ]
+        existed = existed or bool(removed)
         files += removed
         self.git("add", "-A", "--", *files)
         if self.git("diff", "--cached", "--quiet", "--", *files, check=False).returncode == 0:

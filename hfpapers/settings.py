@@ -86,9 +86,10 @@ DOWNLOADER_MIDDLEWARES = {
 
 ITEM_PIPELINES = {
     "hfpapers.pipelines.NormalizePipeline": 100,
-    "hfpapers.pipelines.DedupePipeline": 200,
-    "hfpapers.pipelines.RankPipeline": 300,
-    "hfpapers.pipelines.ValidatePipeline": 400,
+    # Before dedupe: an invalid entry must not win over a valid one of the same paper.
+    "hfpapers.pipelines.ValidatePipeline": 200,
+    "hfpapers.pipelines.DedupePipeline": 300,
+    "hfpapers.pipelines.RankPipeline": 400,
     "hfpapers.pipelines.PreviousPostPipeline": 500,
 }
 EXTENSIONS = {

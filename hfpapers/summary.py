@@ -13,6 +13,8 @@ logger = logging.getLogger(__name__)
 FIGURES = (
     ("papers found", "papers/found"),
     ("papers of another day, dropped", "papers/other_day"),
+    ("bad entries, dropped", "papers/dropped"),
+    ("invalid papers, dropped", "papers/invalid"),
     ("duplicates merged", "papers/duplicates"),
     ("papers posted", "papers/posted"),
     ("abstracts from the arXiv API", "papers/abstract_from/arxiv_api"),

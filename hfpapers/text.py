@@ -6,8 +6,11 @@ import re
 import unicodedata
 
 _VERSION_RE = re.compile(r"v\d+$")
-# C0/C1 controls other than whitespace, and lone surrogates that cannot be UTF-8.
-_JUNK_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff]")
+# C0/C1 controls other than whitespace, lone surrogates that cannot be UTF-8, and
+# invisible characters: bidi controls (which can reorder what a reader sees) and zero widths.
+_JUNK_RE = re.compile(
+    r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\u202a-\u202e\u2066-\u2069\u200b-\u200d\ufeff]"
+)
 URL_RE = re.compile(r"https?://[^\s<>\"{}\[\]|\\^`]+")
 _PLACEHOLDER_RE = re.compile(r"\bthis (?:https?|ftp) URL\b")
 _TRAILING_PUNCT = ".,;:!?'"

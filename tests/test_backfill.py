@@ -70,12 +70,15 @@ async def test_one_failed_day_keeps_the_others(server: FixtureServer, crawl) -> 
 
 
 @deferred_f_from_coro_f
-async def test_a_broken_page_fails_its_day_alone(server: FixtureServer, crawl) -> None:  # type: ignore[no-untyped-def]
-    server.edit_day("2026-02-17")[3]["paper"] = None  # a bug-shaped answer: the entry has no paper
+async def test_a_bad_entry_is_dropped_alone(server: FixtureServer, crawl) -> None:  # type: ignore[no-untyped-def]
+    bad = server.edit_day("2026-02-17")[3]
+    bad_id = bad["paper"]["id"]
+    bad["paper"] = None  # an entry with no paper in it
     result = await crawl(args={"start": "2026-02-16", "end": "2026-02-18"})
-    assert [(o.key, o.status) for o in result.record.lists] == [
-        ("2026-02-16", "written"),
-        ("2026-02-17", "failed"),
-        ("2026-02-18", "written"),
-    ]
-    assert result.record.problems() == ["2026-02-17: daily papers entry without paper.id"]
+    assert result.record.ok, result.log[-3000:]
+    assert [o.status for o in result.record.lists] == ["written"] * 3
+    assert "2026-02-17: dropped the entry" in result.log and "an entry without a paper" in result.log
+    assert result.stats["papers/dropped"] == 1
+    day = result.data("2026-02-17")
+    assert bad_id not in {p["arxiv_id"] for p in day["papers"]}
+    assert day["total_papers"] == len(server.days["2026-02-17"]) - 1

@@ -128,3 +128,77 @@ async def test_a_post_keeps_the_url_it_already_has(crawl, site: Path) -> None:  
     assert front_matter(result.post(DAY).read_text(encoding="utf-8"))["permalink"] == (
         "/posts/daily-papers-2026-02-18/"
     )
+
+
+def permalink(post: Path) -> object:
+    return front_matter(post.read_text(encoding="utf-8"))["permalink"]
+
+
+def write_post(path: Path, title: str, body: str = "mine\n", permalink: str = "") -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    extra = f"permalink: {permalink}\n" if permalink else ""
+    path.write_text(f"---\ntitle: {title}\n{extra}---\n{body}", encoding="utf-8")
+    return path
+
+
+@deferred_f_from_coro_f
+async def test_posts_that_only_look_like_ours_are_never_touched(crawl, site: Path) -> None:  # type: ignore[no-untyped-def]
+    posts = site / "_posts"
+    lookalikes = [
+        write_post(posts / f"{DAY}-daily-papers-2.md", "My notes on daily papers, part 2"),
+        write_post(posts / f"{DAY}-daily-papers-1771400000.md", "My own post, named unluckily"),
+        write_post(posts / "2026-02-01-monthly-papers-summary-1.md", "Reading list"),
+    ]
+    before = {p: p.read_bytes() for p in lookalikes}
+    result = await crawl(args={"date": DAY})
+    assert result.record.ok and result.record.lists[0].removed == []
+    assert {p: p.read_bytes() for p in lookalikes} == before
+    assert (
+        front_matter(result.post(DAY).read_text(encoding="utf-8"))["permalink"]
+        == f"/posts/daily-papers-{DAY}/"
+    )
+
+
+@deferred_f_from_coro_f
+async def test_a_post_of_our_name_that_is_not_ours_stops_the_list(crawl, site: Path) -> None:  # type: ignore[no-untyped-def]
+    theirs = write_post(site / "_posts" / f"{DAY}-daily-papers.md", "What I think of daily papers")
+    before = theirs.read_bytes()
+    result = await crawl(args={"start": "2026-02-17", "end": DAY})
+    assert [(o.key, o.status) for o in result.record.lists] == [("2026-02-17", "written"), (DAY, "failed")]
+    assert "is not a papers post; left alone" in result.record.lists[1].reason
+    assert theirs.read_bytes() == before
+
+
+@deferred_f_from_coro_f
+async def test_old_posts_in_folders_and_several_per_day_leave_one(crawl, site: Path, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    posts = site / "_posts"
+    title = f"Hugging Face Daily Papers - {DAY}"
+    older = write_post(posts / "2026" / f"{DAY}-daily-papers-1771300000.md", title, permalink="/posts/older/")
+    newest = write_post(posts / f"{DAY}-daily-papers-1771400000.md", title)
+    copy = write_post(posts / "archive" / f"{DAY}-daily-papers.md", title)
+    result = await crawl(args={"date": DAY})
+    assert result.record.ok, result.log[-3000:]
+    assert sorted(result.record.lists[0].removed) == sorted(str(p) for p in (older, newest, copy))
+    # The newest old post's URL (as the site gave it: it set none), not an older one's.
+    assert (
+        front_matter(result.post(DAY).read_text(encoding="utf-8"))["permalink"]
+        == "/posts/daily-papers-1771400000/"
+    )
+    assert [p.name for p in posts.rglob("*.md")] == [f"{DAY}-daily-papers.md"]
+    jekyll.build([result.post(DAY)], tmp_path)
+
+
+@deferred_f_from_coro_f
+async def test_an_old_data_file_with_a_bad_entry_still_guards_against_shrinking(crawl, site: Path) -> None:  # type: ignore[no-untyped-def]
+    seed_old_blog(site)
+    data_file = site / "_data" / "papers" / f"daily-{DAY}.json"
+    data = json.loads(data_file.read_text(encoding="utf-8"))
+    del data["papers"][3]["likes"]
+    data["papers"] += [
+        dict(data["papers"][0], url=f"https://huggingface.co/papers/2602.9999{n}") for n in range(5)
+    ]
+    data_file.write_text(json.dumps(data), encoding="utf-8")
+    result = await crawl(args={"date": DAY})
+    assert [(o.status, o.reason) for o in result.record.lists] == [
+        ("kept", "the existing post lists 15 papers, this run found 13")
+    ]

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from pathlib import Path
 
 from scrapy.utils.defer import deferred_f_from_coro_f
@@ -24,9 +25,13 @@ def seed_existing(site: Path, day: str = DAY) -> dict[Path, str]:
     posts, data = site / "_posts", site / "_data" / "papers"
     posts.mkdir(parents=True, exist_ok=True)
     data.mkdir(parents=True, exist_ok=True)
-    (posts / f"{day}-daily-papers.md").write_text("---\ntitle: earlier good post\n---\nkeep me\n")
+    (posts / f"{day}-daily-papers.md").write_text(earlier_post(day))
     (data / f"daily-{day}.json").write_text(json.dumps({"date": day, "papers": []}) + "\n")
     return digests(site)
+
+
+def earlier_post(day: str) -> str:
+    return f"---\ntitle: Hugging Face Daily Papers - {day}\n---\nan earlier good post\n"
 
 
 def digests(site: Path) -> dict[Path, str]:
@@ -171,14 +176,66 @@ async def test_fewer_papers_keep_the_existing_post_unless_forced(crawl, site: Pa
 
 
 @deferred_f_from_coro_f
-async def test_invalid_item_is_reported_and_fails_its_list(server: FixtureServer, crawl, site: Path) -> None:  # type: ignore[no-untyped-def]
-    server.edit_day(DAY)[0]["paper"]["upvotes"] = -3
+async def test_bad_entries_are_dropped_alone_and_counted(server: FixtureServer, crawl) -> None:  # type: ignore[no-untyped-def]
+    entries = server.edit_day(DAY)
+    entries[0]["paper"]["upvotes"] = -3  # 2602.15763, GLM-5
+    entries[1]["paper"]["title"] = entries[1]["title"] = None
+    entries[2]["paper"]["id"] = "../../etc/passwd"
+    entries[3]["paper"]["id"] = "2602.15xyz"
+    entries.append(None)  # type: ignore[arg-type]
+    entries[4]["paper"]["upvotes"] = "12"  # a count sent as a string is still a count
+    strings_id = entries[4]["paper"]["id"]
     result = await crawl(args={"date": DAY})
-    [outcome] = result.record.lists
-    assert outcome.status == "failed"
-    expected = "2026-02-18: invalid papers/12/upvotes = -3: upvotes must be bigger than or equal to 0"
-    assert outcome.reason == expected
-    assert not any(site.iterdir())
+    assert result.record.ok, result.log[-3000:]
+    assert result.stats["papers/dropped"] == 5
+    assert "dropped the entry '2602.15763' ('GLM-5: from Vibe Coding to Agentic Engineering'): " in result.log
+    assert "2602.15763: likes -3 is not a count" in result.log
+    assert "paper id '../../etc/passwd' is not an arXiv id" in result.log
+    papers = {p["arxiv_id"]: p for p in result.data(DAY)["papers"]}
+    assert len(papers) == 13 - 4 and papers[strings_id]["upvotes"] == 12
+    summary = result.log.split("Run summary (finished):", 1)[1]
+    assert re.search(r"bad entries, dropped\s+5", summary)
+    assert "etc" not in "".join(server.paths)  # the bad id was never put in a URL
+
+
+@deferred_f_from_coro_f
+async def test_a_cut_payload_falls_back_to_the_api(server: FixtureServer, crawl) -> None:  # type: ignore[no-untyped-def]
+    server.faults.page_payload_cut = True
+    result = await crawl(args={"date": DAY})
+    assert result.record.ok, result.log[-3000:]
+    assert "DailyPapers data-props is not JSON" in result.log and "using the API" in result.log
+    assert server.count() == {"robots": 1, "hf_page": 1, "hf_api": 1, "arxiv_api": 1}
+    assert result.post(DAY).read_text(encoding="utf-8") == GOLDEN.read_text(encoding="utf-8")
+
+
+@deferred_f_from_coro_f
+async def test_categories_that_are_not_arxiv_categories_are_dropped(server: FixtureServer, crawl) -> None:  # type: ignore[no-untyped-def]
+    ids = [e["paper"]["id"] for e in server.days[DAY]]
+    server.categories = {i: ["cs.CL", "cs.AI\n## Owned\n1. **fake entry**", "physics.comp-ph"] for i in ids}
+    server.faults.arxiv_api_omit = {ids[0]}
+    server.faults.abs_subjects = (
+        '<span class="primary-subject">Bad (<img src=x onerror=alert(1)>)</span>; ML (cs.LG)'
+    )
+    result = await crawl(args={"date": DAY})
+    assert result.record.ok, result.log[-3000:]
+    post = result.post(DAY).read_text(encoding="utf-8")
+    assert "Owned" not in post and "fake entry" not in post and "onerror" not in post
+    assert "not an arXiv category" in result.log
+    papers = {p["arxiv_id"]: p for p in result.data(DAY)["papers"]}
+    assert papers[ids[1]]["categories"] == ["cs.CL", "physics.comp-ph"]
+    assert papers[ids[0]]["abstract_source"] == "arxiv_abs" and papers[ids[0]]["categories"] == ["cs.LG"]
+
+
+@deferred_f_from_coro_f
+async def test_invisible_characters_are_removed(server: FixtureServer, crawl) -> None:  # type: ignore[no-untyped-def]
+    paper = server.edit_day(DAY)[0]["paper"]
+    paper["title"] = "GLM\u202e-5\u200b: from Vibe\ufeff Coding"
+    paper["authors"][0]["name"] = "Aohan\u2066 Zeng\u200d"
+    server.faults.arxiv_api_status = 404  # keep Hugging Face's text
+    result = await crawl(args={"date": DAY}, settings={"RETRY_TIMES": 0})
+    post = result.post(DAY).read_text(encoding="utf-8")
+    assert "**GLM-5: from Vibe Coding**" in post and "Aohan Zeng" in post
+    assert not re.search("[\u202a-\u202e\u2066-\u2069\u200b-\u200d\ufeff]", post)
 
 
 @deferred_f_from_coro_f
@@ -243,7 +300,7 @@ async def test_a_list_whose_files_cannot_all_be_written_keeps_its_old_post(crawl
     result = await crawl(args={"date": DAY})
     [outcome] = result.record.lists
     assert outcome.status == "failed" and outcome.reason.startswith("cannot write its files:")
-    assert result.post(DAY).read_text() == "---\ntitle: earlier good post\n---\nkeep me\n"
+    assert result.post(DAY).read_text() == earlier_post(DAY)
     assert not [p for p in site.rglob(".*") if p.is_file()]  # no temporary or backup file left
 
 

@@ -186,3 +186,16 @@ def test_post_is_never_dated_in_the_future() -> None:
         post_datetime(date(2026, 2, 18), "09:15", "Asia/Seoul", now=late).strftime("%Y-%m-%d %H:%M")
         == "2026-02-18 09:15"
     )
+
+
+def test_pipes_in_math_make_no_table(tmp_path: Path) -> None:
+    abstract = r"We prove that $|S| \le n$ for every graph $G$, and $\|x\|_2 = 1$ holds. A | B stays text."
+    post = render([paper(0, "Pipes", abstract)])
+    source = tmp_path / f"{DAY}-daily-papers.md"
+    source.write_text(post, encoding="utf-8")
+    page = jekyll.build([source], tmp_path)[source.name]
+    html = page.read_text(encoding="utf-8")
+    assert "<table" not in html
+    assert r"\(\vert S\vert  \le n\)" in html and r"\(G\)" in html and r"\(\Vert x\Vert _2 = 1\)" in html
+    shown = jekyll.visible_text(page)
+    assert "for every graph" in shown and ", and" in shown and "holds. A | B stays text." in shown

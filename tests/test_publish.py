@@ -283,3 +283,18 @@ async def test_an_old_posts_removal_is_in_the_same_commit(repos: tuple[Path, Pat
         f"M\t_data/papers/daily-{DAY}.json",
     ]
     assert git(clone, "status", "--porcelain") == ""  # the posts not ours are committed and untouched
+
+
+@deferred_f_from_coro_f
+async def test_an_old_post_only_staged_is_not_committed_and_publishing_goes_on(
+    repos: tuple[Path, Path], publish
+) -> None:  # type: ignore[no-untyped-def]
+    from tests.test_blog import seed_old_blog
+
+    remote, clone = repos
+    seed_old_blog(clone)
+    git(clone, "add", "-A")  # staged by the user, never committed
+    result = await publish()
+    assert result.record.ok, result.log[-3000:]
+    changes = git(remote, "show", "--name-status", "--format=", "main").splitlines()
+    assert sorted(changes) == [f"A\t_data/papers/daily-{DAY}.json", f"A\t_posts/{DAY}-daily-papers.md"]

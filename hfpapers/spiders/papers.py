@@ -117,9 +117,13 @@ class PapersSpider(Spider):
         yield from self._guarded(period, self._read_page(response, period))
 
     def _read_page(self, response: Response, period: Period) -> Iterator[Any]:
-        payload = hf.extract_payload(response.text)
+        try:
+            payload = hf.extract_payload(response.text)
+            missing = f"no DailyPapers payload in {response.url}"
+        except hf.PayloadError as exc:  # cut short, or not the shape Daily Papers serves
+            payload, missing = None, f"{exc} in {response.url}"
         if payload is None:
-            logger.warning("%s: no DailyPapers payload in %s; using the API", period, response.url)
+            logger.warning("%s: %s; using the API", period, missing)
             self.crawler.stats.inc_value("hfpapers/api_fallback")
             yield self._api_request(period, 0)
             return
@@ -181,6 +185,7 @@ class PapersSpider(Spider):
         yield from self._follow(progress)
 
     def _papers_of(self, period: Period, entries: list[Any]) -> list[Paper]:
+        """The list's papers among the entries; a bad entry is dropped alone, with a warning."""
         stats = self.crawler.stats
         papers = []
         for entry in entries:
@@ -188,7 +193,11 @@ class PapersSpider(Spider):
             if listed_on is not None and not period.covers(listed_on):
                 stats.inc_value("papers/other_day")
                 continue
-            papers.append(hf.paper_from_entry(entry))
+            try:
+                papers.append(hf.paper_from_entry(entry))
+            except hf.PayloadError as exc:
+                logger.warning("%s: dropped the entry %s: %s", period, hf.describe(entry), exc)
+                stats.inc_value("papers/dropped")
         return papers
 
     def hf_failed(self, failure: Failure) -> Iterator[Any]:
