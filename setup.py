@@ -13,6 +13,7 @@ from setuptools import find_packages, setup
 setup(
     name="hfpapers",
     version="1.1",
+    python_requires=">=3.11",
     packages=[
         *find_packages(include=["hfpapers", "hfpapers.*"], exclude=["hfpapers.exporters"]),
         "hfpapers.exporters",

@@ -62,6 +62,8 @@ class Faults:
 
     page_without_payload: bool = False
     page_payload_cut: bool = False  # the page's data-props JSON cut in half
+    robots_broken: bool = False  # hang up on /robots.txt without an answer
+    arxiv_api_padding: int = 0  # bytes of XML comment added to each arXiv API answer
     abs_subjects: str = ""  # raw HTML for the abstract pages' subjects cell
     hf_status: int | None = None  # answer every Hugging Face request with this
     hf_fail_times: int = 0  # answer the first N Hugging Face requests with hf_fail_status
@@ -293,6 +295,9 @@ class FixtureServer:
                         extra = {"Retry-After": faults.retry_after} if faults.retry_after else {}
                         return self.send(faults.hf_fail_status, "busy", "text/plain", extra)
                 if kind == "robots":
+                    if faults.robots_broken:
+                        self.close_connection = True
+                        return None
                     return self.send(200, "User-agent: *\nAllow: /\n", "text/plain")
                 if kind == "hf_page":
                     segments = url.path.rstrip("/").split("/")
@@ -329,6 +334,8 @@ class FixtureServer:
                             "application/atom+xml; charset=utf-8",
                         )
                     atom = server.atom(ids, int(query.get("max_results", 10)))
+                    if faults.arxiv_api_padding:
+                        atom += f"<!-- {'x' * faults.arxiv_api_padding} -->\n"
                     return self.send(200, atom, "application/atom+xml; charset=utf-8")
                 if kind == "arxiv_abs":
                     page = server.abs_page(url.path.rsplit("/", 1)[-1])

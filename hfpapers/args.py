@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import re
+import shutil
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
@@ -68,11 +69,15 @@ def check_site(settings: BaseSettings) -> Path:
         raise ArgumentError(f"SITE_DIR: {path} is not a directory")
     if not os.access(path, os.W_OK | os.X_OK):
         raise ArgumentError(f"SITE_DIR: {path} is not writable")
-    if settings.getbool("PUBLISH_GIT") and not is_work_tree(path):
-        raise ArgumentError(f"PUBLISH_GIT: SITE_DIR {path} is not a git work tree")
-    for sub in ("_posts", "_data/papers"):
+    if settings.getbool("PUBLISH_GIT"):
+        if shutil.which("git") is None:
+            raise ArgumentError("PUBLISH_GIT: git is not on PATH")
+        if not is_work_tree(path):
+            raise ArgumentError(f"PUBLISH_GIT: SITE_DIR {path} is not a git work tree")
+    for sub in ("_posts", "_data", "_data/papers"):
         target = path / sub
-        if target.exists() and not (target.is_dir() and os.access(target, os.W_OK | os.X_OK)):
+        # lexists: a dangling symbolic link or a loop is there, and no folder.
+        if os.path.lexists(target) and not (target.is_dir() and os.access(target, os.W_OK | os.X_OK)):
             raise ArgumentError(f"SITE_DIR: {target} is not a writable directory")
     return path
 

@@ -74,9 +74,23 @@ HF_API_PAGE_SIZE = 100
 HF_API_MAX_PAGES = 10
 # A download slot per service: the delays above apply whatever the host is.
 DOWNLOAD_SLOTS: dict[str, dict[str, object]] = {}
-DOWNLOAD_TIMEOUT = 60
+# Both sites answer in well under a second; a server that trickles its answer is cut off.
+DOWNLOAD_TIMEOUT = 30
+# The largest real answer is a month's page (~1,000 papers, some 10 MB); a day's is ~0.3 MB.
+# Larger is no Daily Papers answer: dropped (for arXiv: the post keeps Hugging Face's data).
+DOWNLOAD_MAXSIZE = 32 * 1024 * 1024
+DOWNLOAD_WARNSIZE = 8 * 1024 * 1024
+# A run-wide deadline: the longest backfill (every day since FIRST_DAY, ~1,300 lists at the
+# default delays) takes about 70 minutes. When it hits, the lists finished are written; exit 1.
+CLOSESPIDER_TIMEOUT = 4 * 3600
 # Scrapy's retries (429, 5xx, timeouts) with a wait first: Retry-After, else 1 s, 2 s, 4 s...
 RETRY_TIMES = 3
+# Scrapy's list but DNS failures: a name that does not resolve will not resolve a second later.
+RETRY_EXCEPTIONS = [
+    exception
+    for exception in default_settings.RETRY_EXCEPTIONS
+    if exception != "scrapy.exceptions.CannotResolveHostError"
+]
 RETRY_BACKOFF_BASE = 1.0
 RETRY_BACKOFF_MAX = 300.0
 DOWNLOADER_MIDDLEWARES = {

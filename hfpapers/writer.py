@@ -31,8 +31,9 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlparse
 
-from scrapy import Spider, signals
+from scrapy import Request, Spider, signals
 from scrapy.crawler import Crawler
 from scrapy.exporters import BaseItemExporter
 
@@ -66,6 +67,15 @@ def blamed_period(record: logging.LogRecord) -> Period | None:
         if isinstance(period, Period):
             return period
     return None
+
+
+def about_robots_txt(record: logging.LogRecord) -> bool:
+    """Scrapy's own errors about fetching a robots.txt (failed, or retried in vain)."""
+    if record.name == "scrapy.downloadermiddlewares.robotstxt":
+        return True
+    args = getattr(record, "source_args", record.args)
+    request = args.get("request") if isinstance(args, Mapping) else None
+    return isinstance(request, Request) and urlparse(request.url).path == "/robots.txt"
 
 
 def one_line(record: logging.LogRecord) -> str:
@@ -126,6 +136,8 @@ class _ErrorBlame(logging.Handler):
         self.writer = writer
 
     def emit(self, record: logging.LogRecord) -> None:
+        if about_robots_txt(record):
+            return  # no robots.txt: Scrapy goes on as if it allowed everything; no list is hurt
         period = blamed_period(record)
         if period is None:
             self.writer.errors.append(one_line(record))

@@ -8,6 +8,15 @@ cd "$(dirname "$0")/.."
 day="${1:-2026-02-18}"
 port="${DEMO_PORT:-8800}"
 
+if [ ! -f "tests/fixtures/hf_api_daily_papers/$day.json" ]; then
+  echo "error: no recording for $day; recorded days: $(ls tests/fixtures/hf_api_daily_papers | sed 's/\.json$//' | tr '\n' ' ')" >&2
+  exit 2
+fi
+if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
+  echo "error: port $port is taken; set DEMO_PORT to a free one" >&2
+  exit 2
+fi
+
 [ -x .venv/bin/python ] || python3 -m venv .venv
 .venv/bin/python -m pip install -q --disable-pip-version-check -r requirements.txt
 
@@ -16,6 +25,7 @@ server=$!
 trap 'kill $server 2>/dev/null' EXIT
 for _ in $(seq 50); do
   (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null && break
+  kill -0 "$server" 2>/dev/null || { echo "error: the fixture server did not start" >&2; exit 1; }
   sleep 0.1
 done
 

@@ -84,3 +84,26 @@ def test_a_range_is_one_period_per_day(site: Path) -> None:
     plan = plan_run({"start": "2026-02-13", "end": "2026-02-23"}, project_settings(SITE_DIR=str(site)))
     assert [p.key for p in plan.periods][::5] == ["2026-02-13", "2026-02-18", "2026-02-23"]
     assert len(plan.periods) == 11
+
+
+def test_broken_site_folders_are_refused_before_any_request(tmp_path: Path) -> None:
+    dangling = tmp_path / "dangling"
+    dangling.mkdir()
+    (dangling / "_posts").symlink_to(tmp_path / "gone")
+    assert error_of({"date": DAY}, SITE_DIR=str(dangling)) == (
+        f"error: SITE_DIR: {dangling / '_posts'} is not a writable directory"
+    )
+    looped = tmp_path / "looped"
+    looped.mkdir()
+    (looped / "_data").symlink_to(looped / "_data")
+    assert error_of({"date": DAY}, SITE_DIR=str(looped)) == (
+        f"error: SITE_DIR: {looped / '_data'} is not a writable directory"
+    )
+
+
+def test_publishing_without_git_is_refused(site: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("PATH", str(site))  # a PATH with no git on it
+    assert (
+        error_of({"date": DAY}, SITE_DIR=str(site), PUBLISH_GIT=True)
+        == "error: PUBLISH_GIT: git is not on PATH"
+    )

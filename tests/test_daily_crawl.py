@@ -127,6 +127,13 @@ def test_run_summary(crawled: CrawlResult) -> None:
     assert "Run outcome: ok" in crawled.stderr
 
 
+def test_a_crawl_opens_no_server(crawled: CrawlResult) -> None:
+    """No remote control (it runs code sent to it), no telnet console: nothing listens."""
+    assert "listening" not in crawled.stderr.lower()
+    assert "RemoteControl" not in crawled.stderr and "TelnetConsole" not in crawled.stderr
+    assert "scrapy.extensions.corestats.CoreStats" in crawled.stderr  # the list of extensions is there
+
+
 def test_bad_date_is_one_line_exit_2_and_no_request(server: FixtureServer, site: Path) -> None:
     result = run_crawl(server, site, args={"date": "2026-02-30"})
     assert result.returncode == 2

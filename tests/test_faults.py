@@ -320,3 +320,48 @@ async def test_stale_temporary_files_of_a_killed_run_are_swept(crawl, site: Path
     assert result.record.ok
     assert not stale.exists()
     assert fresh.exists()  # may be another run's, working right now
+
+
+@deferred_f_from_coro_f
+async def test_a_huge_arxiv_answer_is_dropped_like_a_failed_one(server: FixtureServer, crawl) -> None:  # type: ignore[no-untyped-def]
+    server.faults.arxiv_api_padding = 3 * 1024 * 1024
+    result = await crawl(args={"date": DAY}, settings={"DOWNLOAD_MAXSIZE": 1024 * 1024, "RETRY_TIMES": 0})
+    assert result.record.ok, result.log[-3000:]
+    assert "arXiv API failed for 13 ids" in result.log
+    assert {p["abstract_source"] for p in result.data(DAY)["papers"]} == {"huggingface"}
+
+
+@deferred_f_from_coro_f
+async def test_a_huge_hugging_face_answer_fails_its_list(server: FixtureServer, crawl, site: Path) -> None:  # type: ignore[no-untyped-def]
+    before = seed_existing(site)
+    result = await crawl(args={"date": DAY}, settings={"DOWNLOAD_MAXSIZE": 64 * 1024, "RETRY_TIMES": 0})
+    [problem] = result.record.problems()
+    assert problem.startswith("Hugging Face failed for 2026-02-18:")
+    assert digests(site) == before
+
+
+@deferred_f_from_coro_f
+async def test_the_run_deadline_keeps_what_finished(server: FixtureServer, crawl) -> None:  # type: ignore[no-untyped-def]
+    server.faults.slow_paths = {"/papers/date/2026-02-18": 3.0}
+    result = await crawl(
+        args={"start": "2026-02-16", "end": DAY},
+        # Batches of 1: the first days need not wait for the last one's listing.
+        settings={"CLOSESPIDER_TIMEOUT": 1.5, "ARXIV_BATCH_SIZE": 1},
+    )
+    record = result.record
+    assert record.finish_reason == "closespider_timeout" and not record.ok
+    assert [(o.key, o.status) for o in record.lists] == [
+        ("2026-02-16", "written"),
+        ("2026-02-17", "written"),
+        (DAY, "failed"),
+    ]
+    assert record.lists[2].reason == "not finished (finish reason closespider_timeout)"
+
+
+@deferred_f_from_coro_f
+async def test_no_robots_txt_is_no_error(server: FixtureServer, crawl) -> None:  # type: ignore[no-untyped-def]
+    server.faults.robots_broken = True
+    result = await crawl(args={"date": DAY}, settings=FAST_RETRY)
+    assert result.record.ok, result.log[-3000:]
+    assert "Error downloading" in result.log  # Scrapy's own ERROR, which fails nothing
+    assert result.post(DAY).exists()
