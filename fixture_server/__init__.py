@@ -80,6 +80,7 @@ class Faults:
     delay: float = 0.0  # seconds before every answer (latency)
     slow_paths: dict[str, float] = field(default_factory=dict)  # path prefix -> extra delay
     fail_paths: dict[str, int] = field(default_factory=dict)  # path prefix -> status to answer
+    redirect_paths: dict[str, str] = field(default_factory=dict)  # path prefix -> 302 Location
 
 
 class FixtureServer:
@@ -283,6 +284,9 @@ class FixtureServer:
                 if delay:
                     time.sleep(delay)
                 query = {k: v[0] for k, v in parse_qs(url.query).items()}
+                for prefix, location in faults.redirect_paths.items():
+                    if url.path.startswith(prefix):
+                        return self.send(302, "moved", "text/plain", {"Location": location})
                 for prefix, status in faults.fail_paths.items():
                     if url.path.startswith(prefix):
                         return self.send(status, "failed on purpose", "text/plain")

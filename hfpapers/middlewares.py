@@ -1,16 +1,21 @@
-"""`BackoffRetryMiddleware`: Scrapy's retries, with a wait before each one."""
+"""Downloader middlewares: retries that wait (`BackoffRetryMiddleware`) and
+redirects that stay on the host asked (`SameHostRedirectMiddleware`)."""
 
 from __future__ import annotations
 
 import logging
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
+from typing import Any
 
 from scrapy import Request
+from scrapy.downloadermiddlewares.redirect import RedirectMiddleware
 from scrapy.downloadermiddlewares.retry import RetryMiddleware
+from scrapy.exceptions import IgnoreRequest
 from scrapy.http import Response
 from scrapy.settings import BaseSettings
 from scrapy.utils.asyncio import sleep
+from scrapy.utils.httpobj import urlparse_cached
 from scrapy.utils.response import response_status_message
 
 logger = logging.getLogger(__name__)
@@ -73,3 +78,18 @@ class BackoffRetryMiddleware(RetryMiddleware):
         if seconds > 0:
             logger.info("waiting %.1f s before retrying %s", seconds, retry.url)
             await sleep(seconds)
+
+
+class SameHostRedirectMiddleware(RedirectMiddleware):
+    """Scrapy's redirects, but only to the host (and port) of the URL asked for.
+
+    Hugging Face redirects a weekend's page to Friday's, on its own host; a
+    redirect elsewhere (an internal address, another site) is refused with an
+    error that names both hosts, and the request fails as if unanswered.
+    """
+
+    def _redirect(self, redirected: Request, request: Request, reason: Any) -> Request:
+        source, target = urlparse_cached(request).netloc.lower(), urlparse_cached(redirected).netloc.lower()
+        if target != source:
+            raise IgnoreRequest(f"refused a redirect from {source} to {target}")
+        return super()._redirect(redirected, request, reason)

@@ -96,7 +96,12 @@ RETRY_BACKOFF_MAX = 300.0
 DOWNLOADER_MIDDLEWARES = {
     "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
     "hfpapers.middlewares.BackoffRetryMiddleware": 550,
+    # Redirects only within the host asked: never to an internal address or another site.
+    "scrapy.downloadermiddlewares.redirect.RedirectMiddleware": None,
+    "hfpapers.middlewares.SameHostRedirectMiddleware": 600,
 }
+# Neither site refreshes by <meta>; a page that does is not followed.
+METAREFRESH_ENABLED = False
 
 ITEM_PIPELINES = {
     "hfpapers.pipelines.NormalizePipeline": 100,
@@ -137,5 +142,7 @@ PUBLISH_PUSH = False
 PUBLISH_GIT_REMOTE = "origin"
 PUBLISH_GIT_BRANCH = ""  # the checked-out branch
 PUBLISH_PUSH_RETRIES = 3
+# Seconds any one git command may take; a push that hangs is abandoned after it.
+PUBLISH_TIMEOUT = 120
 
 LOG_LEVEL = "INFO"

@@ -365,3 +365,34 @@ async def test_no_robots_txt_is_no_error(server: FixtureServer, crawl) -> None: 
     assert result.record.ok, result.log[-3000:]
     assert "Error downloading" in result.log  # Scrapy's own ERROR, which fails nothing
     assert result.post(DAY).exists()
+
+
+@deferred_f_from_coro_f
+async def test_a_redirect_to_another_host_is_refused(server: FixtureServer, crawl, site: Path) -> None:  # type: ignore[no-untyped-def]
+    before = seed_existing(site)
+    server.faults.redirect_paths = {"/papers/date/": "http://127.0.0.2:9/internal"}
+    result = await crawl(args={"date": DAY})
+    [problem] = result.record.problems()
+    host = server.url.removeprefix("http://")
+    assert (
+        problem
+        == f"Hugging Face failed for 2026-02-18: IgnoreRequest: refused a redirect from {host} to 127.0.0.2:9"
+    )
+    assert digests(site) == before
+
+
+@deferred_f_from_coro_f
+async def test_an_arxiv_redirect_elsewhere_keeps_hugging_faces_data(server: FixtureServer, crawl) -> None:  # type: ignore[no-untyped-def]
+    server.faults.redirect_paths = {"/api/query": "http://127.0.0.2:9/feed"}
+    result = await crawl(args={"date": DAY})
+    assert result.record.ok, result.log[-3000:]
+    assert "arXiv API failed for 13 ids (refused a redirect from" in result.log
+    assert {p["abstract_source"] for p in result.data(DAY)["papers"]} == {"huggingface"}
+
+
+@deferred_f_from_coro_f
+async def test_a_redirect_on_the_same_host_is_followed(server: FixtureServer, crawl) -> None:  # type: ignore[no-untyped-def]
+    server.faults.redirect_paths = {"/papers/date/2026-02-22": "/papers/date/2026-02-20"}  # as on weekends
+    result = await crawl(args={"date": "2026-02-22"})
+    assert result.record.ok and [o.status for o in result.record.lists] == ["empty"]
+    assert "2026-02-22: the page shows 2026-02-20 instead" in result.log

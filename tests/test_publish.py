@@ -6,6 +6,8 @@ Crawls run in this process, but for the log masking check, which reads a whole p
 from __future__ import annotations
 
 import os
+import re
+import socket
 import subprocess
 import sys
 from pathlib import Path
@@ -15,7 +17,7 @@ import yaml
 from scrapy.utils.defer import deferred_f_from_coro_f
 
 from fixture_server import FixtureServer
-from tests.conftest import ROOT, run_crawl
+from tests.conftest import ROOT, run_crawl, source_settings
 
 DAY = "2026-02-18"
 FILES = [f"_data/papers/daily-{DAY}.json", f"_posts/{DAY}-daily-papers.md"]
@@ -94,10 +96,45 @@ async def test_commit_and_push_exactly_the_post_and_data_file(
 
 
 @deferred_f_from_coro_f
-async def test_remote_that_moved_on_is_rebased_onto(
+async def test_remote_that_moved_on_gets_our_commit_on_top_and_the_users_work_stays(
     repos: tuple[Path, Path], tmp_path: Path, publish
 ) -> None:  # type: ignore[no-untyped-def]
-    remote, _ = repos
+    remote, clone = repos
+    for repo in (clone,):
+        (repo / "_config.yml").write_text("title: blog\n")
+        git(repo, "add", "_config.yml")
+        git(repo, "commit", "-q", "-m", "config")
+        git(repo, "push", "-q", "origin", "main")
+    other = tmp_path / "other"
+    git(tmp_path, "clone", "-q", str(remote), str(other))
+    (other / "about.md").write_text("about\n")
+    (other / "_config.yml").write_text("title: the blog, renamed upstream\n")
+    git(other, "add", "about.md", "_config.yml")
+    git(other, "commit", "-q", "-m", "someone else's post")
+    git(other, "push", "-q", "origin", "main")
+    # The user's own work in progress: a staged file, and an unstaged edit that conflicts upstream.
+    (clone / "draft.md").write_text("staged draft\n")
+    git(clone, "add", "draft.md")
+    (clone / "_config.yml").write_text("title: my local edit\n")
+    status_before = git(clone, "status", "--porcelain")
+
+    result = await publish()
+    assert result.record.ok, result.log[-3000:]
+    assert "Push rejected (the remote moved on); putting our commits on top of it" in result.log
+    assert remote_log(remote) == [f"Daily papers {DAY}: 13 papers", "someone else's post", "config", "start"]
+    assert sorted(git(remote, "show", "--name-only", "--format=", "main").splitlines()) == FILES
+    assert git(remote, "show", "main:_config.yml") == "title: the blog, renamed upstream"
+    # Nothing of the user's moved: the same status, the same edit, no stash, no conflict.
+    assert git(clone, "status", "--porcelain") == status_before == " M _config.yml\nA  draft.md"
+    assert (clone / "_config.yml").read_text() == "title: my local edit\n"
+    assert git(clone, "stash", "list") == ""
+
+
+@deferred_f_from_coro_f
+async def test_with_a_clean_clone_the_branch_catches_up_with_what_was_pushed(
+    repos: tuple[Path, Path], tmp_path: Path, publish
+) -> None:  # type: ignore[no-untyped-def]
+    remote, clone = repos
     other = tmp_path / "other"
     git(tmp_path, "clone", "-q", str(remote), str(other))
     (other / "about.md").write_text("about\n")
@@ -106,8 +143,8 @@ async def test_remote_that_moved_on_is_rebased_onto(
     git(other, "push", "-q", "origin", "main")
     result = await publish()
     assert result.record.ok, result.log[-3000:]
-    assert "Push rejected (the remote moved on); rebasing onto it" in result.log
-    assert remote_log(remote) == [f"Daily papers {DAY}: 13 papers", "someone else's post", "start"]
+    assert git(clone, "rev-parse", "HEAD") == git(remote, "rev-parse", "main")
+    assert (clone / "about.md").read_text() == "about\n" and git(clone, "status", "--porcelain") == ""
 
 
 @deferred_f_from_coro_f
@@ -129,18 +166,47 @@ async def test_refused_push_fails_and_keeps_the_commit(repos: tuple[Path, Path],
     assert remote_log(remote)[0] == f"Daily papers {DAY}: 13 papers"
 
 
-def test_token_in_remote_url_never_logged(server: FixtureServer, repos: tuple[Path, Path]) -> None:
+@pytest.mark.parametrize(
+    "credentials", ["blogbot:ghp_s3cr3tT0ken", "blogbot:ghp_s3cr3t T0ken", "blogbot:ghp_s3cr3t@T0ken"]
+)
+def test_token_in_remote_url_never_shown(
+    server: FixtureServer, repos: tuple[Path, Path], credentials: str
+) -> None:
+    """Also in malformed URLs, and also when the push hangs and is cut off (PUBLISH_TIMEOUT)."""
     _, clone = repos
-    url = "http://blogbot:ghp_s3cr3tT0ken@127.0.0.1:9/blog.git"
-    result = run_crawl(
-        server,
-        clone,
-        args={"date": DAY},
-        settings={**PUBLISH, "PUBLISH_GIT_REMOTE": url, "PUBLISH_PUSH_RETRIES": "0"},
-    )
-    assert result.returncode == 1
-    assert "ghp_s3cr3tT0ken" not in result.stderr + result.stdout
-    assert "http://***@127.0.0.1:9/blog.git" in result.stderr  # the settings dump and the error
+    with socket.socket() as silent:  # accepts connections and never answers: a push that hangs
+        silent.bind(("127.0.0.1", 0))
+        silent.listen()
+        url = f"http://{credentials}@127.0.0.1:{silent.getsockname()[1]}/blog.git"
+        settings = {**PUBLISH, "PUBLISH_GIT_REMOTE": url, "PUBLISH_PUSH_RETRIES": "0", "PUBLISH_TIMEOUT": "2"}
+        result = run_crawl(server, clone, args={"date": DAY}, settings=settings)
+    output = result.stderr + result.stdout
+    assert result.returncode == 1, output[-3000:]
+    assert "s3cr3t" not in output and "T0ken" not in output
+    assert "Traceback" not in output
+    # Cut off after PUBLISH_TIMEOUT, or refused at once (git will not take some malformed URLs).
+    failure = re.search(r"Publishing failed: (.*)", output)
+    assert failure, output[-3000:]
+    assert "took longer than 2 s (PUBLISH_TIMEOUT)" in failure.group(1) or "http://***@" in failure.group(1)
+
+
+def test_runs_on_one_blog_take_turns(server: FixtureServer, repos: tuple[Path, Path]) -> None:
+    """Four runs at once on one clone: every commit lands, none trips over git's index.lock."""
+    remote, clone = repos
+    days = ["2026-02-16", "2026-02-17", "2026-02-18", "2026-02-19"]
+    procs = []
+    for day in days:
+        cmd = [sys.executable, "-m", "scrapy", "crawl", "daily", "-a", f"date={day}"]
+        for name, value in {**source_settings(server), "SITE_DIR": str(clone), **PUBLISH}.items():
+            cmd += ["-s", f"{name}={value}"]
+        procs.append(
+            subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        )
+    outputs = [proc.communicate(timeout=120)[1] for proc in procs]
+    assert [proc.returncode for proc in procs] == [0, 0, 0, 0], "\n".join(o[-2000:] for o in outputs)
+    assert sorted(line.split(":")[0] for line in remote_log(remote)[:4]) == [
+        f"Daily papers {d}" for d in days
+    ]
 
 
 @deferred_f_from_coro_f
