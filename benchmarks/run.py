@@ -113,7 +113,7 @@ def timed(cmd: list[str]) -> float:
     return time.perf_counter() - started
 
 
-def startup(server: FixtureServer, rounds: int) -> dict[str, float]:
+def startup(server: FixtureServer, rounds: int, warm: bool = True) -> dict[str, float]:
     """Median wall time of a daily crawl and of `scrapy version`, run alternately."""
     site = tempfile.mkdtemp(prefix="hfpapers-bench-")
     crawl = [sys.executable, "-m", "scrapy", "crawl", "daily", "-a", f"date={DAILY_DAY}", "-L", "WARNING"]
@@ -126,7 +126,8 @@ def startup(server: FixtureServer, rounds: int) -> dict[str, float]:
     }.items():
         crawl += ["-s", f"{name}={value}"]
     version = [sys.executable, "-m", "scrapy", "version"]
-    timed(crawl)  # warm the page cache and the .pyc files
+    if warm:
+        timed(crawl)  # warm the page cache and the .pyc files
     crawls, versions = [], []
     for _ in range(rounds):
         crawls.append(timed(crawl))
@@ -239,9 +240,9 @@ def main() -> None:
         )
 
     stage = stage_only(3 if opts.quick else 30)
-    assembly = {n: min(assembler_cost(n) for _ in range(3)) for n in (1000, 10000)}
+    assembly = {n: min(assembler_cost(n) for _ in range(1 if opts.quick else 3)) for n in (1000, 10000)}
     quiet = FixtureServer().start()
-    boot = startup(quiet, 1 if opts.quick else 9)
+    boot = startup(quiet, 1, warm=False) if opts.quick else startup(quiet, 9)
     quiet.stop()
     start_ratio = boot["crawl"] / boot["version"]
 

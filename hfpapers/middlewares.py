@@ -1,5 +1,6 @@
-"""Downloader middlewares: retries that wait (`BackoffRetryMiddleware`) and
-redirects that stay on the host asked (`SameHostRedirectMiddleware`)."""
+"""Downloader middlewares: retries that wait (`BackoffRetryMiddleware`),
+redirects that stay on the host asked (`SameHostRedirectMiddleware`), and a
+count of every request tried, per service (`AttemptCounter`)."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from email.utils import parsedate_to_datetime
 from typing import Any
 
 from scrapy import Request
+from scrapy.crawler import Crawler
 from scrapy.downloadermiddlewares.redirect import RedirectMiddleware
 from scrapy.downloadermiddlewares.retry import RetryMiddleware
 from scrapy.exceptions import IgnoreRequest
@@ -93,3 +95,24 @@ class SameHostRedirectMiddleware(RedirectMiddleware):
         if target != source:
             raise IgnoreRequest(f"refused a redirect from {source} to {target}")
         return super()._redirect(redirected, request, reason)
+
+
+class AttemptCounter:
+    """Counts each request sent, retries included, as ``hfpapers/tried/<download slot>``.
+
+    The run summary sets these beside the answers parsed: 4 Hugging Face
+    requests tried for 1 page read says that it took retries.
+    """
+
+    def __init__(self, crawler: Crawler):
+        assert crawler.stats is not None
+        self.stats = crawler.stats
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> AttemptCounter:
+        return cls(crawler)
+
+    def process_request(self, request: Request) -> None:
+        slot = request.meta.get("download_slot")
+        if slot:
+            self.stats.inc_value(f"hfpapers/tried/{slot}")

@@ -99,6 +99,8 @@ DOWNLOADER_MIDDLEWARES = {
     # Redirects only within the host asked: never to an internal address or another site.
     "scrapy.downloadermiddlewares.redirect.RedirectMiddleware": None,
     "hfpapers.middlewares.SameHostRedirectMiddleware": 600,
+    # Nearest the network: every attempt, retries included.
+    "hfpapers.middlewares.AttemptCounter": 890,
 }
 # Neither site refreshes by <meta>; a page that does is not followed.
 METAREFRESH_ENABLED = False

@@ -22,14 +22,18 @@ FIGURES = (
     ("Hugging Face abstract only", "papers/abstract_from/huggingface"),
     ("Hugging Face requests", "hfpapers/requests/hf_page"),
     ("Hugging Face API requests", "hfpapers/requests/hf_api"),
+    ("Hugging Face requests tried", "hfpapers/tried/huggingface"),
     ("arXiv API requests", "hfpapers/requests/arxiv_api"),
+    ("arXiv API requests tried", "hfpapers/tried/arxiv-api"),
     ("arXiv page requests", "hfpapers/requests/arxiv_abs"),
+    ("arXiv page requests tried", "hfpapers/tried/arxiv-abs"),
+    ("arXiv pages failed", "hfpapers/arxiv_abs_failed"),
     ("retries", "retry/count"),
 )
 
 
 def log_summary(stats: StatsCollector, record: RunRecord, log_level: int = logging.INFO) -> None:
-    """The figures, each list's outcome, and the last word: ``Run outcome: ok|failed (…)``."""
+    """The figures, each list's outcome, and the record as one JSON line."""
     rows = [(label, stats.get_value(key, 0)) for label, key in FIGURES]
     rows += [(f"lists {status}", record.count(status)) for status in STATUSES]
     rows.append(("files written", sum(len(o.files) for o in record.lists)))
@@ -42,7 +46,13 @@ def log_summary(stats: StatsCollector, record: RunRecord, log_level: int = loggi
     # Machine-readable, for whoever reads only the log (a Scrapyd job, a backfill report):
     # at INFO, or at the log's own level when that is higher, so that it is always there.
     logger.log(max(logging.INFO, log_level), "%s%s", RECORD_PREFIX, record.to_json())
-    if record.ok:
+
+
+def log_outcome(record: RunRecord | None) -> None:
+    """The run's last line: ``Run outcome: ok``, or ``failed (…)`` naming each failed list."""
+    if record is None:
+        logger.error("Run outcome: failed (the crawl never got to its end)")
+    elif record.ok:
         logger.info("Run outcome: ok")
     else:
         # WARNING, not ERROR: the failures were logged as errors where they happened.

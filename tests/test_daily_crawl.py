@@ -123,8 +123,8 @@ def test_run_summary(crawled: CrawlResult) -> None:
     assert figures["files written"] == "2"
     assert figures["lists written"] == "1" and figures["lists failed"] == "0"
     assert "'papers/posted': 13" in crawled.stderr  # the same figures in the stats
-    assert crawled.stderr.rstrip().splitlines()[-1].endswith("Spider closed (finished)")
-    assert "Run outcome: ok" in crawled.stderr
+    # The last line, after Scrapy's stats and "Spider closed".
+    assert crawled.stderr.rstrip().splitlines()[-1].endswith("[hfpapers.summary] INFO: Run outcome: ok")
 
 
 def test_a_crawl_opens_no_server(crawled: CrawlResult) -> None:

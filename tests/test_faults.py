@@ -46,6 +46,9 @@ async def test_503_twice_then_success_writes_the_same_post(server: FixtureServer
     assert result.post(DAY).read_text(encoding="utf-8") == GOLDEN.read_text(encoding="utf-8")
     assert result.stats["retry/count"] == 2
     assert server.count()["hf_page"] == 3
+    # The summary counts what was tried as well as what was read.
+    assert (result.stats["hfpapers/tried/huggingface"], result.stats["hfpapers/requests/hf_page"]) == (3, 1)
+    assert re.search(r"Hugging Face requests tried\s+3\n", result.log)
 
 
 @deferred_f_from_coro_f
@@ -139,6 +142,7 @@ async def test_missing_ids_come_from_abstract_pages(server: FixtureServer, crawl
     glm = next(p for p in result.data(DAY)["papers"] if p["arxiv_id"] == "2602.15763")
     assert glm["abstract_source"] == "arxiv_abs"
     assert glm["abstract"].endswith("available at https://github.com/zai-org/GLM-5.")
+    assert result.stats["hfpapers/tried/arxiv-abs"] == 1 and "hfpapers/arxiv_abs_failed" not in result.stats
 
 
 @deferred_f_from_coro_f
@@ -343,19 +347,16 @@ async def test_a_huge_hugging_face_answer_fails_its_list(server: FixtureServer, 
 @deferred_f_from_coro_f
 async def test_the_run_deadline_keeps_what_finished(server: FixtureServer, crawl) -> None:  # type: ignore[no-untyped-def]
     server.faults.slow_paths = {"/papers/date/2026-02-18": 3.0}
+    # Batches of exactly the first day's ids: it need not wait for the slow day's listing.
+    first_day = len({e["paper"]["id"] for e in server.days["2026-02-17"]})
     result = await crawl(
-        args={"start": "2026-02-16", "end": DAY},
-        # Batches of 1: the first days need not wait for the last one's listing.
-        settings={"CLOSESPIDER_TIMEOUT": 1.5, "ARXIV_BATCH_SIZE": 1},
+        args={"start": "2026-02-17", "end": DAY},
+        settings={"CLOSESPIDER_TIMEOUT": 1.5, "ARXIV_BATCH_SIZE": first_day},
     )
     record = result.record
     assert record.finish_reason == "closespider_timeout" and not record.ok
-    assert [(o.key, o.status) for o in record.lists] == [
-        ("2026-02-16", "written"),
-        ("2026-02-17", "written"),
-        (DAY, "failed"),
-    ]
-    assert record.lists[2].reason == "not finished (finish reason closespider_timeout)"
+    assert [(o.key, o.status) for o in record.lists] == [("2026-02-17", "written"), (DAY, "failed")]
+    assert record.lists[1].reason == "not finished (finish reason closespider_timeout)"
 
 
 @deferred_f_from_coro_f

@@ -18,6 +18,8 @@ from scrapy.spiderloader import SpiderLoader
 
 from hfpapers.args import ArgumentError
 from hfpapers.spiders.papers import PapersSpider
+from hfpapers.summary import log_outcome
+from hfpapers.writer import ListWriter
 
 USAGE_ERROR = 2
 
@@ -55,5 +57,8 @@ class Command(ScrapyCrawl):
         assert crawler.stats is not None
         if self.crawler_process.bootstrap_failed or crawler.stats.get_value("hfpapers/outcome") != "ok":
             self.exitcode = 1
+        # After Scrapy's stats and "Spider closed": the line a reader sees last.
+        writers = [e for e in getattr(crawler.extensions, "middlewares", ()) if isinstance(e, ListWriter)]
+        log_outcome(writers[0].record if writers else None)
         # Nothing needs collecting at exit: spare the interpreter's final garbage collection.
         gc.freeze()

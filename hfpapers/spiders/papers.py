@@ -288,6 +288,7 @@ class PapersSpider(Spider):
             records = {arxiv_id: arxiv.parse_abs_page(response.text, arxiv_id)}
         except Exception as exc:
             logger.warning("arXiv page of %s unreadable (%s); keeping Hugging Face's abstract", arxiv_id, exc)
+            self.crawler.stats.inc_value("hfpapers/arxiv_abs_failed")
             records = {}
         yield from self._follow(self.assembler.resolved([arxiv_id], records, "arxiv_abs"))
 
@@ -298,6 +299,7 @@ class PapersSpider(Spider):
             arxiv_id,
             failure.getErrorMessage(),
         )
+        self.crawler.stats.inc_value("hfpapers/arxiv_abs_failed")
         yield from self._follow(self.assembler.resolved([arxiv_id]))
 
 
