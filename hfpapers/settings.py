@@ -91,6 +91,9 @@ RETRY_EXCEPTIONS = [
     for exception in default_settings.RETRY_EXCEPTIONS
     if exception != "scrapy.exceptions.CannotResolveHostError"
 ]
+# Giving up is reported by the request's own errback, at the level it deserves (a list's
+# failure, or a warning when Hugging Face's data will do), not as a second error.
+RETRY_GIVE_UP_LOG_LEVEL = "WARNING"
 RETRY_BACKOFF_BASE = 1.0
 RETRY_BACKOFF_MAX = 300.0
 DOWNLOADER_MIDDLEWARES = {

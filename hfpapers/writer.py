@@ -31,9 +31,8 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlparse
 
-from scrapy import Request, Spider, signals
+from scrapy import Spider, signals
 from scrapy.crawler import Crawler
 from scrapy.exporters import BaseItemExporter
 
@@ -69,13 +68,19 @@ def blamed_period(record: logging.LogRecord) -> Period | None:
     return None
 
 
-def about_robots_txt(record: logging.LogRecord) -> bool:
-    """Scrapy's own errors about fetching a robots.txt (failed, or retried in vain)."""
-    if record.name == "scrapy.downloadermiddlewares.robotstxt":
+class _RobotsTxtWarning(logging.Filter):
+    """A robots.txt that cannot be fetched hurts no list: Scrapy goes on as if it
+    allowed everything. So its error is one warning line, without a traceback."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if record.levelno >= logging.ERROR:
+            record.levelno, record.levelname = logging.WARNING, "WARNING"
+            record.exc_info, record.exc_text = None, None
         return True
-    args = getattr(record, "source_args", record.args)
-    request = args.get("request") if isinstance(args, Mapping) else None
-    return isinstance(request, Request) and urlparse(request.url).path == "/robots.txt"
+
+
+_ROBOTS_LOGGER = logging.getLogger("scrapy.downloadermiddlewares.robotstxt")
+_ROBOTS_LOGGER.addFilter(_RobotsTxtWarning())
 
 
 def one_line(record: logging.LogRecord) -> str:
@@ -136,8 +141,6 @@ class _ErrorBlame(logging.Handler):
         self.writer = writer
 
     def emit(self, record: logging.LogRecord) -> None:
-        if about_robots_txt(record):
-            return  # no robots.txt: Scrapy goes on as if it allowed everything; no list is hurt
         period = blamed_period(record)
         if period is None:
             self.writer.errors.append(one_line(record))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -59,3 +60,21 @@ def test_sigint_mid_crawl_leaves_unfinished_lists_alone(server: FixtureServer, s
     ) in stderr
     assert server.count()["arxiv_api"] == 0
     assert digests(site) == before
+
+
+def test_offline_is_one_error_line_that_names_the_host(server: FixtureServer, site: Path) -> None:
+    with socket.socket() as closed:  # a port nobody listens on: the network is not there
+        closed.bind(("127.0.0.1", 0))
+        host = f"127.0.0.1:{closed.getsockname()[1]}"
+    nowhere = {"HF_BASE_URL": f"http://{host}", "ARXIV_API_URL": f"http://{host}/api/query"}
+    result = run_crawl(server, site, args={"date": DAY}, settings={**nowhere, "RETRY_BACKOFF_BASE": "0.01"})
+    assert result.returncode == 1
+    assert "Traceback" not in result.stderr
+    errors = [line for line in result.stderr.splitlines() if " ERROR: " in line]
+    assert len(errors) == 1, errors
+    assert f"Hugging Face failed for {DAY}: DownloadConnectionRefusedError from {host}:" in errors[0]
+    assert (
+        result.stderr.rstrip()
+        .splitlines()[-1]
+        .endswith(f"Run outcome: failed ({errors[0].split(' ERROR: ')[1]})")
+    )

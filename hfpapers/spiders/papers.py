@@ -104,11 +104,7 @@ class PapersSpider(Spider):
             callback=callback,
             errback=self.hf_failed,
             cb_kwargs={"period": period, **kwargs},
-            meta={
-                "download_slot": HF_SLOT,
-                # hf_failed reports it, once, as the list's failure.
-                "give_up_log_level": "WARNING",
-            },
+            meta={"download_slot": HF_SLOT},
             dont_filter=True,
         )
 
@@ -201,11 +197,13 @@ class PapersSpider(Spider):
         return papers
 
     def hf_failed(self, failure: Failure) -> Iterator[Any]:
-        period = failure.request.cb_kwargs["period"]  # type: ignore[attr-defined]
+        request = failure.request  # type: ignore[attr-defined]
+        period = request.cb_kwargs["period"]
         if isinstance(failure.value, HttpError):
             why = f"HTTP {failure.value.response.status}"
         else:
-            why = f"{failure.type.__name__ if failure.type else 'error'}: {failure.getErrorMessage()}"
+            name = failure.type.__name__ if failure.type else "error"
+            why = f"{name} from {urlparse(request.url).netloc}: {failure.getErrorMessage()}"
         yield from self._list_failed(period, f"Hugging Face failed for {period}: {why}")
 
     def _list_failed(self, period: Period, reason: str) -> Iterator[Any]:
@@ -229,8 +227,6 @@ class PapersSpider(Spider):
                     "handle_httpstatus_list": [400],
                     # export.arxiv.org is the API; its terms, not robots.txt, govern it.
                     "dont_obey_robotstxt": True,
-                    # Giving up on arXiv is survived (Hugging Face's data), so not an error.
-                    "give_up_log_level": "WARNING",
                 },
                 dont_filter=True,
             )
@@ -266,7 +262,7 @@ class PapersSpider(Spider):
                 callback=self.parse_abs,
                 errback=self.arxiv_abs_failed,
                 cb_kwargs={"arxiv_id": arxiv_id},
-                meta={"download_slot": ARXIV_ABS_SLOT, "give_up_log_level": "WARNING"},
+                meta={"download_slot": ARXIV_ABS_SLOT},
                 dont_filter=True,
             )
         found = [i for i in ids if i in records]
