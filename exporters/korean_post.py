@@ -232,6 +232,11 @@ class KoreanPostExporter(BaseItemExporter):
             item(f"기관: {escape_markdown(paper['organization'])}")
         if paper.get("authors"):
             item(f"저자: {escape_markdown(shorten_authors(paper['authors']))}")
+        math = False
+        if paper.get("summary_ko"):
+            # A model's answer: untrusted text, escaped like an abstract.
+            summary, math = inline_markdown(paper["summary_ko"])
+            item(f"요약: {summary}")
         if paper.get("categories"):
             item(f"분야: {escape_markdown(', '.join(paper['categories']))}")
         code = _link(paper.get("github_repo"))
@@ -250,4 +255,4 @@ class KoreanPostExporter(BaseItemExporter):
             item(f"AI 요약: {summary}")
         abstract, has_math = inline_markdown(paper.get("abstract") or "")
         item(f"Abstract: {abstract}")
-        return "\n".join(lines) + "\n", has_math
+        return "\n".join(lines) + "\n", has_math or math

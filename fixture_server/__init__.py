@@ -15,6 +15,10 @@ Serves, on loopback only:
 - ``/abs/ID``: the real saved arXiv abstract page with that paper's title,
   authors and abstract, URLs shown the way arXiv shows them (``this https URL``).
 - ``/robots.txt``: allows everything.
+- ``POST /v1/chat/completions``: a stand-in for an OpenAI-compatible model.
+  It answers from the request it gets (a Korean sentence naming the paper's
+  title), so a test can tell which paper a summary belongs to; it records each
+  ``Authorization`` header in `FixtureServer.summary_auth`.
 
 Faults for tests are switched on through `FixtureServer.faults`; a test that
 changes a day's data takes it with `FixtureServer.edit_day`, and `reset`
@@ -44,6 +48,7 @@ FIXTURES = Path(__file__).resolve().parent.parent / "tests" / "fixtures"
 PAGE_TEMPLATE = FIXTURES / "hf_papers_page_html" / "huggingface_papers_2024-08-01.html"
 ABS_TEMPLATE = FIXTURES / "arxiv_abs_html" / "arxiv_abs_2106.09608v2_2021.html"
 _PROPS_RE = re.compile(r'(data-target="DailyPapers" data-props=")[^"]*(")')
+SUMMARY_ANSWER = "이 논문은 {title}을(를) 다룹니다. 핵심 방법과 결과를 두 문장으로 정리했습니다."
 _URL_RE = re.compile(r"https?://[^\s<>\"{}]+[^\s<>\"{}.,;:)]")
 
 
@@ -81,6 +86,8 @@ class Faults:
     slow_paths: dict[str, float] = field(default_factory=dict)  # path prefix -> extra delay
     fail_paths: dict[str, int] = field(default_factory=dict)  # path prefix -> status to answer
     redirect_paths: dict[str, str] = field(default_factory=dict)  # path prefix -> 302 Location
+    summary_status: int | None = None  # answer every chat completion with this status
+    summary_answer: str | None = None  # the model's answer; "{title}" is the paper's title
 
 
 class FixtureServer:
@@ -98,6 +105,7 @@ class FixtureServer:
         self.categories: dict[str, list[str]] = {}
         self.counts: Counter[str] = Counter()
         self.paths: list[str] = []  # every path asked for, in order
+        self.summary_auth: list[str | None] = []  # the Authorization header of each chat completion
         self.lock = threading.Lock()
         self.httpd = _Server(("127.0.0.1", port), self._handler())
         self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
@@ -123,6 +131,7 @@ class FixtureServer:
         with self.lock:
             self.counts.clear()
             self.paths.clear()
+            self.summary_auth.clear()
 
     def edit_day(self, day: str) -> list[dict[str, Any]]:
         """The day's entries, to change in place until the next `reset`."""
@@ -269,6 +278,32 @@ class FixtureServer:
 
             def log_message(self, *args: Any) -> None:
                 pass
+
+            def do_POST(self) -> None:
+                length = int(self.headers.get("Content-Length") or 0)
+                body = self.rfile.read(length)
+                with server.lock:
+                    server.counts["summary"] += 1
+                    server.paths.append(self.path)
+                    server.summary_auth.append(self.headers.get("Authorization"))
+                faults = server.faults
+                if urlparse(self.path).path != "/v1/chat/completions":
+                    return self.send(404, "not found", "text/plain")
+                if faults.summary_status:
+                    return self.send(faults.summary_status, "model down", "text/plain")
+                request = json.loads(body)
+                user = next(m["content"] for m in request["messages"] if m["role"] == "user")
+                title = user.split("\n", 1)[0].removeprefix("Title: ")
+                template = faults.summary_answer or SUMMARY_ANSWER
+                # replace, not format: a hostile answer may hold braces.
+                content = template.replace("{title}", title)
+                answer = {
+                    "id": "chatcmpl-local",
+                    "object": "chat.completion",
+                    "model": request.get("model"),
+                    "choices": [{"index": 0, "message": {"role": "assistant", "content": content}}],
+                }
+                return self.send(200, json.dumps(answer, ensure_ascii=False), "application/json")
 
             def do_GET(self) -> None:
                 kind = _kind(self.path)

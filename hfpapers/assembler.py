@@ -32,6 +32,8 @@ class Listing:
     """arXiv id -> every entry of the list for that id (more than one: duplicates)."""
     waiting: set[str] = field(default_factory=set)
     """arXiv ids whose answer the list still waits for."""
+    summarizing: set[str] = field(default_factory=set)
+    """arXiv ids whose Korean summary the list still waits for."""
     listed: bool = False
 
 
@@ -43,15 +45,18 @@ class Progress:
     """arXiv API requests to send, each a list of ids."""
     complete: list[PaperList] = field(default_factory=list)
     """Lists whose papers are all in (possibly with no papers at all)."""
+    summaries: list[Paper] = field(default_factory=list)
+    """Papers whose arXiv data is in and whose summary to get (one per arXiv id)."""
 
     def __iadd__(self, other: Progress) -> Progress:
         self.batches += other.batches
         self.complete += other.complete
+        self.summaries += other.summaries
         return self
 
 
 class ListAssembler:
-    def __init__(self, periods: Iterable[Period], batch_size: int):
+    def __init__(self, periods: Iterable[Period], batch_size: int, summaries: bool = False):
         if batch_size < 1:
             raise ValueError(f"batch size must be at least 1, not {batch_size}")
         self.batch_size = batch_size
@@ -62,6 +67,9 @@ class ListAssembler:
         self.in_flight: set[str] = set()
         # arXiv id -> keys of the open lists that wait on it.
         self.waiters: dict[str, set[str]] = {}
+        # With summaries: after arXiv, each id waits for its summary too.
+        self.summaries = summaries
+        self.summary_waiters: dict[str, set[str]] = {}
 
     @property
     def listed_count(self) -> int:
@@ -100,6 +108,8 @@ class ListAssembler:
         if listing is not None:
             for arxiv_id in listing.waiting:
                 self._stop_waiting(arxiv_id, key)
+            for arxiv_id in listing.summarizing:
+                self.summary_waiters.get(arxiv_id, set()).discard(key)
         # Its end may be what the last, partial batch was waiting for.
         return Progress(batches=self._batches())
 
@@ -108,6 +118,7 @@ class ListAssembler:
     ) -> Progress:
         """arXiv answered for ``ids`` (``records`` holds what it knew; none if it failed)."""
         touched: set[str] = set()
+        progress = Progress()
         for arxiv_id in ids:
             self.in_flight.discard(arxiv_id)
             keys = self.waiters.pop(arxiv_id, set())
@@ -119,7 +130,30 @@ class ListAssembler:
                 if record is not None:
                     for paper in listing.candidates[arxiv_id]:
                         enrich(paper, record, source)
-        return Progress(complete=self._complete(sorted(touched)))
+            if self.summaries and keys:
+                # The abstract is final now: time to ask for the summary, once per id.
+                asked = arxiv_id in self.summary_waiters
+                self.summary_waiters.setdefault(arxiv_id, set()).update(keys)
+                for key in keys:
+                    self.lists[key].summarizing.add(arxiv_id)
+                if not asked:
+                    progress.summaries.append(self.lists[min(keys)].candidates[arxiv_id][0])
+        progress.complete = self._complete(sorted(touched))
+        return progress
+
+    def summarized(self, arxiv_id: str, summary: str | None) -> Progress:
+        """The summary of ``arxiv_id`` is in (None: there is none to be had this run)."""
+        touched = []
+        for key in sorted(self.summary_waiters.pop(arxiv_id, set())):
+            listing = self.lists.get(key)
+            if listing is None:
+                continue
+            listing.summarizing.discard(arxiv_id)
+            touched.append(key)
+            if summary is not None:
+                for paper in listing.candidates[arxiv_id]:
+                    paper.summary_ko = summary
+        return Progress(complete=self._complete(touched))
 
     def _stop_waiting(self, arxiv_id: str, key: str) -> None:
         keys = self.waiters.get(arxiv_id)
@@ -141,7 +175,7 @@ class ListAssembler:
         done = []
         for key in keys:
             listing = self.lists.get(key)
-            if listing is None or not listing.listed or listing.waiting:
+            if listing is None or not listing.listed or listing.waiting or listing.summarizing:
                 continue
             del self.lists[key]
             papers = [paper for candidates in listing.candidates.values() for paper in candidates]

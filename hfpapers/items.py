@@ -68,6 +68,8 @@ class Paper:
     """Hugging Face's AI-written one-line summary."""
     ai_keywords: list[str] = field(default_factory=list)
     """Hugging Face's AI-extracted keywords."""
+    summary_ko: str | None = None
+    """A two- or three-sentence Korean summary from the SUMMARY_API_URL endpoint, one line."""
     submitted_on_daily_at: str | None = None
     """When the paper was put on the daily list, ISO 8601 UTC."""
     rank: int | None = field(default=None, metadata=_schema(minimum=1))

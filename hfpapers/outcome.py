@@ -51,6 +51,8 @@ class RunRecord:
     errors: list[str] = field(default_factory=list)
     """Errors no list could be blamed for: each fails the whole run."""
     publish_error: str = ""
+    shared_files: list[str] = field(default_factory=list)
+    """Files the run wrote for all its lists (the summaries cache): committed with the first."""
 
     @property
     def failed_lists(self) -> list[ListOutcome]:
@@ -97,6 +99,7 @@ class RunRecord:
                 lists=[ListOutcome(**outcome) for outcome in data["lists"]],
                 errors=[str(e) for e in data.get("errors", [])],
                 publish_error=str(data.get("publish_error", "")),
+                shared_files=[str(f) for f in data.get("shared_files", [])],
             )
         except (KeyError, TypeError) as exc:
             raise ValueError(f"not a run record: {exc}") from None

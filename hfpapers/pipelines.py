@@ -40,7 +40,7 @@ def normalize_paper(paper: Paper) -> Paper:
     paper.authors = [name for a in paper.authors if (name := clean_text(a))]
     if paper.organization is not None:
         paper.organization = clean_text(paper.organization) or None
-    for name in ("arxiv_comment", "journal_ref", "ai_summary"):
+    for name in ("arxiv_comment", "journal_ref", "ai_summary", "summary_ko"):
         value = getattr(paper, name)
         if value is not None:
             setattr(paper, name, clean_text(value) or None)

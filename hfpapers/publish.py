@@ -151,8 +151,8 @@ class GitPublisher:
             return
         try:
             with self._turn():
-                for outcome in written:
-                    self._commit(outcome)
+                for n, outcome in enumerate(written):
+                    self._commit(outcome, record.shared_files if n == 0 else [])
                 if self.push_enabled:
                     self._push()
         except Exception as exc:  # a git failure, or git missing, hanging, printing bytes…
@@ -164,8 +164,8 @@ class GitPublisher:
         # ./: relative to SITE_DIR, which may be a folder inside the repository (docs/).
         return self.git("cat-file", "-e", f"HEAD:./{path}", check=False).returncode == 0
 
-    def _commit(self, outcome: ListOutcome) -> None:
-        files = [str(Path(path).relative_to(self.site)) for path in outcome.files]
+    def _commit(self, outcome: ListOutcome, shared: list[str]) -> None:
+        files = [str(Path(path).relative_to(self.site)) for path in outcome.files + shared]
         post = next((f for f in files if f.endswith(".md")), files[0])
         existed = self._in_head(post)
         # Old posts the new one replaced: their removal goes into the same commit.

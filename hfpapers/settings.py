@@ -57,6 +57,28 @@ FEED_EXPORTERS = {
     "papers_data": "hfpapers.exporters.DataFileExporter",
 }
 
+# --- Korean summaries (hfpapers/summaries.py) ---------------------------------
+# An OpenAI-compatible API (Ollama: http://127.0.0.1:11434/v1; OpenAI:
+# https://api.openai.com/v1); empty: no summaries and no requests. The key comes
+# from the environment variable SUMMARY_API_KEY, never from a setting.
+SUMMARY_API_URL = ""
+SUMMARY_MODEL = ""
+SUMMARY_PROMPT = (
+    "당신은 머신러닝 논문을 한국어로 소개하는 편집자입니다. 주어진 논문의 제목과 초록을 읽고, "
+    "이 논문이 무엇을 하고 무엇을 발견했는지 두세 문장의 자연스러운 한국어로 요약하세요. "
+    "제목을 반복하지 말고, 목록이나 제목 없이 한 문단으로만 답하세요."
+)
+# 0: the same abstract gives the same summary, so an evening refresh reads as the morning's.
+SUMMARY_TEMPERATURE = 0.0
+# A summary is a line of the post, not a second abstract.
+SUMMARY_MAX_CHARS = 400
+# A local model serves two at a time well; an API allows more.
+SUMMARY_CONCURRENCY = 2
+SUMMARY_DELAY = 0.0
+SUMMARY_RETRY_TIMES = 2
+# A model can take a while on a long abstract.
+SUMMARY_TIMEOUT = 120
+
 # --- Politeness -------------------------------------------------------------
 USER_AGENT = "hfpapers/1.0 (+https://github.com/lim4349/hfpapers; Korean daily papers blog)"
 ROBOTSTXT_OBEY = True

@@ -28,6 +28,9 @@ FIGURES = (
     ("arXiv page requests", "hfpapers/requests/arxiv_abs"),
     ("arXiv page requests tried", "hfpapers/tried/arxiv-abs"),
     ("arXiv pages failed", "hfpapers/arxiv_abs_failed"),
+    ("Korean summaries asked for", "hfpapers/summaries/new"),
+    ("Korean summaries from the cache", "hfpapers/summaries/cached"),
+    ("Korean summaries missing", "hfpapers/summaries/failed"),
     ("retries", "retry/count"),
 )
 

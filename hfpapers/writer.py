@@ -240,6 +240,16 @@ class ListWriter:
         self.record = record = RunRecord(finish_reason=reason, errors=list(self.errors))
         for period in getattr(spider, "periods", []):
             record.lists.append(self._finish(period, reason))
+        summarizer = getattr(spider, "summarizer", None)
+        if summarizer is not None:
+            # Every answer is good for its key whatever became of the lists: keep them all.
+            try:
+                saved = summarizer.save()
+            except OSError as exc:
+                logger.warning("cannot write the summaries cache: %s", exc)
+            else:
+                if saved is not None:
+                    record.shared_files.append(str(saved))
         self.crawler.signals.send_catch_log(our_signals.lists_written, record=record)
         stats = self.crawler.stats
         assert stats is not None

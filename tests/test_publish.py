@@ -364,3 +364,15 @@ async def test_an_old_post_only_staged_is_not_committed_and_publishing_goes_on(
     assert result.record.ok, result.log[-3000:]
     changes = git(remote, "show", "--name-status", "--format=", "main").splitlines()
     assert sorted(changes) == [f"A\t_data/papers/daily-{DAY}.json", f"A\t_posts/{DAY}-daily-papers.md"]
+
+
+@deferred_f_from_coro_f
+async def test_the_summaries_cache_is_committed_with_the_post(
+    server: FixtureServer, repos: tuple[Path, Path], publish
+) -> None:  # type: ignore[no-untyped-def]
+    remote, _ = repos
+    result = await publish(SUMMARY_API_URL=f"{server.url}/v1", SUMMARY_MODEL="m")
+    assert result.record.ok, result.log[-3000:]
+    assert sorted(git(remote, "show", "--name-only", "--format=", "main").splitlines()) == sorted(
+        [*FILES, "_data/papers/summaries-ko.json"]
+    )

@@ -23,12 +23,13 @@ from scrapy.settings import BaseSettings
 from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.python.failure import Failure
 
-from hfpapers import arxiv, hf
+from hfpapers import arxiv, hf, summaries
 from hfpapers.args import RunPlan, plan_run
 from hfpapers.assembler import ListAssembler, Progress
 from hfpapers.items import Paper, PaperList
 from hfpapers.periods import Period
 from hfpapers.signals import list_empty
+from hfpapers.site import Site
 
 logger = logging.getLogger(__name__)
 
@@ -44,6 +45,9 @@ class PapersSpider(Spider):
     top: int | None
     force: bool
     assembler: ListAssembler
+    summarizer: summaries.Summarizer
+    summary_retries: int
+    asking: dict[str, Paper]  # arXiv id -> the paper whose summary is asked for
     hf_base: str
     hf_page_size: int
     hf_max_pages: int
@@ -74,6 +78,14 @@ class PapersSpider(Spider):
                 slot,
                 {"concurrency": 1, "delay": settings.getfloat(delay_setting), "jitter": 0},
             )
+        slots.setdefault(
+            summaries.SLOT,
+            {
+                "concurrency": settings.getint("SUMMARY_CONCURRENCY"),
+                "delay": settings.getfloat("SUMMARY_DELAY"),
+                "jitter": 0,
+            },
+        )
         settings.set("DOWNLOAD_SLOTS", slots, priority="spider")
 
     @classmethod
@@ -84,7 +96,12 @@ class PapersSpider(Spider):
         spider.periods = plan.periods
         spider.top = plan.top
         spider.force = plan.force
-        spider.assembler = ListAssembler(plan.periods, settings.getint("ARXIV_BATCH_SIZE"))
+        spider.summarizer = summaries.Summarizer(settings, Site.from_settings(settings))
+        spider.summary_retries = settings.getint("SUMMARY_RETRY_TIMES")
+        spider.asking = {}
+        spider.assembler = ListAssembler(
+            plan.periods, settings.getint("ARXIV_BATCH_SIZE"), summaries=spider.summarizer.enabled
+        )
         spider.hf_base = settings.get("HF_BASE_URL").rstrip("/")
         spider.hf_page_size = settings.getint("HF_API_PAGE_SIZE")
         spider.hf_max_pages = settings.getint("HF_API_MAX_PAGES")
@@ -230,8 +247,51 @@ class PapersSpider(Spider):
                 },
                 dont_filter=True,
             )
+        for paper in progress.summaries:
+            yield from self._summarize(paper)
         for item in progress.complete:
             yield from self._finished(item)
+
+    # --- Korean summaries (SUMMARY_API_URL) ------------------------------------
+
+    def _summarize(self, paper: Paper) -> Iterator[Any]:
+        stats = self.crawler.stats
+        cached = self.summarizer.cached(paper)
+        if cached is not None:
+            stats.inc_value("hfpapers/summaries/cached")
+            yield from self._follow(self.assembler.summarized(paper.arxiv_id, cached))
+            return
+        self.asking[paper.arxiv_id] = paper
+        request = self.summarizer.request(paper, self.parse_summary, self.summary_failed)
+        request.meta["max_retry_times"] = self.summary_retries
+        yield request
+
+    def parse_summary(self, response: Response, arxiv_id: str) -> Iterator[Any]:
+        paper = self.asking.pop(arxiv_id)
+        try:
+            summary: str | None = self.summarizer.parse(response)
+        except summaries.SummaryError as exc:
+            yield from self._no_summary(arxiv_id, str(exc))
+            return
+        assert summary is not None
+        self.summarizer.remember(paper, summary)
+        self.crawler.stats.inc_value("hfpapers/summaries/new")
+        yield from self._follow(self.assembler.summarized(arxiv_id, summary))
+
+    def summary_failed(self, failure: Failure) -> Iterator[Any]:
+        arxiv_id = failure.request.cb_kwargs["arxiv_id"]  # type: ignore[attr-defined]
+        self.asking.pop(arxiv_id, None)
+        if isinstance(failure.value, HttpError):
+            why = f"HTTP {failure.value.response.status}"
+        else:
+            why = f"{failure.type.__name__ if failure.type else 'error'}: {failure.getErrorMessage()}"
+        yield from self._no_summary(arxiv_id, why)
+
+    def _no_summary(self, arxiv_id: str, why: str) -> Iterator[Any]:
+        # Survived: the post goes out without this 요약 line, and the next run asks again.
+        logger.warning("%s: no Korean summary (%s)", arxiv_id, why)
+        self.crawler.stats.inc_value("hfpapers/summaries/failed")
+        yield from self._follow(self.assembler.summarized(arxiv_id, None))
 
     def _finished(self, item: PaperList) -> Iterator[PaperList]:
         if not item.papers:
