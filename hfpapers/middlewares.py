@@ -8,6 +8,7 @@ import logging
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 from typing import Any
+from urllib.parse import urlsplit
 
 from scrapy import Request
 from scrapy.crawler import Crawler
@@ -17,7 +18,6 @@ from scrapy.exceptions import IgnoreRequest
 from scrapy.http import Response
 from scrapy.settings import BaseSettings
 from scrapy.utils.asyncio import sleep
-from scrapy.utils.httpobj import urlparse_cached
 from scrapy.utils.response import response_status_message
 
 logger = logging.getLogger(__name__)
@@ -91,10 +91,29 @@ class SameHostRedirectMiddleware(RedirectMiddleware):
     """
 
     def _redirect(self, redirected: Request, request: Request, reason: Any) -> Request:
-        source, target = urlparse_cached(request).netloc.lower(), urlparse_cached(redirected).netloc.lower()
-        if target != source:
-            raise IgnoreRequest(f"refused a redirect from {source} to {target}")
+        refusal = refused_redirect(request.url, redirected.url)
+        if refusal:
+            raise IgnoreRequest(refusal)
         return super()._redirect(redirected, request, reason)
+
+
+_DEFAULT_PORTS = {"http": 80, "https": 443}
+
+
+def refused_redirect(source: str, target: str) -> str:
+    """Why a redirect from ``source`` to ``target`` is not followed; "" when it is.
+
+    Same host and port only (``arxiv.org`` and ``arxiv.org:443`` are one), and
+    never from https down to http.
+    """
+    a, b = urlsplit(source), urlsplit(target)
+    where_a = (a.hostname, a.port or _DEFAULT_PORTS.get(a.scheme))
+    where_b = (b.hostname, b.port or _DEFAULT_PORTS.get(b.scheme))
+    if a.scheme == "https" and b.scheme != "https":
+        return f"refused a redirect from {a.netloc} down to {b.scheme}://{b.netloc}"
+    if where_a != where_b and not (a.scheme == "http" and b.scheme == "https" and a.hostname == b.hostname):
+        return f"refused a redirect from {a.netloc} to {b.netloc}"
+    return ""
 
 
 class AttemptCounter:

@@ -25,9 +25,11 @@ import os
 import re
 import subprocess
 import tempfile
+import time
 from collections.abc import Iterator
 from email.utils import parseaddr
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from scrapy.crawler import Crawler
 from scrapy.exceptions import NotConfigured
@@ -45,8 +47,33 @@ _CREDENTIALS_RE = re.compile(r"(?<=://)[^/]*@")
 _REJECTED = ("[rejected]", "non-fast-forward", "fetch first")
 
 
+# The configured remote, as given, and as it may be shown: a token can also sit in
+# its query string (?access_token=…) or its scp-like user (TOKEN@host:path).
+_REMOTES: dict[str, str] = {}
+
+
+def shown_remote(remote: str) -> str:
+    """A remote with nothing but scheme, host, port and path (or ``***@host:path``)."""
+    parts = urlsplit(remote)
+    if parts.scheme and parts.hostname:
+        port = f":{parts.port}" if parts.port else ""
+        return f"{parts.scheme}://{parts.hostname}{port}{parts.path}"
+    if "@" in remote:
+        return "***@" + remote.rsplit("@", 1)[1]
+    return remote
+
+
+def hide_remote(remote: str) -> None:
+    """Mask ``remote`` wherever it is written out, whole, from now on."""
+    shown = shown_remote(remote)
+    if shown != remote:
+        _REMOTES[remote] = shown
+
+
 def mask_credentials(text: str) -> str:
-    """``https://user:token@host`` -> ``https://***@host``."""
+    """``https://user:token@host`` -> ``https://***@host``; the configured remote -> its shown form."""
+    for remote, shown in _REMOTES.items():
+        text = text.replace(remote, shown)
     return _CREDENTIALS_RE.sub("***@", text)
 
 
@@ -63,7 +90,7 @@ def install_credential_masking() -> None:
     def masking_factory(*args: object, **kwargs: object) -> logging.LogRecord:
         record = factory(*args, **kwargs)  # type: ignore[arg-type]
         message = record.getMessage()
-        if "@" in message and _CREDENTIALS_RE.search(message):
+        if ("@" in message and _CREDENTIALS_RE.search(message)) or any(r in message for r in _REMOTES):
             # The original args still tell ListWriter which list the record is about.
             record.source_args = record.args  # type: ignore[attr-defined]
             record.msg, record.args = mask_credentials(message), ()
@@ -115,8 +142,10 @@ class Git:
 
 
 def last_line(proc: subprocess.CompletedProcess[str]) -> str:
-    lines = [line for line in (proc.stderr + proc.stdout).splitlines() if line.strip()]
-    return lines[-1].strip() if lines else f"exit status {proc.returncode}"
+    """Git's reason: a line of the remote's rejection when there is one, else its last line."""
+    lines = [line.strip() for line in (proc.stderr + proc.stdout).splitlines() if line.strip()]
+    reasons = [line for line in lines if "[remote rejected]" in line or "[rejected]" in line]
+    return (reasons or lines or [f"exit status {proc.returncode}"])[-1]
 
 
 def is_work_tree(path: Path) -> bool:
@@ -132,6 +161,7 @@ class GitPublisher:
         if not settings.getbool("PUBLISH_GIT"):
             raise NotConfigured
         install_credential_masking()
+        hide_remote(settings.get("PUBLISH_GIT_REMOTE"))
         self.crawler = crawler
         self.site = Site.from_settings(settings).root
         self.git = Git(self.site, settings.get("PUBLISH_GIT_AUTHOR"), settings.getfloat("PUBLISH_TIMEOUT"))
@@ -189,10 +219,24 @@ class GitPublisher:
 
     @contextlib.contextmanager
     def _turn(self) -> Iterator[None]:
-        """One run at a time commits and pushes in this repository; the next one waits."""
+        """One run at a time commits and pushes in this repository; the next one waits,
+        at most PUBLISH_TIMEOUT."""
         git_dir = Path(self.git("rev-parse", "--absolute-git-dir").stdout.strip())
         with (git_dir / "hfpapers-publish.lock").open("a") as lock:
-            fcntl.flock(lock, fcntl.LOCK_EX)
+            deadline = time.monotonic() + self.git.timeout
+            while True:
+                try:
+                    fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                    break
+                except BlockingIOError:
+                    if time.monotonic() > deadline:
+                        raise GitError(
+                            f"another run kept publishing in {self.site} for {self.git.timeout:g} s"
+                            " (PUBLISH_TIMEOUT)"
+                        ) from None
+                    if deadline - time.monotonic() > self.git.timeout - 0.3:
+                        logger.info("Waiting for another run to finish publishing in %s", self.site)
+                    time.sleep(0.2)
             try:
                 yield
             finally:
@@ -200,8 +244,10 @@ class GitPublisher:
 
     def _push(self) -> None:
         branch = self.branch or self.git("rev-parse", "--abbrev-ref", "HEAD").stdout.strip()
-        tip = "HEAD"
+        if branch == "HEAD":
+            raise GitError("HEAD is detached: set PUBLISH_GIT_BRANCH to the branch to push to")
         for attempt in range(self.retries + 1):
+            tip = self._tip_to_push(branch)
             proc = self.git("push", self.remote, f"{tip}:refs/heads/{branch}", check=False)
             if proc.returncode == 0:
                 logger.info("Pushed to %s %s", mask_credentials(self.remote), branch)
@@ -211,27 +257,42 @@ class GitPublisher:
             rejected = any(marker in proc.stderr for marker in _REJECTED)
             if not rejected or attempt == self.retries:
                 break
-            logger.warning(
-                "Push rejected (the remote moved on); putting our commits on top of it, try %d", attempt + 1
-            )
-            tip = self._rebuild_on_remote(branch)
+            logger.warning("Push rejected (the remote moved on again); try %d", attempt + 2)
         raise GitError(
             f"push to {mask_credentials(self.remote)} failed: {mask_credentials(last_line(proc))};"
             " the commit stays local and the next run pushes it"
         )
 
-    def _rebuild_on_remote(self, branch: str) -> str:
-        """Our commits the remote lacks, made again on its tip; the new tip.
+    def _tip_to_push(self, branch: str) -> str:
+        """HEAD when it only adds our commits to the remote branch; else our commits
+        made again on the remote's tip (the remote moved on, or the user has
+        unpushed commits of their own, which are theirs to push)."""
+        fetched = self.git("fetch", "--quiet", self.remote, f"refs/heads/{branch}", check=False)
+        if fetched.returncode != 0:
+            return "HEAD"  # no such branch yet, or no remote: the push says which
+        remote_tip = self.git("rev-parse", "FETCH_HEAD").stdout.strip()
+        descends = self.git("merge-base", "--is-ancestor", remote_tip, "HEAD", check=False).returncode == 0
+        authors = self.git("log", "--format=%ae", f"{remote_tip}..HEAD").stdout.split()
+        if descends and all(author == self.git.email for author in authors):
+            return "HEAD"
+        logger.warning("The remote moved on or holds less than this branch: our commits go on top of it")
+        return self._rebuild_on(remote_tip)
+
+    def _rebuild_on(self, parent: str) -> str:
+        """Our commits the remote lacks, made again on ``parent``; the new tip.
 
         Built in a temporary index from the objects git already has: the
         user's work tree, index and stash stay as they are, and no conflict
         can show up in their files. Each commit takes exactly our files' state
-        (written or removed) over the remote's tree.
+        (written or removed) over the remote's tree. Commits the remote already
+        has in another form (pushed before, by an earlier rebuild) are skipped,
+        and so are commits that would change nothing.
         """
-        self.git("fetch", "--quiet", self.remote, f"refs/heads/{branch}")
-        parent = self.git("rev-parse", "FETCH_HEAD").stdout.strip()
         root = self.git.at(Path(self.git("rev-parse", "--show-toplevel").stdout.strip()))
-        commits = root("rev-list", "--reverse", f"{parent}..HEAD").stdout.split()
+        # --cherry-pick: not those whose change the remote already has (same patch).
+        commits = root(
+            "rev-list", "--reverse", "--no-merges", "--right-only", "--cherry-pick", f"{parent}...HEAD"
+        ).stdout.split()
         with tempfile.TemporaryDirectory(prefix="hfpapers-index-") as tmp:
             index = {"GIT_INDEX_FILE": str(Path(tmp) / "index")}
             for commit in commits:
@@ -247,6 +308,8 @@ class GitPublisher:
                     else:
                         root("update-index", "--force-remove", "--", path, env=index)
                 tree = root("write-tree", env=index).stdout.strip()
+                if tree == root("rev-parse", f"{parent}^{{tree}}").stdout.strip():
+                    continue  # the remote has it all already
                 message = root("log", "-1", "--format=%B", commit).stdout.strip()
                 parent = root("commit-tree", tree, "-p", parent, "-m", message).stdout.strip()
         return parent
@@ -259,10 +322,10 @@ class GitPublisher:
             if email != self.git.email
         ]
         dirty = self.git("status", "--porcelain", "--untracked-files=no").stdout.strip()
-        if unpushed_by_others or dirty:
-            logger.warning(
-                "The local branch keeps its own commits (changes or commits of yours are in the way);"
-                " the remote has our commits: pull when you are ready"
-            )
+        clean = not unpushed_by_others and not dirty
+        if clean and self.git("reset", "--quiet", "--keep", tip, check=False).returncode == 0:
             return
-        self.git("reset", "--quiet", "--keep", tip)
+        logger.warning(
+            "The local branch keeps its own commits (changes, files or commits of yours are in the way);"
+            " the remote has our commits: pull when you are ready"
+        )

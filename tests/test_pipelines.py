@@ -81,3 +81,24 @@ def test_paper_schema_file_is_what_items_py_derives() -> None:
     data = pkgutil.get_data("hfpapers", "paper.schema.json")
     assert data is not None
     assert json.loads(data) == ItemAdapter.get_json_schema(Paper)
+
+
+def test_redirects_stay_on_the_host_and_never_go_down_to_http() -> None:
+    from hfpapers.middlewares import refused_redirect
+
+    assert (
+        refused_redirect(
+            "https://huggingface.co/papers/date/2026-02-21", "https://huggingface.co/papers/date/2026-02-20"
+        )
+        == ""
+    )
+    assert refused_redirect("https://arxiv.org/abs/1", "https://arxiv.org:443/abs/1v2") == ""
+    assert refused_redirect("http://export.arxiv.org/api/query", "https://export.arxiv.org/api/query") == ""
+    assert refused_redirect("https://arxiv.org/abs/1", "http://arxiv.org/abs/1") == (
+        "refused a redirect from arxiv.org down to http://arxiv.org"
+    )
+    assert refused_redirect("https://huggingface.co/x", "https://127.0.0.2/x") == (
+        "refused a redirect from huggingface.co to 127.0.0.2"
+    )
+    assert refused_redirect("https://huggingface.co/x", "https://huggingface.co:8443/x") != ""
+    assert refused_redirect("https://huggingface.co/x", "https://evil@huggingface.co.evil.test/x") != ""

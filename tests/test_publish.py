@@ -120,7 +120,7 @@ async def test_remote_that_moved_on_gets_our_commit_on_top_and_the_users_work_st
 
     result = await publish()
     assert result.record.ok, result.log[-3000:]
-    assert "Push rejected (the remote moved on); putting our commits on top of it" in result.log
+    assert "The remote moved on or holds less than this branch: our commits go on top of it" in result.log
     assert remote_log(remote) == [f"Daily papers {DAY}: 13 papers", "someone else's post", "config", "start"]
     assert sorted(git(remote, "show", "--name-only", "--format=", "main").splitlines()) == FILES
     assert git(remote, "show", "main:_config.yml") == "title: the blog, renamed upstream"
@@ -167,17 +167,24 @@ async def test_refused_push_fails_and_keeps_the_commit(repos: tuple[Path, Path],
 
 
 @pytest.mark.parametrize(
-    "credentials", ["blogbot:ghp_s3cr3tT0ken", "blogbot:ghp_s3cr3t T0ken", "blogbot:ghp_s3cr3t@T0ken"]
+    "remote",
+    [
+        "http://blogbot:ghp_s3cr3tT0ken@{host}/blog.git",
+        "http://blogbot:ghp_s3cr3t T0ken@{host}/blog.git",
+        "http://blogbot:ghp_s3cr3t@T0ken@{host}/blog.git",
+        "http://{host}/blog.git?access_token=ghp_s3cr3tT0ken",
+        "ghp_s3cr3tT0ken@{host}:blog.git",
+    ],
 )
 def test_token_in_remote_url_never_shown(
-    server: FixtureServer, repos: tuple[Path, Path], credentials: str
+    server: FixtureServer, repos: tuple[Path, Path], remote: str
 ) -> None:
     """Also in malformed URLs, and also when the push hangs and is cut off (PUBLISH_TIMEOUT)."""
     _, clone = repos
     with socket.socket() as silent:  # accepts connections and never answers: a push that hangs
         silent.bind(("127.0.0.1", 0))
         silent.listen()
-        url = f"http://{credentials}@127.0.0.1:{silent.getsockname()[1]}/blog.git"
+        url = remote.format(host=f"127.0.0.1:{silent.getsockname()[1]}")
         settings = {**PUBLISH, "PUBLISH_GIT_REMOTE": url, "PUBLISH_PUSH_RETRIES": "0", "PUBLISH_TIMEOUT": "2"}
         result = run_crawl(server, clone, args={"date": DAY}, settings=settings)
     output = result.stderr + result.stdout
@@ -187,7 +194,7 @@ def test_token_in_remote_url_never_shown(
     # Cut off after PUBLISH_TIMEOUT, or refused at once (git will not take some malformed URLs).
     failure = re.search(r"Publishing failed: (.*)", output)
     assert failure, output[-3000:]
-    assert "took longer than 2 s (PUBLISH_TIMEOUT)" in failure.group(1) or "http://***@" in failure.group(1)
+    assert "took longer than 2 s (PUBLISH_TIMEOUT)" in failure.group(1) or "failed" in failure.group(1)
 
 
 def test_runs_on_one_blog_take_turns(server: FixtureServer, repos: tuple[Path, Path]) -> None:
@@ -376,3 +383,74 @@ async def test_the_summaries_cache_is_committed_with_the_post(
     assert sorted(git(remote, "show", "--name-only", "--format=", "main").splitlines()) == sorted(
         [*FILES, "_data/papers/summaries-ko.json"]
     )
+
+
+def push_from_elsewhere(remote: Path, tmp_path: Path, name: str, text: str, message: str) -> None:
+    other = tmp_path / f"other-{len(list(tmp_path.iterdir()))}"
+    git(tmp_path, "clone", "-q", str(remote), str(other))
+    (other / name).parent.mkdir(parents=True, exist_ok=True)
+    (other / name).write_text(text)
+    git(other, "add", name)
+    git(other, "commit", "-q", "-m", message)
+    git(other, "push", "-q", "origin", "main")
+
+
+@deferred_f_from_coro_f
+async def test_a_branch_left_behind_never_pushes_our_old_commits_again(
+    repos: tuple[Path, Path], tmp_path: Path, crawl
+) -> None:  # type: ignore[no-untyped-def]
+    remote, clone = repos
+    settings = {**PUBLISH, "SITE_DIR": str(clone)}
+    (clone / "README.md").write_text("my blog, being edited\n")  # the user's change: no catch-up
+    push_from_elsewhere(remote, tmp_path, "about.md", "about\n", "someone else's post")
+    first = await crawl(args={"date": "2026-02-19"}, settings=settings)
+    assert first.record.ok, first.log[-3000:]
+    # Upstream, someone fixes a typo in the post we pushed.
+    post = "_posts/2026-02-19-daily-papers.md"
+    fixed = git(remote, "show", f"main:{post}") + "\nfixed upstream\n"
+    push_from_elsewhere(remote, tmp_path, post, fixed, "fix a typo")
+    second = await crawl(args={"date": "2026-02-20"}, settings=settings)
+    assert second.record.ok, second.log[-3000:]
+    assert git(remote, "show", f"main:{post}") + "\n" == fixed  # their fix stands
+    assert [line.split(":")[0] for line in remote_log(remote)] == [
+        "Daily papers 2026-02-20",
+        "fix a typo",
+        "Daily papers 2026-02-19",
+        "someone else's post",
+        "start",
+    ]
+
+
+@deferred_f_from_coro_f
+async def test_the_users_unpushed_commits_stay_unpushed(repos: tuple[Path, Path], publish) -> None:  # type: ignore[no-untyped-def]
+    remote, clone = repos
+    (clone / "draft.md").write_text("not ready\n")
+    git(clone, "add", "draft.md")
+    git(clone, "commit", "-q", "-m", "my unpushed draft")
+    result = await publish()
+    assert result.record.ok, result.log[-3000:]
+    assert remote_log(remote) == [f"Daily papers {DAY}: 13 papers", "start"]
+    assert git(remote, "ls-tree", "--name-only", "main", "draft.md") == ""
+
+
+@deferred_f_from_coro_f
+async def test_a_detached_head_is_a_publishing_error(repos: tuple[Path, Path], publish) -> None:  # type: ignore[no-untyped-def]
+    remote, clone = repos
+    git(clone, "checkout", "-q", "--detach")
+    result = await publish()
+    assert result.record.publish_error == "HEAD is detached: set PUBLISH_GIT_BRANCH to the branch to push to"
+    assert git(remote, "for-each-ref", "--format=%(refname)") == "refs/heads/main"
+
+
+@deferred_f_from_coro_f
+async def test_a_branch_that_cannot_catch_up_is_only_a_warning(
+    repos: tuple[Path, Path], tmp_path: Path, publish
+) -> None:  # type: ignore[no-untyped-def]
+    remote, clone = repos
+    push_from_elsewhere(remote, tmp_path, "about.md", "about\n", "someone else's post")
+    (clone / "about.md").write_text("my own, untracked\n")  # in the way of the catch-up
+    result = await publish()
+    assert result.record.ok, result.log[-3000:]
+    assert "pull when you are ready" in result.log
+    assert remote_log(remote)[0] == f"Daily papers {DAY}: 13 papers"
+    assert (clone / "about.md").read_text() == "my own, untracked\n"
