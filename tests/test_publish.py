@@ -100,11 +100,10 @@ async def test_remote_that_moved_on_gets_our_commit_on_top_and_the_users_work_st
     repos: tuple[Path, Path], tmp_path: Path, publish
 ) -> None:  # type: ignore[no-untyped-def]
     remote, clone = repos
-    for repo in (clone,):
-        (repo / "_config.yml").write_text("title: blog\n")
-        git(repo, "add", "_config.yml")
-        git(repo, "commit", "-q", "-m", "config")
-        git(repo, "push", "-q", "origin", "main")
+    (clone / "_config.yml").write_text("title: blog\n")
+    git(clone, "add", "_config.yml")
+    git(clone, "commit", "-q", "-m", "config")
+    git(clone, "push", "-q", "origin", "main")
     other = tmp_path / "other"
     git(tmp_path, "clone", "-q", str(remote), str(other))
     (other / "about.md").write_text("about\n")
@@ -135,12 +134,7 @@ async def test_with_a_clean_clone_the_branch_catches_up_with_what_was_pushed(
     repos: tuple[Path, Path], tmp_path: Path, publish
 ) -> None:  # type: ignore[no-untyped-def]
     remote, clone = repos
-    other = tmp_path / "other"
-    git(tmp_path, "clone", "-q", str(remote), str(other))
-    (other / "about.md").write_text("about\n")
-    git(other, "add", "about.md")
-    git(other, "commit", "-q", "-m", "someone else's post")
-    git(other, "push", "-q", "origin", "main")
+    push_from_elsewhere(remote, tmp_path, "about.md", "about\n", "someone else's post")
     result = await publish()
     assert result.record.ok, result.log[-3000:]
     assert git(clone, "rev-parse", "HEAD") == git(remote, "rev-parse", "main")
