@@ -13,8 +13,9 @@ on it. Blame comes from the log: an ERROR record names its list through
 or the item (``item.period``). An ERROR that names no list fails the whole
 run, and nothing is written.
 
-Then it sends `hfpapers.signals.lists_written` with the `RunRecord` (the
-publisher commits), logs the run summary and the record, and sets the stat
+It also writes the Korean summaries cache when the run added to it. Then it
+sends `hfpapers.signals.lists_written` with the `RunRecord` (the publisher
+commits), logs the run summary and the record, and sets the stat
 ``hfpapers/outcome`` (``ok`` or ``failed``) that the `crawl` command's exit
 status follows. Always on.
 """
@@ -79,8 +80,7 @@ class _RobotsTxtWarning(logging.Filter):
         return True
 
 
-_ROBOTS_LOGGER = logging.getLogger("scrapy.downloadermiddlewares.robotstxt")
-_ROBOTS_LOGGER.addFilter(_RobotsTxtWarning())
+_ROBOTS_WARNING = _RobotsTxtWarning()
 
 
 def one_line(record: logging.LogRecord) -> str:
@@ -172,6 +172,8 @@ class ListWriter:
         self.errors: list[str] = []
         self.record: RunRecord | None = None
         self.blame = _ErrorBlame(self)
+        # addFilter skips a filter the logger has: once per process, however many crawls.
+        logging.getLogger("scrapy.downloadermiddlewares.robotstxt").addFilter(_ROBOTS_WARNING)
         crawler.signals.connect(self.spider_opened, signal=signals.spider_opened)
         crawler.signals.connect(self.item_scraped, signal=signals.item_scraped)
         crawler.signals.connect(self.item_dropped, signal=signals.item_dropped)
