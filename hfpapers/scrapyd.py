@@ -151,10 +151,11 @@ class Job:
         head = f"{self.node}: {self.start} to {self.end}: job {self.job_id}"
         if self.record is None:
             return [f"{head}: failed: {self.problem}"]
-        written = self.record.count(WRITTEN)
+        count = self.record.count(WRITTEN)
+        written = f"{count} list{'' if count == 1 else 's'} written"
         if self.record.ok:
-            return [f"{head}: ok ({written} lists written)"]
-        lines = [f"{head}: failed ({written} lists written)"]
+            return [f"{head}: ok ({written})"]
+        lines = [f"{head}: failed ({written})"]
         lines += [f"  {problem}" for problem in self.record.problems()]
         return lines
 

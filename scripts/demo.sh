@@ -31,9 +31,12 @@ done
 
 mkdir -p demo-site
 base="http://127.0.0.1:$port"
-.venv/bin/scrapy crawl daily -a date="$day" -L WARNING \
+status=0
+.venv/bin/scrapy crawl daily -a date="$day" --logfile demo-site/crawl.log \
   -s HF_BASE_URL="$base" -s ARXIV_API_URL="$base/api/query" -s ARXIV_BASE_URL="$base" \
-  -s ARXIV_API_DELAY=0 -s ARXIV_ABS_DELAY=0 -s SITE_DIR="$PWD/demo-site"
+  -s ARXIV_API_DELAY=0 -s ARXIV_ABS_DELAY=0 -s SITE_DIR="$PWD/demo-site" || status=$?
+echo "crawl log: demo-site/crawl.log ($(tail -n 1 demo-site/crawl.log | sed 's/^.*INFO: //; s/^.*WARNING: //'))"
+[ "$status" -eq 0 ] || exit "$status"
 
 echo "post:      demo-site/_posts/$day-daily-papers.md"
 echo "data file: demo-site/_data/papers/daily-$day.json"
