@@ -88,6 +88,7 @@ class Faults:
     redirect_paths: dict[str, str] = field(default_factory=dict)  # path prefix -> 302 Location
     summary_status: int | None = None  # answer every chat completion with this status
     summary_answer: str | None = None  # the model's answer; "{title}" is the paper's title
+    summary_delay: float = 0.0  # seconds the model takes per answer
 
 
 class FixtureServer:
@@ -106,6 +107,7 @@ class FixtureServer:
         self.counts: Counter[str] = Counter()
         self.paths: list[str] = []  # every path asked for, in order
         self.summary_auth: list[str | None] = []  # the Authorization header of each chat completion
+        self.summary_open = self.summary_max_open = 0  # chat completions being answered: now, at most
         self.lock = threading.Lock()
         self.httpd = _Server(("127.0.0.1", port), self._handler())
         self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
@@ -132,6 +134,7 @@ class FixtureServer:
             self.counts.clear()
             self.paths.clear()
             self.summary_auth.clear()
+            self.summary_open = self.summary_max_open = 0
 
     def edit_day(self, day: str) -> list[dict[str, Any]]:
         """The day's entries, to change in place until the next `reset`."""
@@ -286,7 +289,17 @@ class FixtureServer:
                     server.counts["summary"] += 1
                     server.paths.append(self.path)
                     server.summary_auth.append(self.headers.get("Authorization"))
+                    server.summary_open += 1
+                    server.summary_max_open = max(server.summary_max_open, server.summary_open)
+                try:
+                    self.answer_chat(body)
+                finally:
+                    with server.lock:
+                        server.summary_open -= 1
+
+            def answer_chat(self, body: bytes) -> None:
                 faults = server.faults
+                time.sleep(faults.summary_delay)
                 if urlparse(self.path).path != "/v1/chat/completions":
                     return self.send(404, "not found", "text/plain")
                 if faults.summary_status:

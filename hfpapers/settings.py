@@ -76,6 +76,9 @@ SUMMARY_MAX_CHARS = 400
 SUMMARY_CONCURRENCY = 2
 SUMMARY_DELAY = 0.0
 SUMMARY_RETRY_TIMES = 2
+# After this many summaries in a row failed (down, hanging, refusing), the run stops asking:
+# a dead endpoint costs minutes, not an hour. The next run tries again.
+SUMMARY_MAX_FAILURES = 3
 # A model can take a while on a long abstract.
 SUMMARY_TIMEOUT = 120
 

@@ -26,6 +26,7 @@ import re
 import tempfile
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit, urlunsplit
 
 from scrapy import Request
 from scrapy.http import Response
@@ -41,6 +42,10 @@ SLOT = "summary"
 KEY_VARIABLE = "SUMMARY_API_KEY"
 CACHE_NAME = "summaries-ko.json"
 _HANGUL_RE = re.compile(r"[\uac00-\ud7a3]")
+# Fewer Hangul syllables than this is no Korean summary ("가", "!!!가???").
+MIN_HANGUL = 5
+# The cache is ours, but committed to a repository others may push to: read back with care.
+MAX_CACHE_BYTES = 64 * 1024 * 1024
 # Markdown that would make one answer more than one line of the post.
 _MARKUP_RE = re.compile(r"(?:^|\s)(?:#{1,6}|[-*+]|\d+[.)])\s+")
 
@@ -58,9 +63,23 @@ def clean_summary(text: str, max_chars: int) -> str:
     return line
 
 
+def is_korean(text: str) -> bool:
+    return len(_HANGUL_RE.findall(text)) >= MIN_HANGUL
+
+
+def completions_url(base: str) -> str:
+    """``{base}/chat/completions``, keeping a query (``?api-version=…``); a base that
+    already names the endpoint is taken as it is."""
+    parts = urlsplit(base)
+    path = parts.path.rstrip("/")
+    if not path.endswith("/chat/completions"):
+        path += "/chat/completions"
+    return urlunsplit((parts.scheme, parts.netloc, path, parts.query, ""))
+
+
 class Summarizer:
     def __init__(self, settings: BaseSettings, site: Site):
-        self.url = settings.get("SUMMARY_API_URL").rstrip("/")
+        self.url = settings.get("SUMMARY_API_URL").strip()
         self.model = settings.get("SUMMARY_MODEL")
         self.prompt = settings.get("SUMMARY_PROMPT")
         self.temperature = settings.getfloat("SUMMARY_TEMPERATURE")
@@ -77,10 +96,13 @@ class Summarizer:
     def _load(self) -> dict[str, dict[str, str]]:
         if not self.url:
             return {}
-        try:
-            data = json.loads(self.path.read_text(encoding="utf-8"))
-        except FileNotFoundError:
+        if not self.path.exists():
             return {}
+        try:
+            # A regular file of a sane size: not a FIFO, nor a link to /dev/zero.
+            if not self.path.is_file() or self.path.stat().st_size > MAX_CACHE_BYTES:
+                raise ValueError("not a regular file of at most 64 MiB")
+            data = json.loads(self.path.read_text(encoding="utf-8"))
         except (OSError, ValueError) as exc:
             logger.warning("%s: unreadable (%s); summaries will be asked for again", self.path, exc)
             return {}
@@ -93,8 +115,12 @@ class Summarizer:
         return f"{paper.arxiv_id}|{self.model}|{digest}"
 
     def cached(self, paper: Paper) -> str | None:
+        """The cached summary, checked again like a fresh answer (the file may have been edited)."""
         entry = self.cache.get(self.key(paper))
-        return entry["summary"] if entry else None
+        if not entry:
+            return None
+        summary = clean_summary(entry["summary"], self.max_chars)
+        return summary if is_korean(summary) else None
 
     def remember(self, paper: Paper, summary: str) -> None:
         self.cache[self.key(paper)] = {"summary": summary, "model": self.model}
@@ -114,7 +140,7 @@ class Summarizer:
         if key:
             headers["Authorization"] = f"Bearer {key}"
         return Request(
-            f"{self.url}/chat/completions",
+            completions_url(self.url),
             method="POST",
             body=json.dumps(body, ensure_ascii=False),
             headers=headers,
@@ -140,7 +166,7 @@ class Summarizer:
         if not isinstance(content, str):
             raise SummaryError("not a chat completion")
         summary = clean_summary(content, self.max_chars)
-        if not _HANGUL_RE.search(summary):
+        if not is_korean(summary):
             raise SummaryError("not Korean")
         return summary
 
@@ -151,9 +177,13 @@ class Summarizer:
         self.path.parent.mkdir(parents=True, exist_ok=True)
         text = json.dumps(self.cache, ensure_ascii=False, indent=1, sort_keys=True) + "\n"
         fd, tmp = tempfile.mkstemp(dir=self.path.parent, prefix=f".{self.path.name}.", suffix=".tmp")
-        with os.fdopen(fd, "w", encoding="utf-8") as file:
-            file.write(text)
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, self.path)
+        try:
+            with os.fdopen(fd, "w", encoding="utf-8") as file:
+                file.write(text)
+            os.chmod(tmp, 0o644)
+            os.replace(tmp, self.path)
+        except OSError:
+            Path(tmp).unlink(missing_ok=True)
+            raise
         self.changed = False
         return self.path

@@ -9,7 +9,7 @@ _VERSION_RE = re.compile(r"v\d+$")
 # C0/C1 controls other than whitespace, lone surrogates that cannot be UTF-8, and
 # invisible characters: bidi controls (which can reorder what a reader sees) and zero widths.
 _JUNK_RE = re.compile(
-    r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\u202a-\u202e\u2066-\u2069\u200b-\u200d\ufeff]"
+    r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\u202a-\u202e\u2066-\u2069\u200b-\u200f\u2060\u061c\ufeff]"
 )
 URL_RE = re.compile(r"https?://[^\s<>\"{}\[\]|\\^`]+")
 _PLACEHOLDER_RE = re.compile(r"\bthis (?:https?|ftp) URL\b")

@@ -148,3 +148,59 @@ async def test_a_week_reuses_the_days_summaries(server: FixtureServer, crawl) ->
     assert week.record.ok
     assert server.count()["summary"] == 0 and asked > 70
     assert "   - 요약: " in week.post("2026-W08", "weekly").read_text(encoding="utf-8")
+
+
+@deferred_f_from_coro_f
+async def test_no_more_than_summary_concurrency_at_once(server: FixtureServer, crawl) -> None:  # type: ignore[no-untyped-def]
+    server.faults.summary_delay = 0.1
+    result = await crawl(args={"date": DAY}, settings=summary_settings(server, SUMMARY_CONCURRENCY=2))
+    assert result.record.ok
+    assert server.count()["summary"] == 13 and server.summary_max_open == 2
+
+
+@deferred_f_from_coro_f
+async def test_an_endpoint_that_keeps_failing_is_given_up_on(server: FixtureServer, crawl) -> None:  # type: ignore[no-untyped-def]
+    server.faults.summary_status = 500
+    settings = summary_settings(server, SUMMARY_RETRY_TIMES=0, SUMMARY_CONCURRENCY=1)
+    result = await crawl(args={"date": DAY}, settings=settings)
+    assert result.record.ok
+    assert server.count()["summary"] == 3  # SUMMARY_MAX_FAILURES in a row, then no more
+    assert "failed 3 times in a row: no more summaries asked for this run" in result.log
+    assert result.stats["hfpapers/summaries/failed"] == 13
+
+
+@deferred_f_from_coro_f
+async def test_a_cached_answer_is_checked_again(server: FixtureServer, crawl, site: Path) -> None:  # type: ignore[no-untyped-def]
+    await crawl(args={"date": DAY}, settings=summary_settings(server))
+    cache_file = site / "_data" / "papers" / "summaries-ko.json"
+    cache = json.loads(cache_file.read_text(encoding="utf-8"))
+    first = sorted(cache)[0]
+    cache[first]["summary"] = "An English answer someone committed."
+    cache[sorted(cache)[1]]["summary"] = "# 제목\n- " + "가" * 5000
+    cache_file.write_text(json.dumps(cache), encoding="utf-8")
+    server.clear_counts()
+    result = await crawl(args={"date": DAY}, settings=summary_settings(server))
+    assert server.count()["summary"] == 1  # the English one is asked for again
+    post = result.post(DAY).read_text(encoding="utf-8")
+    assert "An English answer" not in post
+    assert max(len(line) for line in post.splitlines() if line.startswith("   - 요약: ")) < 450
+
+
+def test_endpoint_urls_and_unreadable_caches(tmp_path: Path) -> None:
+    import os
+
+    from hfpapers.site import Site
+    from hfpapers.summaries import Summarizer, completions_url
+    from tests.conftest import project_settings
+
+    assert completions_url("http://127.0.0.1:11434/v1") == "http://127.0.0.1:11434/v1/chat/completions"
+    assert completions_url("https://api.openai.com/v1/") == "https://api.openai.com/v1/chat/completions"
+    assert completions_url("https://x.test/v1/chat/completions") == "https://x.test/v1/chat/completions"
+    assert completions_url("https://x.test/openai?api-version=2024") == (
+        "https://x.test/openai/chat/completions?api-version=2024"
+    )
+    papers = tmp_path / "_data" / "papers"
+    papers.mkdir(parents=True)
+    os.mkfifo(papers / "summaries-ko.json")  # would block a plain read forever
+    settings = project_settings(SUMMARY_API_URL="http://127.0.0.1:9/v1", SUMMARY_MODEL="m")
+    assert Summarizer(settings, Site(tmp_path)).cache == {}

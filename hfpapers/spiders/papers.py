@@ -12,6 +12,7 @@ run covers (`daily`, `weekly`, `monthly`).
 from __future__ import annotations
 
 import logging
+from collections import deque
 from collections.abc import AsyncIterator, Iterator
 from typing import Any
 from urllib.parse import urlencode, urlparse
@@ -47,6 +48,10 @@ class PapersSpider(Spider):
     assembler: ListAssembler
     summarizer: summaries.Summarizer
     summary_retries: int
+    summary_limit: int
+    summary_max_failures: int
+    summary_failures: int  # in a row
+    to_ask: deque[Paper]  # papers whose summary waits for a free place
     asking: dict[str, Paper]  # arXiv id -> the paper whose summary is asked for
     hf_base: str
     hf_page_size: int
@@ -98,6 +103,10 @@ class PapersSpider(Spider):
         spider.force = plan.force
         spider.summarizer = summaries.Summarizer(settings, Site.from_settings(settings))
         spider.summary_retries = settings.getint("SUMMARY_RETRY_TIMES")
+        spider.summary_limit = max(1, settings.getint("SUMMARY_CONCURRENCY"))
+        spider.summary_max_failures = settings.getint("SUMMARY_MAX_FAILURES")
+        spider.summary_failures = 0
+        spider.to_ask = deque()
         spider.asking = {}
         spider.assembler = ListAssembler(
             plan.periods, settings.getint("ARXIV_BATCH_SIZE"), summaries=spider.summarizer.enabled
@@ -255,16 +264,26 @@ class PapersSpider(Spider):
     # --- Korean summaries (SUMMARY_API_URL) ------------------------------------
 
     def _summarize(self, paper: Paper) -> Iterator[Any]:
-        stats = self.crawler.stats
         cached = self.summarizer.cached(paper)
         if cached is not None:
-            stats.inc_value("hfpapers/summaries/cached")
+            self.crawler.stats.inc_value("hfpapers/summaries/cached")
             yield from self._follow(self.assembler.summarized(paper.arxiv_id, cached))
             return
-        self.asking[paper.arxiv_id] = paper
-        request = self.summarizer.request(paper, self.parse_summary, self.summary_failed)
-        request.meta["max_retry_times"] = self.summary_retries
-        yield request
+        self.to_ask.append(paper)
+        yield from self._ask_next()
+
+    def _ask_next(self) -> Iterator[Any]:
+        """Requests up to SUMMARY_CONCURRENCY at a time (Scrapy's slot does not hold
+        a zero-delay slot to its concurrency), none once the endpoint kept failing."""
+        while self.to_ask and self.summary_failures >= self.summary_max_failures:
+            paper = self.to_ask.popleft()
+            yield from self._no_summary(paper.arxiv_id, "the endpoint failed too often this run", count=False)
+        while self.to_ask and len(self.asking) < self.summary_limit:
+            paper = self.to_ask.popleft()
+            self.asking[paper.arxiv_id] = paper
+            request = self.summarizer.request(paper, self.parse_summary, self.summary_failed)
+            request.meta["max_retry_times"] = self.summary_retries
+            yield request
 
     def parse_summary(self, response: Response, arxiv_id: str) -> Iterator[Any]:
         paper = self.asking.pop(arxiv_id)
@@ -272,11 +291,13 @@ class PapersSpider(Spider):
             summary: str | None = self.summarizer.parse(response)
         except summaries.SummaryError as exc:
             yield from self._no_summary(arxiv_id, str(exc))
-            return
-        assert summary is not None
-        self.summarizer.remember(paper, summary)
-        self.crawler.stats.inc_value("hfpapers/summaries/new")
-        yield from self._follow(self.assembler.summarized(arxiv_id, summary))
+        else:
+            assert summary is not None
+            self.summary_failures = 0
+            self.summarizer.remember(paper, summary)
+            self.crawler.stats.inc_value("hfpapers/summaries/new")
+            yield from self._follow(self.assembler.summarized(arxiv_id, summary))
+        yield from self._ask_next()
 
     def summary_failed(self, failure: Failure) -> Iterator[Any]:
         arxiv_id = failure.request.cb_kwargs["arxiv_id"]  # type: ignore[attr-defined]
@@ -286,11 +307,19 @@ class PapersSpider(Spider):
         else:
             why = f"{failure.type.__name__ if failure.type else 'error'}: {failure.getErrorMessage()}"
         yield from self._no_summary(arxiv_id, why)
+        yield from self._ask_next()
 
-    def _no_summary(self, arxiv_id: str, why: str) -> Iterator[Any]:
+    def _no_summary(self, arxiv_id: str, why: str, count: bool = True) -> Iterator[Any]:
         # Survived: the post goes out without this 요약 line, and the next run asks again.
         logger.warning("%s: no Korean summary (%s)", arxiv_id, why)
         self.crawler.stats.inc_value("hfpapers/summaries/failed")
+        if count:
+            self.summary_failures += 1
+            if self.summary_failures == self.summary_max_failures:
+                logger.warning(
+                    "the summary endpoint failed %d times in a row: no more summaries asked for this run",
+                    self.summary_failures,
+                )
         yield from self._follow(self.assembler.summarized(arxiv_id, None))
 
     def _finished(self, item: PaperList) -> Iterator[PaperList]:
