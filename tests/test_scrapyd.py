@@ -39,6 +39,8 @@ def test_egg_ships_one_package_its_data_and_the_settings_entry_point(egg: Path) 
     # Nothing top-level but hfpapers: no "exporters" to shadow another distribution's.
     assert {n.split("/")[0] for n in names} == {"hfpapers", "EGG-INFO"}
     assert zipfile.ZipFile(egg).read("EGG-INFO/top_level.txt").decode().split() == ["hfpapers"]
+    # pip refuses an older Python instead of installing a package that cannot import.
+    assert "Requires-Python: >=3.11" in zipfile.ZipFile(egg).read("EGG-INFO/PKG-INFO").decode()
     entry_points = zipfile.ZipFile(egg).read("EGG-INFO/entry_points.txt").decode()
     assert "[scrapy]" in entry_points and "settings = hfpapers.settings" in entry_points
 
