@@ -207,6 +207,10 @@ class GitPublisher:
         ]
         existed = existed or bool(removed)
         files += removed
+        staged = self.git("diff", "--cached", "--name-only", "-z", "HEAD", "--", *files, check=False)
+        for path in filter(None, staged.stdout.split("\0")):
+            # The run wrote over it already; at least the user hears of it.
+            logger.warning("%s had changes staged in git; the new post replaces them", path)
         self.git("add", "-A", "--", *files)
         if self.git("diff", "--cached", "--quiet", "--", *files, check=False).returncode == 0:
             logger.info("%s: nothing changed, no commit", outcome.key)

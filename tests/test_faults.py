@@ -11,6 +11,7 @@ import json
 import re
 from pathlib import Path
 
+import pytest
 from scrapy.utils.defer import deferred_f_from_coro_f
 
 from fixture_server import FixtureServer
@@ -72,12 +73,21 @@ async def test_timeout_is_retried(server: FixtureServer, crawl) -> None:  # type
     assert result.stats["retry/reason_count/scrapy.exceptions.DownloadTimeoutError"] == 1
 
 
+@pytest.mark.parametrize(
+    ("fault", "said"),
+    [
+        ("page_without_payload", "no DailyPapers payload"),
+        ("page_payload_cut", "DailyPapers data-props is not JSON"),
+    ],
+)
 @deferred_f_from_coro_f
-async def test_page_without_payload_uses_the_api(server: FixtureServer, crawl) -> None:  # type: ignore[no-untyped-def]
-    server.faults.page_without_payload = True
+async def test_a_page_without_a_readable_payload_uses_the_api(
+    server: FixtureServer, crawl, fault: str, said: str
+) -> None:  # type: ignore[no-untyped-def]
+    setattr(server.faults, fault, True)
     result = await crawl(args={"date": DAY})
     assert result.record.ok, result.log[-3000:]
-    assert "no DailyPapers payload" in result.log and "using the API" in result.log
+    assert said in result.log and "using the API" in result.log
     assert server.count() == {"robots": 1, "hf_page": 1, "hf_api": 1, "arxiv_api": 1}
     assert result.post(DAY).read_text(encoding="utf-8") == GOLDEN.read_text(encoding="utf-8")
 
@@ -200,16 +210,6 @@ async def test_bad_entries_are_dropped_alone_and_counted(server: FixtureServer, 
     summary = result.log.split("Run summary (finished):", 1)[1]
     assert re.search(r"bad entries, dropped\s+5", summary)
     assert "etc" not in "".join(server.paths)  # the bad id was never put in a URL
-
-
-@deferred_f_from_coro_f
-async def test_a_cut_payload_falls_back_to_the_api(server: FixtureServer, crawl) -> None:  # type: ignore[no-untyped-def]
-    server.faults.page_payload_cut = True
-    result = await crawl(args={"date": DAY})
-    assert result.record.ok, result.log[-3000:]
-    assert "DailyPapers data-props is not JSON" in result.log and "using the API" in result.log
-    assert server.count() == {"robots": 1, "hf_page": 1, "hf_api": 1, "arxiv_api": 1}
-    assert result.post(DAY).read_text(encoding="utf-8") == GOLDEN.read_text(encoding="utf-8")
 
 
 @deferred_f_from_coro_f

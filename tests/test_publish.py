@@ -448,3 +448,14 @@ async def test_a_branch_that_cannot_catch_up_is_only_a_warning(
     assert "pull when you are ready" in result.log
     assert remote_log(remote)[0] == f"Daily papers {DAY}: 13 papers"
     assert (clone / "about.md").read_text() == "my own, untracked\n"
+
+
+@deferred_f_from_coro_f
+async def test_staged_edits_to_our_post_are_named_when_replaced(repos: tuple[Path, Path], publish) -> None:  # type: ignore[no-untyped-def]
+    _, clone = repos
+    assert (await publish()).record.ok
+    post = clone / "_posts" / f"{DAY}-daily-papers.md"
+    post.write_text(post.read_text(encoding="utf-8") + "\nmy note\n", encoding="utf-8")
+    git(clone, "add", str(post))
+    result = await publish()
+    assert f"_posts/{DAY}-daily-papers.md had changes staged in git; the new post replaces them" in result.log
