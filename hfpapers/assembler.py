@@ -48,12 +48,6 @@ class Progress:
     summaries: list[Paper] = field(default_factory=list)
     """Papers whose arXiv data is in and whose summary to get (one per arXiv id)."""
 
-    def __iadd__(self, other: Progress) -> Progress:
-        self.batches += other.batches
-        self.complete += other.complete
-        self.summaries += other.summaries
-        return self
-
 
 class ListAssembler:
     def __init__(self, periods: Iterable[Period], batch_size: int, summaries: bool = False):
