@@ -223,14 +223,8 @@ class PapersSpider(Spider):
         return papers
 
     def hf_failed(self, failure: Failure) -> Iterator[Any]:
-        request = failure.request  # type: ignore[attr-defined]
-        period = request.cb_kwargs["period"]
-        if isinstance(failure.value, HttpError):
-            why = f"HTTP {failure.value.response.status}"
-        else:
-            name = failure.type.__name__ if failure.type else "error"
-            why = f"{name} from {urlparse(request.url).netloc}: {failure.getErrorMessage()}"
-        yield from self._list_failed(period, f"Hugging Face failed for {period}: {why}")
+        period = failure.request.cb_kwargs["period"]  # type: ignore[attr-defined]
+        yield from self._list_failed(period, f"Hugging Face failed for {period}: {why_failed(failure)}")
 
     def _list_failed(self, period: Period, reason: str) -> Iterator[Any]:
         # extra period: the ListWriter blames this list, and only it.
@@ -302,11 +296,7 @@ class PapersSpider(Spider):
     def summary_failed(self, failure: Failure) -> Iterator[Any]:
         arxiv_id = failure.request.cb_kwargs["arxiv_id"]  # type: ignore[attr-defined]
         self.asking.pop(arxiv_id, None)
-        if isinstance(failure.value, HttpError):
-            why = f"HTTP {failure.value.response.status}"
-        else:
-            why = f"{failure.type.__name__ if failure.type else 'error'}: {failure.getErrorMessage()}"
-        yield from self._no_summary(arxiv_id, why)
+        yield from self._no_summary(arxiv_id, why_failed(failure))
         yield from self._ask_next()
 
     def _no_summary(self, arxiv_id: str, why: str, count: bool = True) -> Iterator[Any]:
@@ -386,6 +376,15 @@ class PapersSpider(Spider):
         )
         self.crawler.stats.inc_value("hfpapers/arxiv_abs_failed")
         yield from self._follow(self.assembler.resolved([arxiv_id]))
+
+
+def why_failed(failure: Failure) -> str:
+    """``HTTP 503``, or the error and the host that caused it, in one line."""
+    if isinstance(failure.value, HttpError):
+        return f"HTTP {failure.value.response.status}"
+    name = failure.type.__name__ if failure.type else "error"
+    host = urlparse(failure.request.url).netloc  # type: ignore[attr-defined]
+    return f"{name} from {host}: {failure.getErrorMessage()}"
 
 
 def _key_in_url(url: str) -> str | None:
