@@ -1,0 +1,72 @@
+"""Reading what this run did not write: bounded in size, depth and kind of file.
+
+A data file, a previous post, the summaries cache, a model's answer and a
+Hugging Face payload all come from outside this run. A symlink to
+``/dev/zero`` must not fill the memory, a FIFO must not block the run past
+its deadline, and JSON nested 200,000 levels deep must not raise
+`RecursionError` where nobody expects it. Every such read goes through here.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import stat
+from pathlib import Path
+from typing import Any
+
+# The largest file this project reads back: a monthly data file holds about 2 MB.
+MAX_FILE_BYTES = 64 * 1024 * 1024
+
+
+class UnsafeInputError(ValueError):
+    """Input refused before it was parsed: too large, too deep, or not a regular file."""
+
+
+def read_capped(path: Path, limit: int = MAX_FILE_BYTES) -> bytes:
+    """A regular file's bytes, at most ``limit`` of them.
+
+    Raises `FileNotFoundError` when there is none, `UnsafeInputError` for a FIFO,
+    a device, a folder or a file over ``limit`` (through a symlink too), and
+    `OSError` when it cannot be read. Opened non-blocking, so a FIFO with no
+    writer cannot hold the run.
+    """
+    fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
+    try:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode):
+            raise UnsafeInputError(f"{path} is not a regular file")
+        if info.st_size > limit:
+            raise UnsafeInputError(f"{path} is {info.st_size} bytes, over the {limit}-byte limit")
+        chunks, size = [], 0
+        while chunk := os.read(fd, min(1 << 20, limit + 1 - size)):
+            chunks.append(chunk)
+            size += len(chunk)
+            if size > limit:
+                raise UnsafeInputError(f"{path} grew past the {limit}-byte limit while read")
+        return b"".join(chunks)
+    finally:
+        os.close(fd)
+
+
+def read_text_capped(path: Path, limit: int = MAX_FILE_BYTES) -> str:
+    """`read_capped` as UTF-8 text (`UnicodeDecodeError` is a `ValueError`)."""
+    return read_capped(path, limit).decode("utf-8")
+
+
+def loads_bounded(text: str | bytes, *, max_bytes: int = MAX_FILE_BYTES) -> Any:
+    """`json.loads` for text from outside: `UnsafeInputError` when it is too large or
+    nested too deeply for the parser, `ValueError` (`json.JSONDecodeError`) when
+    it is no JSON.
+
+    The depth is bounded by the parser itself, which raises `RecursionError`
+    past the interpreter's recursion limit (about 1,000 levels): refused here,
+    where the caller expects a `ValueError`, instead of anywhere up the stack.
+    A scan for depth before parsing would cost more than the parse.
+    """
+    if len(text) > max_bytes:
+        raise UnsafeInputError(f"JSON of {len(text)} bytes, over the {max_bytes}-byte limit")
+    try:
+        return json.loads(text)
+    except RecursionError:
+        raise UnsafeInputError("JSON nested too deeply to read") from None
