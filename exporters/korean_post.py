@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import functools
 import io
+import json
 import logging
 import re
 from collections import Counter
-from datetime import UTC, date, datetime, time
+from datetime import UTC, datetime, time, timedelta
+from pathlib import Path
 from typing import IO, Any
 
 from dateutil import tz
@@ -14,10 +17,19 @@ from scrapy.crawler import Crawler
 from scrapy.exporters import BaseItemExporter
 from scrapy.settings import BaseSettings
 
-from hfpapers.exporters.markdown import escape_markdown, inline_markdown, liquid_safe, yaml_list, yaml_scalar
+from hfpapers.exporters.markdown import (
+    escape_markdown,
+    inline_markdown,
+    liquid_safe,
+    plain_text,
+    yaml_list,
+    yaml_scalar,
+)
 from hfpapers.items import PaperList
 from hfpapers.periods import Period
-from hfpapers.previous import is_site_path
+from hfpapers.previous import MARKER, is_site_path
+from hfpapers.safeio import read_text_capped
+from hfpapers.site import Site
 
 logger = logging.getLogger(__name__)
 
@@ -33,15 +45,17 @@ def shorten_authors(authors: list[str], shown: int = AUTHORS_SHOWN) -> str:
     return f"{', '.join(authors[:shown])} 외 {len(authors) - shown}명"
 
 
-def post_datetime(day: date, at: str, zone: str, now: datetime | None = None) -> datetime:
-    """The post's date: ``at`` local time on ``day``, but never in the future.
-
-    Jekyll does not publish posts dated after the build (``future: false``).
+def post_datetime(period: Period, at: str, zone: str, now: datetime | None = None) -> datetime:
+    """The post's date: ``at`` local time on the day of the list, or for a week or
+    a month on the day after it ends (when the shipped schedule writes it), but
+    never in the future: Jekyll does not publish posts dated after the build
+    (``future: false``). A re-run after that day keeps the same date.
     """
     tzinfo = tz.gettz(zone)
     if tzinfo is None:
         raise ValueError(f"unknown time zone {zone!r}")
     hour, minute = (int(part) for part in at.split(":"))
+    day = period.first if period.kind == "daily" else period.last + timedelta(1)
     wanted = datetime.combine(day, time(hour, minute), tzinfo)
     now = (now or datetime.now(UTC)).astimezone(tzinfo).replace(microsecond=0)
     return min(wanted, now)
@@ -63,14 +77,36 @@ def movement(paper: Fields, replaces_post: bool) -> str:
     return f"▲{before - now}" if before > now else f"▼{now - before}"
 
 
-def likes_chart(papers: list[Fields], top: int) -> str:
-    """A Mermaid bar chart of the top papers' likes, labelled by place (no web text)."""
+def rank_labels(papers: list[Fields]) -> list[str]:
+    """``1위``, ``2위``, ``2위``, ``4위``: each paper's competition rank.
+
+    Mermaid's x-axis is a band scale that merges equal labels (two bars drawn
+    on one spot), so a tied label gets zero-width spaces, one more for each
+    paper before it with the same rank: the same text to a reader.
+    """
+    seen: Counter[int] = Counter()
+    labels = []
+    for position, paper in enumerate(papers, 1):
+        rank = paper.get("rank") or position
+        labels.append(f"{rank}위" + "\u200b" * seen[rank])
+        seen[rank] += 1
+    return labels
+
+
+def likes_chart(papers: list[Fields], top: int, color: str) -> str:
+    """A Mermaid bar chart of the top papers' likes, labelled by rank (no web text).
+
+    The bars' colour is set in the diagram (``plotColorPalette``): Mermaid's
+    default palette starts at #FFF4DD, near white on Chirpy's light theme.
+    """
     shown = papers[:top]
-    labels = ", ".join(f'"{n}위"' for n in range(1, len(shown) + 1))
+    labels = ", ".join(f'"{label}"' for label in rank_labels(shown))
     likes = [int(p["upvotes"]) for p in shown]
+    init = {"themeVariables": {"xyChart": {"plotColorPalette": color}}}
     return "\n".join(
         [
             "```mermaid",
+            f"%%{{init: {json.dumps(init)}}}%%",
             "xychart-beta",
             f'    title "좋아요 상위 {len(shown)}"',
             f"    x-axis [{labels}]",
@@ -81,17 +117,77 @@ def likes_chart(papers: list[Fields], top: int) -> str:
     )
 
 
+def _variant_key(name: str) -> str:
+    """``Large-Language Models`` and ``large language model`` are one keyword."""
+    words = re.sub(r"[\s_-]+", " ", name.strip().lower()).split()
+    if (
+        words
+        and len(words[-1]) > 3
+        and words[-1].endswith("s")
+        and not words[-1].endswith(("ss", "is", "us"))
+    ):
+        words[-1] = words[-1][:-1]
+    return " ".join(words)
+
+
 def top_counts(values: list[str], n: int) -> list[tuple[str, int]]:
-    """The ``n`` most common values, ties by name."""
-    return sorted(Counter(values).items(), key=lambda kv: (-kv[1], kv[0]))[:n]
+    """The ``n`` most common values, case, plural ``s`` and hyphens merged, each
+    shown in its most common spelling; ties by name."""
+    spellings: dict[str, Counter[str]] = {}
+    for value in values:
+        spellings.setdefault(_variant_key(value), Counter())[value] += 1
+    merged = []
+    for counts in spellings.values():
+        shown = min(counts.items(), key=lambda kv: (-kv[1], kv[0]))[0]
+        merged.append((shown, counts.total()))
+    return sorted(merged, key=lambda kv: (-kv[1], kv[0]))[:n]
 
 
-def period_title(period: Period) -> str:
-    first, last = period.first, period.last
-    if period.kind == "monthly":
-        return f"{first.year}년 {first.month}월"
-    year, week, _ = first.isocalendar()
-    return f"{year}년 {week}주차 ({first.month}월 {first.day}일 ~ {last.month}월 {last.day}일)"
+def shorten(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: max(limit - 1, 0)].rstrip() + "…"
+
+
+def description(period: Period, papers: list[Fields], limit: int = 160) -> str:
+    """The card's one plain sentence: ``논문 13편 · 1위 "GLM-5: …" (좋아요 15)``.
+
+    Chirpy prints it unescaped in the home page, the post's header and the
+    feed, and MathJax reads the header: `plain_text` leaves nothing to run.
+    """
+    if not papers:
+        return f"{period.span_ko} 논문 0편"
+    top = papers[0]
+    head, tail = f'논문 {len(papers)}편 · 1위 "', f'" (좋아요 {top["upvotes"]})'
+    return head + shorten(plain_text(top["title"]), limit - len(head) - len(tail)) + tail
+
+
+@functools.cache
+def known_author(site_root: Path, author: str) -> bool:
+    """Whether the site's ``_data/authors.yml`` names ``author`` (Chirpy prints an
+    empty "By" for one it does not). Warns once per site and author."""
+    for name in ("authors.yml", "authors.yaml"):
+        try:
+            text = read_text_capped(site_root / "_data" / name, 1024 * 1024)
+        except FileNotFoundError:
+            continue
+        except (OSError, ValueError) as exc:
+            logger.warning("%s: unreadable (%s)", site_root / "_data" / name, exc)
+            break
+        keys = {m.group(1) or m.group(2) or m.group(3) for m in _YAML_KEY_RE.finditer(text)}
+        if author in keys:
+            return True
+        break
+    logger.warning(
+        "POST_AUTHOR %r is not in %s/_data/authors.yml: posts get no author line, so Chirpy shows"
+        " the site's own author (add %r there, or set POST_AUTHOR to one of its keys)",
+        author,
+        site_root,
+        author,
+    )
+    return False
+
+
+# A top-level key of a YAML mapping: a line that starts with no space.
+_YAML_KEY_RE = re.compile(r"""^(?:"([^"\n]+)"|'([^'\n]+)'|([^\s#'"\-][^:\n]*?))[ \t]*:(?:[ \t]|$)""", re.M)
 
 
 class KoreanPostExporter(BaseItemExporter):
@@ -124,10 +220,13 @@ class KoreanPostExporter(BaseItemExporter):
         self.ai_summary = settings.getbool("POST_AI_SUMMARY")
         self.post_times = {
             "daily": settings.get("POST_TIME"),
-            "weekly": settings.get("POST_TIME"),
+            "weekly": settings.get("POST_TIME_WEEKLY"),
             "monthly": settings.get("POST_TIME_MONTHLY"),
         }
         self.post_timezone = settings.get("POST_TIMEZONE")
+        self.chart_color = settings.get("POST_CHART_COLOR")
+        self.image = settings.getbool("POST_IMAGE")
+        self.site_root = Site.from_settings(settings).root
         self.now = now
 
     @classmethod
@@ -146,46 +245,58 @@ class KoreanPostExporter(BaseItemExporter):
         period = item.period
         kind = period.kind
         if kind == "daily":
-            title = f"Hugging Face Daily Papers - {period.key}"
-            body, has_math = self._daily_body(title, item.replaces_post, papers)
-        elif kind == "weekly":
-            title = f"Hugging Face 주간 논문 - {period_title(period)}"
-            body, has_math = self._period_body(title, papers)
+            body, has_math = self._daily_body(item.replaces_post, papers)
         else:
-            # The blog's monthly series (2025-11-01-monthly-papers-summary.md) is titled so.
-            title = f"Hugging Face Papers Monthly Summary - {period_title(period)}"
-            body, has_math = self._period_body(title, papers)
+            body, has_math = self._period_body(papers)
         primaries = [p["primary_category"] for p in papers if p.get("primary_category")]
         field_tags = [c.lower() for c, _ in top_counts(primaries, self.category_tags)]
         tags = self.tags[kind]
-        when = post_datetime(period.first, self.post_times[kind], self.post_timezone, self.now)
-        front = ["---", f"title: {yaml_scalar(title)}"]
+        when = post_datetime(period, self.post_times[kind], self.post_timezone, self.now)
+        front = ["---", f"title: {yaml_scalar(period.title)}"]
         if item.permalink:
             # Bare, as the blog's own posts write it, when it is a plain path.
             url = item.permalink if is_site_path(item.permalink) else yaml_scalar(item.permalink)
             front.append(f"permalink: {url}")
         front += [
             f"date: {when.strftime('%Y-%m-%d %H:%M:%S %z')}",
+            f"description: {yaml_scalar(description(period, papers))}",
             f"categories: {yaml_list(self.categories[kind])}",
             f"tags: {yaml_list(tags + [t for t in field_tags if t not in tags])}",
         ]
-        if self.author:
+        if self.author and known_author(self.site_root, self.author):
             front.append(f"author: {yaml_scalar(self.author)}")
+        thumbnail = papers[0].get("thumbnail") if papers and self.image else None
+        if thumbnail:
+            front += [
+                "image:",
+                f"  path: {thumbnail}",
+                f"  alt: {yaml_scalar(plain_text(papers[0]['title']))}",
+            ]
         if has_math:
             front.append("math: true")
         if papers and self.chart_top:
             front.append("mermaid: true")
-        front.append("---")
+        front += [f"{MARKER}: {kind}", "---"]
         return "\n".join(front) + "\n\n" + liquid_safe("\n".join(body))
 
     def _chart(self, papers: list[Fields]) -> list[str]:
-        return [likes_chart(papers, self.chart_top), ""] if papers and self.chart_top else []
+        return (
+            [likes_chart(papers, self.chart_top, self.chart_color), ""] if papers and self.chart_top else []
+        )
 
-    def _daily_body(self, title: str, replaces: bool, papers: list[Fields]) -> tuple[list[str], bool]:
-        entries = [self._entry(n, paper, movement(paper, replaces)) for n, paper in enumerate(papers, 1)]
+    def _entries(self, papers: list[Fields], replaces: bool) -> list[tuple[str, bool]]:
+        entries = []
+        expected = 1  # the number the browser gives an item without a value
+        for position, paper in enumerate(papers, 1):
+            rank = paper.get("rank") or position
+            entries.append(self._entry(rank, paper, movement(paper, replaces), numbered=rank == expected))
+            expected = rank + 1
+        return entries
+
+    def _daily_body(self, replaces: bool, papers: list[Fields]) -> tuple[list[str], bool]:
+        # No "# title": Chirpy's post layout shows the front-matter title as the page's H1.
+        entries = self._entries(papers, replaces)
         body = [
-            f"# {title}",
-            "",
             f"총 **{len(papers)}개**의 논문이 수집되었습니다.",
             "",
             *self._chart(papers),
@@ -195,16 +306,14 @@ class KoreanPostExporter(BaseItemExporter):
         ]
         return body, any(math for _, math in entries)
 
-    def _period_body(self, title: str, papers: list[Fields]) -> tuple[list[str], bool]:
+    def _period_body(self, papers: list[Fields]) -> tuple[list[str], bool]:
         likes = sum(int(p["upvotes"]) for p in papers)
         days = {str(p.get("submitted_on_daily_at") or "")[:10] for p in papers} - {""}
-        entries = [self._entry(n, paper, "") for n, paper in enumerate(papers[: self.period_top], 1)]
+        entries = self._entries(papers[: self.period_top], False)
         categories = top_counts([c for p in papers for c in p.get("categories") or []], 10)
         keywords = top_counts([k for p in papers for k in p.get("ai_keywords") or []], 15)
         average = f"{likes / len(papers):.1f}" if papers else "0"
         body = [
-            f"# {title}",
-            "",
             "## 📈 통계",
             "",
             f"- 논문 수: **{len(papers)}개**",
@@ -221,9 +330,12 @@ class KoreanPostExporter(BaseItemExporter):
                 body += [heading, "", *(f"- {escape_markdown(name)}: {n}편" for name, n in counts), ""]
         return body, any(math for _, math in entries)
 
-    def _entry(self, number: int, paper: Fields, moved: str) -> tuple[str, bool]:
+    def _entry(self, rank: int, paper: Fields, moved: str, numbered: bool) -> tuple[str, bool]:
+        """One ranked paper. kramdown numbers a list 1, 2, 3 whatever the source says:
+        a tie, and the paper after it, set their number (``value``) themselves."""
         title = escape_markdown(paper["title"])
-        lines = [f"{number}. **{title}** - 👍 {paper['upvotes']}" + (f" {moved}" if moved else "")]
+        value = "" if numbered else f'{{: value="{rank}"}} '
+        lines = [f"{rank}. {value}**{title}** - 👍 {paper['upvotes']}" + (f" {moved}" if moved else "")]
 
         def item(text: str) -> None:
             lines.append(f"   - {text}")

@@ -1,8 +1,17 @@
 """Crawled text to Jekyll-safe Markdown (kramdown) and YAML.
 
-Text from the web is data: after Liquid and kramdown ran, the page must
-show it literally. Math is the one exception: ``$...$`` and ``$$...$$``
-reach MathJax with their content unchanged.
+Text from the web is data: after Liquid, kramdown and the browser's MathJax
+ran, the page must show it literally. Math is the one exception: ``$...$``
+and ``$$...$$`` reach MathJax with their content unchanged, but for the TeX
+macros that make links, styles or HTML (`safe_tex`).
+
+Chirpy's MathJax takes ``$...$`` and ``\\(...\\)`` as inline math (its
+``assets/js/data/mathjax.js``; ``processEscapes`` is MathJax's default, on).
+kramdown turns ``\\$`` into a bare ``$``, so two prices in a paragraph would
+pair. MathJax pairs delimiters only within one run of text, and every HTML
+element but ``<br>``, ``<wbr>`` and comments ends a run: a ``$`` or ``\\`` of
+plain text is written as ``<span>&#36;</span>`` / ``<span>&#92;</span>``, which
+kramdown passes through and MathJax cannot pair with anything.
 """
 
 from __future__ import annotations
@@ -20,11 +29,11 @@ _MATH_RE = re.compile(
 _TOKEN_RE = re.compile(f"(?P<math>{_MATH_RE.pattern})|(?P<url>{URL_RE.pattern})")
 _URL_ONLY_RE = re.compile(f"(?P<math>(?!))|(?P<url>{URL_RE.pattern})")
 # kramdown's escapable characters that can start markup or smart quotes, and
-# HTML's own, as entities. In this order: the backslash before the escapes
-# that add one, "&" before the entities that add one. A str.replace per
+# HTML's own, as entities, "&" before the entities that add one. (Backslash
+# and dollar are MathJax's: see _MATHJAX_SPANS.) A str.replace per
 # character present is ~13x faster than str.translate on abstracts.
 _ESCAPES = (
-    *((c, "\\" + c) for c in "\\`*_{}[]#|\"'$~"),
+    *((c, "\\" + c) for c in "`*_{}[]#|\"'~"),
     ("&", "&amp;"),
     ("<", "&lt;"),
     (">", "&gt;"),
@@ -38,7 +47,46 @@ _PLAIN_YAML_RE = re.compile(r"^[^\W\d_][\w .\-/]*$")
 _YAML_WORDS = {"y", "n", "yes", "no", "true", "false", "on", "off", "null"}
 
 
+# Plain-text characters MathJax would read as the start of math, each in its own
+# element (see the module's docstring). Entities, so kramdown reads neither.
+_MATHJAX_SPANS = {"$": "<span>&#36;</span>", "\\": "<span>&#92;</span>"}
+_MATHJAX_CHAR_RE = re.compile(r"([$\\])")
+# TeX macros that make links, set styles, classes or ids, or load extensions
+# (MathJax 3 loads its html, bbox, unicode and action packages on demand unless
+# the site loads "safe"): shown as their names, never run. Matched as TeX reads
+# control sequences, so "\\\\href" (a line break, then letters) is left alone.
+_DANGEROUS_TEX = frozenset(
+    [
+        *("href", "url", "style", "class", "cssId", "data", "unicode", "require", "bbox"),
+        *("mmlToken", "texttip", "mathtip", "toggle", "tooltip"),
+    ]
+)
+_CONTROL_SEQUENCE_RE = re.compile(r"\\([A-Za-z]+|.)", re.S)
+
+
+def safe_tex(content: str) -> str:
+    """TeX with every dangerous macro (``\\href``, ``\\style``, ``\\html…``) shown as text."""
+    if "\\" not in content:
+        return content
+
+    def _sub(match: re.Match[str]) -> str:
+        name = match.group(1)
+        if name in _DANGEROUS_TEX or name.startswith("html"):
+            return f"\\backslash\\mathtt{{{name}}}"
+        return match.group(0)
+
+    return _CONTROL_SEQUENCE_RE.sub(_sub, content)
+
+
 def _escape_plain(text: str) -> str:
+    if "$" in text or "\\" in text:
+        return "".join(
+            _MATHJAX_SPANS.get(part) or _escape_kramdown(part) for part in _MATHJAX_CHAR_RE.split(text)
+        )
+    return _escape_kramdown(text)
+
+
+def _escape_kramdown(text: str) -> str:
     for char, escaped in _ESCAPES:
         if char in text:
             text = text.replace(char, escaped)
@@ -51,6 +99,7 @@ def _math(content: str) -> str:
     # kramdown keeps $$...$$ verbatim (HTML-escaped) and hands it to MathJax, but
     # reads a line holding "|" as a table row, even inside math: MathJax reads
     # \vert and \Vert as | and ‖ (the space ends the control word: \vert x).
+    content = safe_tex(content)
     if "|" in content:
         content = content.replace("\\|", "\\Vert ").replace("|", "\\vert ")
     return f"$${content}$$"
@@ -97,6 +146,24 @@ def liquid_safe(source: str) -> str:
     printing the brace through Liquid cannot be closed from inside.
     """
     return _LIQUID_START_RE.sub('{{ "{" }}', source)
+
+
+# Characters that would run as HTML, Liquid or MathJax where a theme prints a
+# front-matter value as it is (Chirpy: the card, the post's header, the feed),
+# as look-alikes that run as nothing.
+_PLAIN_LOOKALIKES = str.maketrans(
+    {"<": "‹", ">": "›", "&": "＆", "{": "｛", "}": "｝", "$": "＄", "\\": "＼", "`": "'"}
+)
+
+
+def plain_text(text: str) -> str:
+    """One line of plain text for a front-matter value a theme prints unescaped:
+    no line breaks, bidi or zero-width characters, math as its source, and
+    nothing that HTML, Liquid or MathJax would run."""
+    text = clean_text(text)
+    if "$" in text:
+        text = _MATH_RE.sub(lambda m: m.group("display") or m.group("inline"), text)
+    return text.translate(_PLAIN_LOOKALIKES)
 
 
 def yaml_scalar(value: str) -> str:

@@ -103,6 +103,14 @@ def _likes(paper: dict[str, Any], arxiv_id: str) -> int:
     return likes
 
 
+# An image on a Hugging Face host with a plain path: it goes into front matter and an <img>.
+_THUMBNAIL_RE = re.compile(r"^https://(?:[a-z0-9-]+\.)*huggingface\.co/[A-Za-z0-9._~/%-]+$", re.ASCII)
+
+
+def _thumbnail(value: Any) -> str | None:
+    return value if isinstance(value, str) and len(value) < 500 and _THUMBNAIL_RE.match(value) else None
+
+
 def describe(entry: Any) -> str:
     """How a warning names an entry: its id and title as far as it has them."""
     paper = entry.get("paper") if isinstance(entry, dict) else None
@@ -154,5 +162,6 @@ def paper_from_entry(entry: Any) -> Paper:
         project_page=_str_or_none(paper.get("projectPage")),
         ai_summary=_str_or_none(paper.get("ai_summary")),
         ai_keywords=[k for k in keywords if isinstance(k, str)] if isinstance(keywords, list) else [],
+        thumbnail=_thumbnail(entry.get("thumbnail")),
         submitted_on_daily_at=_str_or_none(paper.get("submittedOnDailyAt")),
     )

@@ -68,6 +68,10 @@ class Paper:
     """Hugging Face's AI-written one-line summary."""
     ai_keywords: list[str] = field(default_factory=list)
     """Hugging Face's AI-extracted keywords."""
+    thumbnail: str | None = field(
+        default=None, metadata=_schema(pattern=r"^https://([a-z0-9-]+\.)*huggingface\.co/[A-Za-z0-9._~/%-]+$")
+    )
+    """Hugging Face's social thumbnail of the paper (an image on a huggingface.co host)."""
     summary_ko: str | None = None
     """A two- or three-sentence Korean summary from the SUMMARY_API_URL endpoint, one line."""
     submitted_on_daily_at: str | None = None

@@ -8,6 +8,7 @@ request to the publisher.
 
 from __future__ import annotations
 
+import calendar
 import re
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -61,6 +62,34 @@ class Period:
     def covers(self, day: str) -> bool:
         return self.first.isoformat() <= day <= self.last.isoformat()
 
+    @property
+    def title(self) -> str:
+        """The post's title, exactly: ``Hugging Face Daily Papers - 2026-02-18``…"""
+        if self.kind == "daily":
+            return f"Hugging Face Daily Papers - {self.key}"
+        if self.kind == "weekly":
+            return f"Hugging Face 주간 논문 - {self.span_ko}"
+        # The blog's monthly series (2025-11-01-monthly-papers-summary.md) is titled so.
+        return f"Hugging Face Papers Monthly Summary - {self.span_ko}"
+
+    @property
+    def span_ko(self) -> str:
+        """``2026년 8주차 (2월 16일 ~ 2월 22일)``, ``2026년 2월``; the day itself for a day."""
+        first, last = self.first, self.last
+        if self.kind == "daily":
+            return self.key
+        if self.kind == "monthly":
+            return f"{first.year}년 {first.month}월"
+        year, week, _ = first.isocalendar()
+        return f"{year}년 {week}주차 ({first.month}월 {first.day}일 ~ {last.month}월 {last.day}일)"
+
+    @property
+    def old_headings(self) -> tuple[str, ...]:
+        """The first body line of a post the old script (or hfpapers before 1.2) wrote."""
+        if self.kind == "monthly":
+            return (f"# {self.title}", f"# Hugging Face Papers 월간 요약 - {self.span_ko}")
+        return (f"# {self.title}",)
+
     def commit_message(self, papers: int, refresh: bool) -> str:
         """``Daily papers 2026-02-18: 13 papers``, ``Weekly papers 2026-W08: …``."""
         message = f"{self.kind.capitalize()} papers {self.key}: {papers} papers"
@@ -89,9 +118,13 @@ def month_period(value: str) -> Period:
     match = _MONTH_RE.match(value)
     if not match or not 1 <= int(match.group(2)) <= 12:
         raise ValueError(f"{value!r} is not a month in the form YYYY-MM")
-    first = date(int(match.group(1)), int(match.group(2)), 1)
-    following = date(first.year + first.month // 12, first.month % 12 + 1, 1)
-    return Period("monthly", value, first, following - timedelta(1))
+    year, month = int(match.group(1)), int(match.group(2))
+    if year < 1:
+        raise ValueError(f"{value!r} is not a month in the form YYYY-MM")
+    # monthrange, not "the 1st of the next month - 1 day": 9999-12 has no next month.
+    return Period(
+        "monthly", value, date(year, month, 1), date(year, month, calendar.monthrange(year, month)[1])
+    )
 
 
 def from_key(kind: str, key: str) -> Period:

@@ -21,6 +21,9 @@ from hfpapers.site import Site
 
 logger = logging.getLogger(__name__)
 
+# The front-matter key every post hfpapers writes carries (its value: the kind of list).
+MARKER = "hfpapers"
+
 _ARXIV_IN_URL_RE = re.compile(
     r"/(?:papers|abs|pdf)/([0-9]{4}\.[0-9]{4,5}|[a-z-]+(?:\.[A-Z]{2})?/[0-9]{7})(?:v\d+)?/?$"
 )

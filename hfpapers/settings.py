@@ -34,13 +34,21 @@ POST_TAGS_MONTHLY = ["huggingface", "papers", "monthly", "ai", "summary"]
 POST_CATEGORY_TAGS = 3
 # Mermaid likes chart of the top N at the top of each post (0: no chart).
 POST_CHART_TOP = 10
+# The chart's bar colour: Mermaid's default palette starts near white (#FFF4DD), unreadable
+# on Chirpy's light theme; this blue keeps 4:1 contrast on both its light and dark themes.
+POST_CHART_COLOR = "#4c6ef5"
+# The top paper's Hugging Face thumbnail as the post's image (its home-page card picture).
+POST_IMAGE = True
 # Weekly and monthly posts list the top N papers (statistics cover all).
 POST_PERIOD_TOP = 20
 # An "AI 요약:" line per paper from Hugging Face's ai_summary.
 POST_AI_SUMMARY = False
-# Posts are dated 09:15 KST, the morning run (monthly: 09:00), but never later than the crawl.
+# A daily post is dated its day at 09:15 KST, the morning run; a weekly or monthly one the
+# day after its period at the shipped schedule's time (deploy/crontab), so it lands on the
+# home page after the days it covers. Never later than the crawl (Jekyll skips future posts).
 POST_TIME = "09:15"
-POST_TIME_MONTHLY = "09:00"
+POST_TIME_WEEKLY = "09:30"
+POST_TIME_MONTHLY = "09:45"
 POST_TIMEZONE = "Asia/Seoul"
 # Every post sets its own URL: the blog's _config.yml gives posts /posts/:title/, and
 # :title (the file name) is the same for every day. {slug}: daily-papers,

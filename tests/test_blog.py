@@ -37,7 +37,11 @@ def seed_old_blog(site: Path) -> dict[str, Path]:
 
 
 def marks(post: str) -> dict[str, str]:
-    return dict(re.findall(r"^\d+\. \*\*(.+?)\*\* - 👍 \d+(?: (▲\d+|▼\d+|NEW))?$", post, flags=re.M))
+    return dict(
+        re.findall(
+            r"^\d+\. (?:\{: value=.\d+.\} )?\*\*(.+?)\*\* - 👍 \d+(?: (▲\d+|▼\d+|NEW))?$", post, flags=re.M
+        )
+    )
 
 
 @deferred_f_from_coro_f

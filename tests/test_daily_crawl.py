@@ -31,7 +31,7 @@ def crawled(fixture_server: FixtureServer, tmp_path_factory: pytest.TempPathFact
 
 def test_post_has_every_paper_in_like_order(crawled: CrawlResult) -> None:
     post = crawled.post(DAY).read_text(encoding="utf-8")
-    titles = re.findall(r"^\d+\. \*\*(.+)\*\* - 👍 (\d+)$", post, flags=re.M)
+    titles = re.findall(r"^\d+\. (?:\{: value=.\d+.\} )?\*\*(.+)\*\* - 👍 (\d+)$", post, flags=re.M)
     assert len(titles) == 13
     likes = [int(n) for _, n in titles]
     assert likes == sorted(likes, reverse=True)

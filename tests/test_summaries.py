@@ -23,7 +23,9 @@ def summary_settings(server: FixtureServer, **extra: object) -> dict[str, object
 
 def summaries_in(post: str) -> dict[str, str]:
     """Title -> its 요약 line."""
-    entries = re.findall(r"^\d+\. \*\*(.+?)\*\* - 👍.*?\n((?:   - .*\n)+)", post, flags=re.M)
+    entries = re.findall(
+        r"^\d+\. (?:\{: value=.\d+.\} )?\*\*(.+?)\*\* - 👍.*?\n((?:   - .*\n)+)", post, flags=re.M
+    )
     found = {}
     for title, lines in entries:
         match = re.search(r"^   - 요약: (.*)$", lines, flags=re.M)
