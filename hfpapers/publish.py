@@ -148,6 +148,19 @@ def last_line(proc: subprocess.CompletedProcess[str]) -> str:
     return (reasons or lines or [f"exit status {proc.returncode}"])[-1]
 
 
+def _entries(git: Git, treeish: str, paths: list[str]) -> dict[str, tuple[str, str]]:
+    """Path -> (mode, blob) of those of ``paths`` that ``treeish`` has (paths from the top)."""
+    if not paths:
+        return {}
+    listed = git("ls-tree", "-z", "--full-tree", treeish, "--", *paths).stdout
+    entries = {}
+    for line in filter(None, listed.split("\0")):
+        meta, path = line.split("\t", 1)
+        mode, _, blob = meta.split()
+        entries[path] = (mode, blob)
+    return entries
+
+
 def is_work_tree(path: Path) -> bool:
     proc = subprocess.run(
         ["git", "-C", str(path), "rev-parse", "--is-inside-work-tree"], capture_output=True, text=True
@@ -169,6 +182,8 @@ class GitPublisher:
         self.remote = settings.get("PUBLISH_GIT_REMOTE")
         self.branch = settings.get("PUBLISH_GIT_BRANCH")
         self.retries = settings.getint("PUBLISH_PUSH_RETRIES")
+        self.made: list[str] = []  # this run's commits
+        self.not_pushed: list[str] = []  # why some of them were dropped from the push
         crawler.signals.connect(self.publish, signal=lists_written)
 
     @classmethod
@@ -218,6 +233,7 @@ class GitPublisher:
         message = from_key(outcome.kind, outcome.key).commit_message(outcome.papers, refresh=existed)
         # Only these paths: whatever else is staged or modified stays uncommitted.
         self.git("commit", "--only", "-m", message, "--", *files)
+        self.made.append(self.git("rev-parse", "HEAD").stdout.strip())
         outcome.commit = message
         logger.info("Committed %s", message)
 
@@ -257,6 +273,8 @@ class GitPublisher:
                 logger.info("Pushed to %s %s", mask_credentials(self.remote), branch)
                 if tip != "HEAD":
                     self._catch_up(tip)
+                if self.not_pushed:
+                    raise GitError("; ".join(self.not_pushed))
                 return
             rejected = any(marker in proc.stderr for marker in _REJECTED)
             if not rejected or attempt == self.retries:
@@ -290,8 +308,13 @@ class GitPublisher:
         can show up in their files. Each commit takes exactly our files' state
         (written or removed) over the remote's tree. Commits the remote already
         has in another form (pushed before, by an earlier rebuild) are skipped,
-        and so are commits that would change nothing.
+        and so are commits that would change nothing. A commit that would
+        replace a file changed on the remote since the commit was made (a post
+        edited by its author, or published again from elsewhere) is dropped
+        whole, with a warning: it was made on an older state, and replaying it
+        would undo newer work.
         """
+        self.not_pushed = []  # a retry rebuilds from scratch
         root = self.git.at(Path(self.git("rev-parse", "--show-toplevel").stdout.strip()))
         # --cherry-pick: not those whose change the remote already has (same patch).
         commits = root(
@@ -302,12 +325,20 @@ class GitPublisher:
             for commit in commits:
                 if root("log", "-1", "--format=%ae", commit).stdout.strip() != self.git.email:
                     continue  # somebody's own unpushed commit: theirs to push
-                root("read-tree", parent, env=index)
                 changed = root("diff-tree", "-r", "--root", "--no-commit-id", "--name-only", "-z", commit)
-                for path in filter(None, changed.stdout.split("\0")):
-                    entry = root("ls-tree", "-z", commit, "--", path).stdout.rstrip("\0")
-                    if entry:
-                        mode, _, blob = entry.split("\t", 1)[0].split()
+                paths = list(filter(None, changed.stdout.split("\0")))
+                ours = _entries(root, commit, paths)
+                base = root("log", "-1", "--format=%P", commit).stdout.split()
+                before = _entries(root, base[0], paths) if base else {}
+                theirs = _entries(root, parent, paths)
+                moved = [p for p in paths if theirs.get(p) not in (before.get(p), ours.get(p))]
+                if moved:
+                    self._dropped(commit, moved)
+                    continue
+                root("read-tree", parent, env=index)
+                for path in paths:
+                    if path in ours:
+                        mode, blob = ours[path]
                         root("update-index", "--add", "--cacheinfo", f"{mode},{blob},{path}", env=index)
                     else:
                         root("update-index", "--force-remove", "--", path, env=index)
@@ -317,6 +348,22 @@ class GitPublisher:
                 message = root("log", "-1", "--format=%B", commit).stdout.strip()
                 parent = root("commit-tree", tree, "-p", parent, "-m", message).stdout.strip()
         return parent
+
+    def _dropped(self, commit: str, moved: list[str]) -> None:
+        subject = self.git("log", "-1", "--format=%s", commit).stdout.strip()
+        logger.warning(
+            "Not pushing %s (%s): %s changed on the remote since that commit was made;"
+            " the remote's version stays (pull to see it)",
+            commit[:10],
+            subject,
+            ", ".join(moved),
+        )
+        if commit in self.made:
+            # This run's own list: its post is not on the remote, and the run must say so.
+            self.not_pushed.append(
+                f"{subject} not pushed: {', '.join(moved)} changed on the remote since this clone's"
+                " version (pull, then run again to refresh it)"
+            )
 
     def _catch_up(self, tip: str) -> None:
         """Move the local branch to what was pushed, when nothing of the user's is in the way."""

@@ -459,3 +459,57 @@ async def test_staged_edits_to_our_post_are_named_when_replaced(repos: tuple[Pat
     git(clone, "add", str(post))
     result = await publish()
     assert f"_posts/{DAY}-daily-papers.md had changes staged in git; the new post replaces them" in result.log
+
+
+POST = f"_posts/{DAY}-daily-papers.md"
+
+
+def refuse_pushes(remote: Path) -> Path:
+    hook = remote / "hooks" / "pre-receive"
+    hook.write_text("#!/bin/sh\necho 'the server is down for maintenance' >&2\nexit 1\n")
+    hook.chmod(0o755)
+    return hook
+
+
+@deferred_f_from_coro_f
+async def test_a_left_behind_commit_never_replaces_a_post_edited_on_the_remote(
+    repos: tuple[Path, Path], tmp_path: Path, crawl
+) -> None:  # type: ignore[no-untyped-def]
+    """Issue 19.1: a commit whose push failed, replayed days later, must not undo newer work."""
+    remote, clone = repos
+    settings = {**PUBLISH, "SITE_DIR": str(clone), "PUBLISH_PUSH_RETRIES": "0"}
+    refuse_pushes(remote)
+    first = await crawl(args={"date": DAY}, settings=settings)
+    assert not first.record.ok  # committed here, not pushed
+    (remote / "hooks" / "pre-receive").unlink()
+    # Elsewhere the day is published again; its author edits the post and pushes.
+    edited = (clone / POST).read_text(encoding="utf-8") + "\nthe author's own note\n"
+    push_from_elsewhere(remote, tmp_path, POST, edited, "a note in the post")
+
+    later = await crawl(args={"date": "2026-02-19"}, settings=settings)
+    assert later.record.ok, later.log[-3000:]
+    assert git(remote, "show", f"main:{POST}") + "\n" == edited  # the author's note stands
+    assert [line.split(":")[0] for line in remote_log(remote)] == [
+        "Daily papers 2026-02-19",
+        "a note in the post",
+        "start",
+    ]
+    warning = rf"Not pushing [0-9a-f]{{7,}} \(Daily papers {DAY}: 13 papers\): {POST} changed on the remote"
+    assert re.search(warning, later.log), later.log[-3000:]
+
+
+@deferred_f_from_coro_f
+async def test_a_refresh_never_replaces_a_post_edited_on_the_remote_since(
+    server: FixtureServer, repos: tuple[Path, Path], tmp_path: Path, publish
+) -> None:  # type: ignore[no-untyped-def]
+    remote, _ = repos
+    assert (await publish()).record.ok
+    edited = git(remote, "show", f"main:{POST}") + "\n\nthe author's own note\n"
+    push_from_elsewhere(remote, tmp_path, POST, edited, "a note in the post")
+    server.edit_day(DAY)[0]["paper"]["upvotes"] += 5
+    refresh = await publish()  # the clone has not pulled the note: its refresh is made on the older post
+    assert not refresh.record.ok
+    error = refresh.record.publish_error
+    assert error.startswith(f"Daily papers {DAY}: 13 papers (refresh) not pushed: {POST} changed on the")
+    assert git(remote, "show", f"main:{POST}") + "\n" == edited
+    assert remote_log(remote)[0] == "a note in the post"
