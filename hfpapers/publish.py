@@ -137,15 +137,31 @@ class Git:
             # Not the exception's own text: it holds the command, remote URL and all.
             raise GitError(f"git {args[0]} took longer than {self.timeout:g} s (PUBLISH_TIMEOUT)") from None
         if check and proc.returncode != 0:
-            raise GitError(f"git {args[0]} failed: {mask_credentials(last_line(proc))}")
+            raise GitError(f"git {args[0]} failed: {mask_credentials(git_reason(proc))}")
         return proc
 
 
-def last_line(proc: subprocess.CompletedProcess[str]) -> str:
-    """Git's reason: a line of the remote's rejection when there is one, else its last line."""
-    lines = [line.strip() for line in (proc.stderr + proc.stdout).splitlines() if line.strip()]
-    reasons = [line for line in lines if "[remote rejected]" in line or "[rejected]" in line]
-    return (reasons or lines or [f"exit status {proc.returncode}"])[-1]
+# Lines of git's output that explain nothing: advice, progress, where it pushed to.
+_NOISE = re.compile(
+    r"^(hint:|To |error: failed to push some refs|Everything up-to-date"
+    r"|(remote: )?(Enumerating|Counting|Compressing|Writing|Resolving|Total|Delta compression)\b)"
+)
+_MAX_REASONS = 8
+
+
+def git_reason(proc: subprocess.CompletedProcess[str]) -> str:
+    """Git's reasons, one line: every line that says why (the remote's messages, a hook's
+    output, ``fatal:``/``error:``, the ``[rejected]`` ref), not only its last line."""
+    lines = [" ".join(line.split()) for line in (proc.stderr + proc.stdout).splitlines()]
+    reasons: list[str] = []
+    for line in lines:
+        if line and line != "remote:" and not _NOISE.match(line) and line not in reasons:
+            reasons.append(line)
+    if len(reasons) > _MAX_REASONS:  # the first ones name the cause, the last ones the ref
+        reasons = [*reasons[: _MAX_REASONS - 2], "…", *reasons[-2:]]
+    return "; ".join(reasons) or next(
+        (line for line in reversed(lines) if line), f"exit status {proc.returncode}"
+    )
 
 
 def _entries(git: Git, treeish: str, paths: list[str]) -> dict[str, tuple[str, str]]:
@@ -159,6 +175,17 @@ def _entries(git: Git, treeish: str, paths: list[str]) -> dict[str, tuple[str, s
         mode, _, blob = meta.split()
         entries[path] = (mode, blob)
     return entries
+
+
+def detached_head(path: Path) -> bool:
+    """HEAD names a commit, not a branch (a commit made there belongs to no branch)."""
+    proc = subprocess.run(
+        ["git", "-C", str(path), "symbolic-ref", "-q", "HEAD"], capture_output=True, text=True
+    )
+    return proc.returncode != 0
+
+
+DETACHED = "check out a branch (or push with PUBLISH_GIT_BRANCH naming the branch to push to)"
 
 
 def is_work_tree(path: Path) -> bool:
@@ -196,6 +223,9 @@ class GitPublisher:
             return
         try:
             with self._turn():
+                # Checked before the crawl too (args.py); the checkout may have changed since.
+                if not (self.push_enabled and self.branch) and detached_head(self.site):
+                    raise GitError(f"HEAD is detached in {self.site}: {DETACHED}")
                 for n, outcome in enumerate(written):
                     self._commit(outcome, record.shared_files if n == 0 else [])
                 if self.push_enabled:
@@ -226,16 +256,32 @@ class GitPublisher:
         for path in filter(None, staged.stdout.split("\0")):
             # The run wrote over it already; at least the user hears of it.
             logger.warning("%s had changes staged in git; the new post replaces them", path)
-        self.git("add", "-A", "--", *files)
-        if self.git("diff", "--cached", "--quiet", "--", *files, check=False).returncode == 0:
-            logger.info("%s: nothing changed, no commit", outcome.key)
-            return
         message = from_key(outcome.kind, outcome.key).commit_message(outcome.papers, refresh=existed)
-        # Only these paths: whatever else is staged or modified stays uncommitted.
-        self.git("commit", "--only", "-m", message, "--", *files)
+        # Staged and committed in a temporary index holding HEAD and our files: whatever
+        # else is staged or modified stays uncommitted, and a commit that fails (a hook)
+        # leaves the user's index exactly as it was. Hooks run as for any commit.
+        with tempfile.TemporaryDirectory(prefix="hfpapers-index-") as tmp:
+            index = {"GIT_INDEX_FILE": str(Path(tmp) / "index")}
+            born = self.git("rev-parse", "--verify", "-q", "HEAD", check=False).returncode == 0
+            self.git("read-tree", *(["HEAD"] if born else ["--empty"]), env=index)
+            self.git("add", "-A", "--", *files, env=index)
+            if self.git("diff", "--cached", "--quiet", "--", *files, check=False, env=index).returncode == 0:
+                logger.info("%s: nothing changed, no commit", outcome.key)
+                return
+            self.git("commit", "-q", "-m", message, env=index)
         self.made.append(self.git("rev-parse", "HEAD").stdout.strip())
         outcome.commit = message
         logger.info("Committed %s", message)
+        # The user's index takes our files as committed (as `git commit --only` would),
+        # or git status would show the commit undone; every other entry stays as it was.
+        synced = self.git("reset", "-q", "--", *files, check=False)
+        if synced.returncode != 0:
+            logger.warning(
+                "Committed, but git's index could not take the new %s (%s): `git reset -- %s` fixes it",
+                ", ".join(files),
+                git_reason(synced),
+                " ".join(files),
+            )
 
     @contextlib.contextmanager
     def _turn(self) -> Iterator[None]:
@@ -281,7 +327,7 @@ class GitPublisher:
                 break
             logger.warning("Push rejected (the remote moved on again); try %d", attempt + 2)
         raise GitError(
-            f"push to {mask_credentials(self.remote)} failed: {mask_credentials(last_line(proc))};"
+            f"push to {mask_credentials(self.remote)} failed: {mask_credentials(git_reason(proc))};"
             " the commit stays local and the next run pushes it"
         )
 
