@@ -54,10 +54,13 @@ _REMOTES: dict[str, str] = {}
 
 def shown_remote(remote: str) -> str:
     """A remote with nothing but scheme, host, port and path (or ``***@host:path``)."""
-    parts = urlsplit(remote)
-    if parts.scheme and parts.hostname:
-        port = f":{parts.port}" if parts.port else ""
-        return f"{parts.scheme}://{parts.hostname}{port}{parts.path}"
+    try:
+        parts = urlsplit(remote)
+        if parts.scheme and parts.hostname:
+            port = f":{parts.port}" if parts.port else ""
+            return f"{parts.scheme}://{parts.hostname}{port}{parts.path}"
+    except ValueError:  # a port that is no number, a broken [IPv6]: no query, no user part
+        return _CREDENTIALS_RE.sub("***@", remote.split("?", 1)[0])
     if "@" in remote:
         return "***@" + remote.rsplit("@", 1)[1]
     return remote
@@ -70,11 +73,58 @@ def hide_remote(remote: str) -> None:
         _REMOTES[remote] = shown
 
 
+def hide_secret(secret: str) -> None:
+    """Mask ``secret`` (the token from the environment) wherever it is written out."""
+    if len(secret) >= 6:  # a shorter one would mask common words; no real token is that short
+        _REMOTES[secret] = "***"
+
+
 def mask_credentials(text: str) -> str:
     """``https://user:token@host`` -> ``https://***@host``; the configured remote -> its shown form."""
     for remote, shown in _REMOTES.items():
         text = text.replace(remote, shown)
     return _CREDENTIALS_RE.sub("***@", text)
+
+
+# Prefixes of GitHub's and GitLab's tokens: wherever they sit in a URL, it carries a secret.
+_TOKEN_PREFIXES = ("ghp_", "gho_", "ghu_", "ghs_", "ghr_", "github_pat_", "glpat-")
+_SSH_SCHEMES = ("ssh", "git+ssh", "ssh+git")
+TOKEN_VARIABLE = "PUBLISH_GIT_TOKEN"
+TOKEN_USER = "x-access-token"  # GitHub's user name for a token; any other host takes a token as the password
+
+
+def credentials_in(remote: str) -> str | None:
+    """What in a remote (name, path or URL) is a credential, or None: a URL's password,
+    query string (``?access_token=``), a user name over HTTP (a token often stands there),
+    or a known token anywhere. An SSH login name (``git@``) is no credential."""
+    if any(prefix in remote for prefix in _TOKEN_PREFIXES):
+        return "a token"
+    try:
+        parts = urlsplit(remote)
+        if not (parts.scheme and parts.netloc):
+            return None  # a remote's name, a path, or host:path (scp-like, SSH: a login name at most)
+        userinfo = parts.netloc.rpartition("@")[0]
+        if ":" in userinfo or parts.password is not None:
+            return "a password"
+        if parts.query:
+            return "a query string"
+        if userinfo and parts.scheme.lower() not in _SSH_SCHEMES:
+            return "a user name, where a token often stands"
+    except ValueError:
+        return "text that is no valid URL"
+    return None
+
+
+def refuse_credentials(remote: str) -> str | None:
+    """The one-line refusal of a PUBLISH_GIT_REMOTE with credentials in it (never showing them)."""
+    what = credentials_in(remote)
+    if what is None:
+        return None
+    return (
+        f"PUBLISH_GIT_REMOTE: a URL with credentials in it ({what}) would show in logs and in"
+        f" Scrapyd's job list: give the URL without them, or a remote's name, and the token in the"
+        f" {TOKEN_VARIABLE} environment variable"
+    )
 
 
 def install_credential_masking() -> None:
@@ -209,6 +259,8 @@ class GitPublisher:
         self.remote = settings.get("PUBLISH_GIT_REMOTE")
         self.branch = settings.get("PUBLISH_GIT_BRANCH")
         self.retries = settings.getint("PUBLISH_PUSH_RETRIES")
+        self.token = os.environ.get(TOKEN_VARIABLE, "")
+        hide_secret(self.token)
         self.made: list[str] = []  # this run's commits
         self.not_pushed: list[str] = []  # why some of them were dropped from the push
         crawler.signals.connect(self.publish, signal=lists_written)
@@ -222,6 +274,7 @@ class GitPublisher:
         if not written:
             return
         try:
+            self._hide_remote_urls()
             with self._turn():
                 # Checked before the crawl too (args.py); the checkout may have changed since.
                 if not (self.push_enabled and self.branch) and detached_head(self.site):
@@ -234,6 +287,12 @@ class GitPublisher:
             error = str(exc) if isinstance(exc, GitError) else f"{type(exc).__name__}: {exc}"
             record.publish_error = mask_credentials(error)
             logger.error("Publishing failed: %s", record.publish_error)
+
+    def _hide_remote_urls(self) -> None:
+        """Whatever URL the remote's name stands for is masked too (a token in .git/config)."""
+        for option in (["--all"], ["--push", "--all"]):
+            for url in self.git("remote", "get-url", *option, self.remote, check=False).stdout.splitlines():
+                hide_remote(url)
 
     def _in_head(self, path: str) -> bool:
         # ./: relative to SITE_DIR, which may be a folder inside the repository (docs/).
@@ -314,7 +373,7 @@ class GitPublisher:
             raise GitError("HEAD is detached: set PUBLISH_GIT_BRANCH to the branch to push to")
         for attempt in range(self.retries + 1):
             tip = self._tip_to_push(branch)
-            proc = self.git("push", self.remote, f"{tip}:refs/heads/{branch}", check=False)
+            proc = self.git("push", self.remote, f"{tip}:refs/heads/{branch}", check=False, env=self._auth())
             if proc.returncode == 0:
                 logger.info("Pushed to %s %s", mask_credentials(self.remote), branch)
                 if tip != "HEAD":
@@ -331,11 +390,41 @@ class GitPublisher:
             " the commit stays local and the next run pushes it"
         )
 
+    def _auth(self) -> dict[str, str]:
+        """Git's environment for talking to the remote: with PUBLISH_GIT_TOKEN set, a credential
+        helper for the remote's host alone, which reads the token from the environment when
+        the server asks. Never on a command line (ps shows those) nor in a file; the helpers
+        the user configured are set aside for this host, so none of them stores the token."""
+        if not self.token:
+            return {}
+        url = self.remote
+        if credentials_in(url) is None and "://" not in url:  # a remote's name
+            url = self.git("remote", "get-url", "--push", self.remote, check=False).stdout.strip()
+        parts = urlsplit(url)
+        if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
+            logger.warning("%s is set, but the remote is no https URL: the token is not used", TOKEN_VARIABLE)
+            return {}
+        port = f":{parts.port}" if parts.port else ""
+        scope = f"credential.{parts.scheme}://{parts.hostname}{port}.helper"
+        helper = (
+            f'!f() {{ test "$1" = get || return 0; echo username={TOKEN_USER};'
+            f' printf "password=%s\\n" "${TOKEN_VARIABLE}"; }}; f'
+        )
+        # GIT_CONFIG_COUNT (git 2.31+): configuration from the environment, after the user's own.
+        first = int(os.environ.get("GIT_CONFIG_COUNT", "0") or 0)
+        env = {"GIT_CONFIG_COUNT": str(first + 2)}
+        for n, value in enumerate(["", helper]):  # "": forget the helpers configured before
+            env[f"GIT_CONFIG_KEY_{first + n}"] = scope
+            env[f"GIT_CONFIG_VALUE_{first + n}"] = value
+        return env
+
     def _tip_to_push(self, branch: str) -> str:
         """HEAD when it only adds our commits to the remote branch; else our commits
         made again on the remote's tip (the remote moved on, or the user has
         unpushed commits of their own, which are theirs to push)."""
-        fetched = self.git("fetch", "--quiet", self.remote, f"refs/heads/{branch}", check=False)
+        fetched = self.git(
+            "fetch", "--quiet", self.remote, f"refs/heads/{branch}", check=False, env=self._auth()
+        )
         if fetched.returncode != 0:
             return "HEAD"  # no such branch yet, or no remote: the push says which
         remote_tip = self.git("rev-parse", "FETCH_HEAD").stdout.strip()

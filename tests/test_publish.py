@@ -173,13 +173,15 @@ async def test_refused_push_fails_and_keeps_the_commit(repos: tuple[Path, Path],
 def test_token_in_remote_url_never_shown(
     server: FixtureServer, repos: tuple[Path, Path], remote: str
 ) -> None:
-    """Also in malformed URLs, and also when the push hangs and is cut off (PUBLISH_TIMEOUT)."""
+    """A token in the clone's own remote URL (PUBLISH_GIT_REMOTE refuses one: test_publish_credentials).
+    Also in malformed URLs, and also when the push hangs and is cut off (PUBLISH_TIMEOUT)."""
     _, clone = repos
     with socket.socket() as silent:  # accepts connections and never answers: a push that hangs
         silent.bind(("127.0.0.1", 0))
         silent.listen()
         url = remote.format(host=f"127.0.0.1:{silent.getsockname()[1]}")
-        settings = {**PUBLISH, "PUBLISH_GIT_REMOTE": url, "PUBLISH_PUSH_RETRIES": "0", "PUBLISH_TIMEOUT": "2"}
+        git(clone, "config", "remote.origin.url", url)
+        settings = {**PUBLISH, "PUBLISH_PUSH_RETRIES": "0", "PUBLISH_TIMEOUT": "2"}
         result = run_crawl(server, clone, args={"date": DAY}, settings=settings)
     output = result.stderr + result.stdout
     assert result.returncode == 1, output[-3000:]
