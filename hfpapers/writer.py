@@ -106,7 +106,7 @@ def install(files: dict[Path, Path]) -> None:
                 # A copy, not a hard link: fs.protected_hardlinks refuses a link to a post
                 # another user owns (EPERM), and renaming the post away would leave a moment
                 # (or, if the run is killed then, for good) with no post at all.
-                shutil.copyfile(target, kept[target])
+                shutil.copyfile(target, kept[target], follow_symlinks=False)
         for target, tmp in files.items():
             os.replace(tmp, target)
             done.append(target)

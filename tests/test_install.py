@@ -19,6 +19,7 @@ from pathlib import Path
 import pytest
 
 from fixture_server import FixtureServer
+from hfpapers.writer import install
 from tests.conftest import ROOT, source_settings
 
 DAY = "2026-02-18"
@@ -32,7 +33,7 @@ def protected_hardlinks() -> bool:
         return False
 
 
-pytestmark = pytest.mark.skipif(
+two_users = pytest.mark.skipif(
     os.geteuid() != 0 or shutil.which("setpriv") is None or not protected_hardlinks(),
     reason="needs root, setpriv and fs.protected_hardlinks=1 to run as two real users",
 )
@@ -60,6 +61,7 @@ def crawl_as(uid: int, server: FixtureServer, blog: Path) -> subprocess.Complete
     return subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, timeout=120, env=env)
 
 
+@two_users
 def test_a_refresh_replaces_a_post_another_user_owns(server: FixtureServer, shared_blog: Path) -> None:
     first = crawl_as(AUTHOR, server, shared_blog)
     assert first.returncode == 0, first.stderr[-3000:]
@@ -77,3 +79,21 @@ def test_a_refresh_replaces_a_post_another_user_owns(server: FixtureServer, shar
     assert post.read_text(encoding="utf-8") != morning  # the new like counts are in
     assert post.stat().st_uid == CRAWLER
     assert not [p.name for p in shared_blog.rglob(".*") if p.is_file()]  # no backup or temporary file left
+
+
+def test_a_failed_install_puts_back_the_old_post_as_it_was(tmp_path: Path) -> None:
+    """The backup is a copy now; a post that is a symbolic link comes back as that link."""
+    real = tmp_path / "elsewhere.md"
+    real.write_text("the old post\n")
+    post, data = tmp_path / "post.md", tmp_path / "data.json"
+    post.symlink_to(real)
+    data.mkdir()  # a folder where the data file goes: its rename fails after the post's
+    (data / "x").write_text("x")
+    new_post, new_data = tmp_path / ".post.md.tmp", tmp_path / ".data.json.tmp"
+    new_post.write_text("the new post\n")
+    new_data.write_text("{}")
+    with pytest.raises(OSError):
+        install({post: new_post, data: new_data})
+    assert post.is_symlink() and post.read_text() == "the old post\n"
+    left = sorted(p.name for p in tmp_path.iterdir())
+    assert left == [".data.json.tmp", "data.json", "elsewhere.md", "post.md"]  # no backup left
