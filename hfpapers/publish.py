@@ -2,15 +2,20 @@
 
 Settings: ``PUBLISH_GIT`` (on/off), ``PUBLISH_GIT_AUTHOR``, ``PUBLISH_PUSH``,
 ``PUBLISH_GIT_REMOTE``, ``PUBLISH_GIT_BRANCH``, ``PUBLISH_PUSH_RETRIES`` and
-``PUBLISH_TIMEOUT``; settings.py gives each default.
+``PUBLISH_TIMEOUT``; settings.py gives each default. A token comes only from
+the ``PUBLISH_GIT_TOKEN`` environment variable (a remote setting with
+credentials in it is refused before the run: Scrapyd shows job settings).
 
 It acts on the `RunRecord` that `ListWriter` sends with the
 `lists_written` signal: one commit per list written, holding exactly that
-list's files, with a message its `Period` words. Only those files are staged and committed; anybody else's
-changes in the work tree stay as they are. Never a force push. When the
+list's files, with a message its `Period` words. Only those files are staged and committed, in a
+temporary index; anybody else's changes in the work tree and index stay as
+they are, also when a hook refuses the commit. Never a force push, never a
+commit on a detached HEAD that no push names a branch for. When the
 remote moved on, our commits are rebuilt on its tip in a temporary index
 and pushed from there: the user's work tree, index and stash are never
-touched. A push that still fails is an error (exit 1); the commit stays
+touched, and a commit that would replace a file changed on the remote since
+it was made is not pushed. A push that still fails is an error (exit 1); the commit stays
 local and the next run pushes it. Two runs on one repository take turns
 (a lock in its git folder). Credentials in a remote URL are masked in every
 log message and traceback.
@@ -197,12 +202,15 @@ _NOISE = re.compile(
     r"|(remote: )?(Enumerating|Counting|Compressing|Writing|Resolving|Total|Delta compression)\b)"
 )
 _MAX_REASONS = 8
+_MAX_LINE = 300
 
 
 def git_reason(proc: subprocess.CompletedProcess[str]) -> str:
     """Git's reasons, one line: every line that says why (the remote's messages, a hook's
     output, ``fatal:``/``error:``, the ``[rejected]`` ref), not only its last line."""
-    lines = [" ".join(line.split()) for line in (proc.stderr + proc.stdout).splitlines()]
+    # A server writes what it likes: no control characters (terminal escapes), no endless line.
+    text = "".join(ch if ch.isprintable() or ch == "\n" else " " for ch in proc.stderr + proc.stdout)
+    lines = [" ".join(line.split())[:_MAX_LINE] for line in text.splitlines()]
     reasons: list[str] = []
     for line in lines:
         if line and line != "remote:" and not _NOISE.match(line) and line not in reasons:
@@ -411,7 +419,8 @@ class GitPublisher:
             f' printf "password=%s\\n" "${TOKEN_VARIABLE}"; }}; f'
         )
         # GIT_CONFIG_COUNT (git 2.31+): configuration from the environment, after the user's own.
-        first = int(os.environ.get("GIT_CONFIG_COUNT", "0") or 0)
+        count = os.environ.get("GIT_CONFIG_COUNT", "0")
+        first = int(count) if count.isdigit() else 0  # git ignores a count that is no number too
         env = {"GIT_CONFIG_COUNT": str(first + 2)}
         for n, value in enumerate(["", helper]):  # "": forget the helpers configured before
             env[f"GIT_CONFIG_KEY_{first + n}"] = scope

@@ -594,3 +594,20 @@ async def test_a_refused_push_reports_the_remotes_reasons(repos: tuple[Path, Pat
         " the commit stays local and the next run pushes it"
     )
     assert "s3cr3t" not in result.log
+
+
+@deferred_f_from_coro_f
+async def test_a_remote_that_shouts_gets_one_bounded_line(repos: tuple[Path, Path], publish) -> None:  # type: ignore[no-untyped-def]
+    """Terminal escapes and endless lines from a server stay out of the error line."""
+    remote, _ = repos
+    hook = remote / "hooks" / "pre-receive"
+    hook.write_text(
+        "#!/bin/sh\nprintf '\\033[2J\\033[31mno\\033[0m\\n' >&2\n"
+        "head -c 100000 /dev/zero | tr '\\0' x >&2\necho >&2\n"
+        'i=0; while [ $i -lt 50 ]; do echo "line $i" >&2; i=$((i+1)); done\nexit 1\n'
+    )
+    hook.chmod(0o755)
+    error = (await publish(PUBLISH_PUSH_RETRIES="0")).record.publish_error
+    assert error.startswith("push to origin failed: remote: [2J [31mno [0m; remote: xxx")
+    assert "\x1b" not in error and len(error) < 3000
+    assert "line 0" in error and "[remote rejected]" in error
