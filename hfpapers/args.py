@@ -18,7 +18,7 @@ from typing import Any
 from scrapy.settings import BaseSettings
 
 from hfpapers.periods import Period, day_period, month_period, previous_month, previous_week, week_period
-from hfpapers.publish import is_work_tree
+from hfpapers.publish import DETACHED, detached_head, is_work_tree, refuse_credentials
 from hfpapers.site import Site
 
 _DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
@@ -64,6 +64,10 @@ def _flag(name: str, value: Any) -> bool:
 
 
 def check_site(settings: BaseSettings) -> Path:
+    # Before anything is logged: the setting would show there (and in Scrapyd's job list).
+    refused = refuse_credentials(settings.get("PUBLISH_GIT_REMOTE") or "")
+    if refused:
+        raise ArgumentError(refused)
     path = Site.from_settings(settings).root
     if not path.is_dir():
         raise ArgumentError(f"SITE_DIR: {path} is not a directory")
@@ -74,6 +78,9 @@ def check_site(settings: BaseSettings) -> Path:
             raise ArgumentError("PUBLISH_GIT: git is not on PATH")
         if not is_work_tree(path):
             raise ArgumentError(f"PUBLISH_GIT: SITE_DIR {path} is not a git work tree")
+        pushed_to_a_branch = settings.getbool("PUBLISH_PUSH") and settings.get("PUBLISH_GIT_BRANCH")
+        if not pushed_to_a_branch and detached_head(path):
+            raise ArgumentError(f"PUBLISH_GIT: HEAD is detached in {path}: {DETACHED}")
     for sub in ("_posts", "_data", "_data/papers"):
         target = path / sub
         # lexists: a dangling symbolic link or a loop is there, and no folder.

@@ -2,15 +2,20 @@
 
 Settings: ``PUBLISH_GIT`` (on/off), ``PUBLISH_GIT_AUTHOR``, ``PUBLISH_PUSH``,
 ``PUBLISH_GIT_REMOTE``, ``PUBLISH_GIT_BRANCH``, ``PUBLISH_PUSH_RETRIES`` and
-``PUBLISH_TIMEOUT``; settings.py gives each default.
+``PUBLISH_TIMEOUT``; settings.py gives each default. A token comes only from
+the ``PUBLISH_GIT_TOKEN`` environment variable (a remote setting with
+credentials in it is refused before the run: Scrapyd shows job settings).
 
 It acts on the `RunRecord` that `ListWriter` sends with the
 `lists_written` signal: one commit per list written, holding exactly that
-list's files, with a message its `Period` words. Only those files are staged and committed; anybody else's
-changes in the work tree stay as they are. Never a force push. When the
+list's files, with a message its `Period` words. Only those files are staged and committed, in a
+temporary index; anybody else's changes in the work tree and index stay as
+they are, also when a hook refuses the commit. Never a force push, never a
+commit on a detached HEAD that no push names a branch for. When the
 remote moved on, our commits are rebuilt on its tip in a temporary index
 and pushed from there: the user's work tree, index and stash are never
-touched. A push that still fails is an error (exit 1); the commit stays
+touched, and a commit that would replace a file changed on the remote since
+it was made is not pushed. A push that still fails is an error (exit 1); the commit stays
 local and the next run pushes it. Two runs on one repository take turns
 (a lock in its git folder). Credentials in a remote URL are masked in every
 log message and traceback.
@@ -54,10 +59,13 @@ _REMOTES: dict[str, str] = {}
 
 def shown_remote(remote: str) -> str:
     """A remote with nothing but scheme, host, port and path (or ``***@host:path``)."""
-    parts = urlsplit(remote)
-    if parts.scheme and parts.hostname:
-        port = f":{parts.port}" if parts.port else ""
-        return f"{parts.scheme}://{parts.hostname}{port}{parts.path}"
+    try:
+        parts = urlsplit(remote)
+        if parts.scheme and parts.hostname:
+            port = f":{parts.port}" if parts.port else ""
+            return f"{parts.scheme}://{parts.hostname}{port}{parts.path}"
+    except ValueError:  # a port that is no number, a broken [IPv6]: no query, no user part
+        return _CREDENTIALS_RE.sub("***@", remote.split("?", 1)[0])
     if "@" in remote:
         return "***@" + remote.rsplit("@", 1)[1]
     return remote
@@ -70,11 +78,58 @@ def hide_remote(remote: str) -> None:
         _REMOTES[remote] = shown
 
 
+def hide_secret(secret: str) -> None:
+    """Mask ``secret`` (the token from the environment) wherever it is written out."""
+    if len(secret) >= 6:  # a shorter one would mask common words; no real token is that short
+        _REMOTES[secret] = "***"
+
+
 def mask_credentials(text: str) -> str:
     """``https://user:token@host`` -> ``https://***@host``; the configured remote -> its shown form."""
     for remote, shown in _REMOTES.items():
         text = text.replace(remote, shown)
     return _CREDENTIALS_RE.sub("***@", text)
+
+
+# Prefixes of GitHub's and GitLab's tokens: wherever they sit in a URL, it carries a secret.
+_TOKEN_PREFIXES = ("ghp_", "gho_", "ghu_", "ghs_", "ghr_", "github_pat_", "glpat-")
+_SSH_SCHEMES = ("ssh", "git+ssh", "ssh+git")
+TOKEN_VARIABLE = "PUBLISH_GIT_TOKEN"
+TOKEN_USER = "x-access-token"  # GitHub's user name for a token; any other host takes a token as the password
+
+
+def credentials_in(remote: str) -> str | None:
+    """What in a remote (name, path or URL) is a credential, or None: a URL's password,
+    query string (``?access_token=``), a user name over HTTP (a token often stands there),
+    or a known token anywhere. An SSH login name (``git@``) is no credential."""
+    if any(prefix in remote for prefix in _TOKEN_PREFIXES):
+        return "a token"
+    try:
+        parts = urlsplit(remote)
+        if not (parts.scheme and parts.netloc):
+            return None  # a remote's name, a path, or host:path (scp-like, SSH: a login name at most)
+        userinfo = parts.netloc.rpartition("@")[0]
+        if ":" in userinfo or parts.password is not None:
+            return "a password"
+        if parts.query:
+            return "a query string"
+        if userinfo and parts.scheme.lower() not in _SSH_SCHEMES:
+            return "a user name, where a token often stands"
+    except ValueError:
+        return "text that is no valid URL"
+    return None
+
+
+def refuse_credentials(remote: str) -> str | None:
+    """The one-line refusal of a PUBLISH_GIT_REMOTE with credentials in it (never showing them)."""
+    what = credentials_in(remote)
+    if what is None:
+        return None
+    return (
+        f"PUBLISH_GIT_REMOTE: a URL with credentials in it ({what}) would show in logs and in"
+        f" Scrapyd's job list: give the URL without them, or a remote's name, and the token in the"
+        f" {TOKEN_VARIABLE} environment variable"
+    )
 
 
 def install_credential_masking() -> None:
@@ -137,15 +192,58 @@ class Git:
             # Not the exception's own text: it holds the command, remote URL and all.
             raise GitError(f"git {args[0]} took longer than {self.timeout:g} s (PUBLISH_TIMEOUT)") from None
         if check and proc.returncode != 0:
-            raise GitError(f"git {args[0]} failed: {mask_credentials(last_line(proc))}")
+            raise GitError(f"git {args[0]} failed: {mask_credentials(git_reason(proc))}")
         return proc
 
 
-def last_line(proc: subprocess.CompletedProcess[str]) -> str:
-    """Git's reason: a line of the remote's rejection when there is one, else its last line."""
-    lines = [line.strip() for line in (proc.stderr + proc.stdout).splitlines() if line.strip()]
-    reasons = [line for line in lines if "[remote rejected]" in line or "[rejected]" in line]
-    return (reasons or lines or [f"exit status {proc.returncode}"])[-1]
+# Lines of git's output that explain nothing: advice, progress, where it pushed to.
+_NOISE = re.compile(
+    r"^(hint:|To |error: failed to push some refs|Everything up-to-date"
+    r"|(remote: )?(Enumerating|Counting|Compressing|Writing|Resolving|Total|Delta compression)\b)"
+)
+_MAX_REASONS = 8
+_MAX_LINE = 300
+
+
+def git_reason(proc: subprocess.CompletedProcess[str]) -> str:
+    """Git's reasons, one line: every line that says why (the remote's messages, a hook's
+    output, ``fatal:``/``error:``, the ``[rejected]`` ref), not only its last line."""
+    # A server writes what it likes: no control characters (terminal escapes), no endless line.
+    text = "".join(ch if ch.isprintable() or ch == "\n" else " " for ch in proc.stderr + proc.stdout)
+    lines = [" ".join(line.split())[:_MAX_LINE] for line in text.splitlines()]
+    reasons: list[str] = []
+    for line in lines:
+        if line and line != "remote:" and not _NOISE.match(line) and line not in reasons:
+            reasons.append(line)
+    if len(reasons) > _MAX_REASONS:  # the first ones name the cause, the last ones the ref
+        reasons = [*reasons[: _MAX_REASONS - 2], "…", *reasons[-2:]]
+    return "; ".join(reasons) or next(
+        (line for line in reversed(lines) if line), f"exit status {proc.returncode}"
+    )
+
+
+def _entries(git: Git, treeish: str, paths: list[str]) -> dict[str, tuple[str, str]]:
+    """Path -> (mode, blob) of those of ``paths`` that ``treeish`` has (paths from the top)."""
+    if not paths:
+        return {}
+    listed = git("ls-tree", "-z", "--full-tree", treeish, "--", *paths).stdout
+    entries = {}
+    for line in filter(None, listed.split("\0")):
+        meta, path = line.split("\t", 1)
+        mode, _, blob = meta.split()
+        entries[path] = (mode, blob)
+    return entries
+
+
+def detached_head(path: Path) -> bool:
+    """HEAD names a commit, not a branch (a commit made there belongs to no branch)."""
+    proc = subprocess.run(
+        ["git", "-C", str(path), "symbolic-ref", "-q", "HEAD"], capture_output=True, text=True
+    )
+    return proc.returncode != 0
+
+
+DETACHED = "check out a branch (or push with PUBLISH_GIT_BRANCH naming the branch to push to)"
 
 
 def is_work_tree(path: Path) -> bool:
@@ -169,6 +267,10 @@ class GitPublisher:
         self.remote = settings.get("PUBLISH_GIT_REMOTE")
         self.branch = settings.get("PUBLISH_GIT_BRANCH")
         self.retries = settings.getint("PUBLISH_PUSH_RETRIES")
+        self.token = os.environ.get(TOKEN_VARIABLE, "")
+        hide_secret(self.token)
+        self.made: list[str] = []  # this run's commits
+        self.not_pushed: list[str] = []  # why some of them were dropped from the push
         crawler.signals.connect(self.publish, signal=lists_written)
 
     @classmethod
@@ -180,7 +282,11 @@ class GitPublisher:
         if not written:
             return
         try:
+            self._hide_remote_urls()
             with self._turn():
+                # Checked before the crawl too (args.py); the checkout may have changed since.
+                if not (self.push_enabled and self.branch) and detached_head(self.site):
+                    raise GitError(f"HEAD is detached in {self.site}: {DETACHED}")
                 for n, outcome in enumerate(written):
                     self._commit(outcome, record.shared_files if n == 0 else [])
                 if self.push_enabled:
@@ -189,6 +295,12 @@ class GitPublisher:
             error = str(exc) if isinstance(exc, GitError) else f"{type(exc).__name__}: {exc}"
             record.publish_error = mask_credentials(error)
             logger.error("Publishing failed: %s", record.publish_error)
+
+    def _hide_remote_urls(self) -> None:
+        """Whatever URL the remote's name stands for is masked too (a token in .git/config)."""
+        for option in (["--all"], ["--push", "--all"]):
+            for url in self.git("remote", "get-url", *option, self.remote, check=False).stdout.splitlines():
+                hide_remote(url)
 
     def _in_head(self, path: str) -> bool:
         # ./: relative to SITE_DIR, which may be a folder inside the repository (docs/).
@@ -211,15 +323,32 @@ class GitPublisher:
         for path in filter(None, staged.stdout.split("\0")):
             # The run wrote over it already; at least the user hears of it.
             logger.warning("%s had changes staged in git; the new post replaces them", path)
-        self.git("add", "-A", "--", *files)
-        if self.git("diff", "--cached", "--quiet", "--", *files, check=False).returncode == 0:
-            logger.info("%s: nothing changed, no commit", outcome.key)
-            return
         message = from_key(outcome.kind, outcome.key).commit_message(outcome.papers, refresh=existed)
-        # Only these paths: whatever else is staged or modified stays uncommitted.
-        self.git("commit", "--only", "-m", message, "--", *files)
+        # Staged and committed in a temporary index holding HEAD and our files: whatever
+        # else is staged or modified stays uncommitted, and a commit that fails (a hook)
+        # leaves the user's index exactly as it was. Hooks run as for any commit.
+        with tempfile.TemporaryDirectory(prefix="hfpapers-index-") as tmp:
+            index = {"GIT_INDEX_FILE": str(Path(tmp) / "index")}
+            born = self.git("rev-parse", "--verify", "-q", "HEAD", check=False).returncode == 0
+            self.git("read-tree", *(["HEAD"] if born else ["--empty"]), env=index)
+            self.git("add", "-A", "--", *files, env=index)
+            if self.git("diff", "--cached", "--quiet", "--", *files, check=False, env=index).returncode == 0:
+                logger.info("%s: nothing changed, no commit", outcome.key)
+                return
+            self.git("commit", "-q", "-m", message, env=index)
+        self.made.append(self.git("rev-parse", "HEAD").stdout.strip())
         outcome.commit = message
         logger.info("Committed %s", message)
+        # The user's index takes our files as committed (as `git commit --only` would),
+        # or git status would show the commit undone; every other entry stays as it was.
+        synced = self.git("reset", "-q", "--", *files, check=False)
+        if synced.returncode != 0:
+            logger.warning(
+                "Committed, but git's index could not take the new %s (%s): `git reset -- %s` fixes it",
+                ", ".join(files),
+                git_reason(synced),
+                " ".join(files),
+            )
 
     @contextlib.contextmanager
     def _turn(self) -> Iterator[None]:
@@ -252,26 +381,59 @@ class GitPublisher:
             raise GitError("HEAD is detached: set PUBLISH_GIT_BRANCH to the branch to push to")
         for attempt in range(self.retries + 1):
             tip = self._tip_to_push(branch)
-            proc = self.git("push", self.remote, f"{tip}:refs/heads/{branch}", check=False)
+            proc = self.git("push", self.remote, f"{tip}:refs/heads/{branch}", check=False, env=self._auth())
             if proc.returncode == 0:
                 logger.info("Pushed to %s %s", mask_credentials(self.remote), branch)
                 if tip != "HEAD":
                     self._catch_up(tip)
+                if self.not_pushed:
+                    raise GitError("; ".join(self.not_pushed))
                 return
             rejected = any(marker in proc.stderr for marker in _REJECTED)
             if not rejected or attempt == self.retries:
                 break
             logger.warning("Push rejected (the remote moved on again); try %d", attempt + 2)
         raise GitError(
-            f"push to {mask_credentials(self.remote)} failed: {mask_credentials(last_line(proc))};"
+            f"push to {mask_credentials(self.remote)} failed: {mask_credentials(git_reason(proc))};"
             " the commit stays local and the next run pushes it"
         )
+
+    def _auth(self) -> dict[str, str]:
+        """Git's environment for talking to the remote: with PUBLISH_GIT_TOKEN set, a credential
+        helper for the remote's host alone, which reads the token from the environment when
+        the server asks. Never on a command line (ps shows those) nor in a file; the helpers
+        the user configured are set aside for this host, so none of them stores the token."""
+        if not self.token:
+            return {}
+        url = self.remote
+        if credentials_in(url) is None and "://" not in url:  # a remote's name
+            url = self.git("remote", "get-url", "--push", self.remote, check=False).stdout.strip()
+        parts = urlsplit(url)
+        if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
+            logger.warning("%s is set, but the remote is no https URL: the token is not used", TOKEN_VARIABLE)
+            return {}
+        port = f":{parts.port}" if parts.port else ""
+        scope = f"credential.{parts.scheme}://{parts.hostname}{port}.helper"
+        helper = (
+            f'!f() {{ test "$1" = get || return 0; echo username={TOKEN_USER};'
+            f' printf "password=%s\\n" "${TOKEN_VARIABLE}"; }}; f'
+        )
+        # GIT_CONFIG_COUNT (git 2.31+): configuration from the environment, after the user's own.
+        count = os.environ.get("GIT_CONFIG_COUNT", "0")
+        first = int(count) if count.isdigit() else 0  # git ignores a count that is no number too
+        env = {"GIT_CONFIG_COUNT": str(first + 2)}
+        for n, value in enumerate(["", helper]):  # "": forget the helpers configured before
+            env[f"GIT_CONFIG_KEY_{first + n}"] = scope
+            env[f"GIT_CONFIG_VALUE_{first + n}"] = value
+        return env
 
     def _tip_to_push(self, branch: str) -> str:
         """HEAD when it only adds our commits to the remote branch; else our commits
         made again on the remote's tip (the remote moved on, or the user has
         unpushed commits of their own, which are theirs to push)."""
-        fetched = self.git("fetch", "--quiet", self.remote, f"refs/heads/{branch}", check=False)
+        fetched = self.git(
+            "fetch", "--quiet", self.remote, f"refs/heads/{branch}", check=False, env=self._auth()
+        )
         if fetched.returncode != 0:
             return "HEAD"  # no such branch yet, or no remote: the push says which
         remote_tip = self.git("rev-parse", "FETCH_HEAD").stdout.strip()
@@ -290,8 +452,13 @@ class GitPublisher:
         can show up in their files. Each commit takes exactly our files' state
         (written or removed) over the remote's tree. Commits the remote already
         has in another form (pushed before, by an earlier rebuild) are skipped,
-        and so are commits that would change nothing.
+        and so are commits that would change nothing. A commit that would
+        replace a file changed on the remote since the commit was made (a post
+        edited by its author, or published again from elsewhere) is dropped
+        whole, with a warning: it was made on an older state, and replaying it
+        would undo newer work.
         """
+        self.not_pushed = []  # a retry rebuilds from scratch
         root = self.git.at(Path(self.git("rev-parse", "--show-toplevel").stdout.strip()))
         # --cherry-pick: not those whose change the remote already has (same patch).
         commits = root(
@@ -302,12 +469,20 @@ class GitPublisher:
             for commit in commits:
                 if root("log", "-1", "--format=%ae", commit).stdout.strip() != self.git.email:
                     continue  # somebody's own unpushed commit: theirs to push
-                root("read-tree", parent, env=index)
                 changed = root("diff-tree", "-r", "--root", "--no-commit-id", "--name-only", "-z", commit)
-                for path in filter(None, changed.stdout.split("\0")):
-                    entry = root("ls-tree", "-z", commit, "--", path).stdout.rstrip("\0")
-                    if entry:
-                        mode, _, blob = entry.split("\t", 1)[0].split()
+                paths = list(filter(None, changed.stdout.split("\0")))
+                ours = _entries(root, commit, paths)
+                base = root("log", "-1", "--format=%P", commit).stdout.split()
+                before = _entries(root, base[0], paths) if base else {}
+                theirs = _entries(root, parent, paths)
+                moved = [p for p in paths if theirs.get(p) not in (before.get(p), ours.get(p))]
+                if moved:
+                    self._dropped(commit, moved)
+                    continue
+                root("read-tree", parent, env=index)
+                for path in paths:
+                    if path in ours:
+                        mode, blob = ours[path]
                         root("update-index", "--add", "--cacheinfo", f"{mode},{blob},{path}", env=index)
                     else:
                         root("update-index", "--force-remove", "--", path, env=index)
@@ -317,6 +492,22 @@ class GitPublisher:
                 message = root("log", "-1", "--format=%B", commit).stdout.strip()
                 parent = root("commit-tree", tree, "-p", parent, "-m", message).stdout.strip()
         return parent
+
+    def _dropped(self, commit: str, moved: list[str]) -> None:
+        subject = self.git("log", "-1", "--format=%s", commit).stdout.strip()
+        logger.warning(
+            "Not pushing %s (%s): %s changed on the remote since that commit was made;"
+            " the remote's version stays (pull to see it)",
+            commit[:10],
+            subject,
+            ", ".join(moved),
+        )
+        if commit in self.made:
+            # This run's own list: its post is not on the remote, and the run must say so.
+            self.not_pushed.append(
+                f"{subject} not pushed: {', '.join(moved)} changed on the remote since this clone's"
+                " version (pull, then run again to refresh it)"
+            )
 
     def _catch_up(self, tip: str) -> None:
         """Move the local branch to what was pushed, when nothing of the user's is in the way."""

@@ -13,6 +13,7 @@ from typing import Any, ClassVar, NoReturn
 from scrapy.commands import ScrapyCommand
 from scrapy.utils.conf import arglist_to_dict
 
+from hfpapers.publish import refuse_credentials
 from hfpapers.scrapyd import PROJECT, SchedulingError
 
 USAGE_ERROR = 2
@@ -33,6 +34,10 @@ class ScrapydCommand(ScrapyCommand):
     def job_settings(self, opts: argparse.Namespace) -> dict[str, str]:
         """The ``-s NAME=VALUE`` options, passed on to the job; SITE_DIR is required."""
         settings = arglist_to_dict(opts.set)
+        # Scrapyd logs a job's settings and lists them in listjobs.json: no credentials in them.
+        refused = refuse_credentials(settings.get("PUBLISH_GIT_REMOTE", ""))
+        if refused:
+            self.fail(refused, USAGE_ERROR)
         if not settings.get("SITE_DIR", "").startswith("/"):
             self.fail(
                 "SITE_DIR: give -s SITE_DIR=/absolute/path/to/blog (Scrapyd runs jobs in its own folder)",

@@ -26,6 +26,7 @@ import contextlib
 import io
 import logging
 import os
+import shutil
 import tempfile
 import time
 from collections.abc import Callable, Mapping
@@ -93,7 +94,7 @@ def one_line(record: logging.LogRecord) -> str:
 def install(files: dict[Path, Path]) -> None:
     """Rename each temporary file onto its target: all of them, or none.
 
-    The targets' current files are kept (hard links) until every rename
+    The targets' current files are kept (copies) until every rename
     succeeded, and put back if one fails.
     """
     kept: dict[Path, Path] = {}
@@ -102,7 +103,10 @@ def install(files: dict[Path, Path]) -> None:
         for target, tmp in files.items():
             if target.is_file():
                 kept[target] = tmp.with_name(tmp.name + ".old")
-                os.link(target, kept[target])
+                # A copy, not a hard link: fs.protected_hardlinks refuses a link to a post
+                # another user owns (EPERM), and renaming the post away would leave a moment
+                # (or, if the run is killed then, for good) with no post at all.
+                shutil.copyfile(target, kept[target], follow_symlinks=False)
         for target, tmp in files.items():
             os.replace(tmp, target)
             done.append(target)

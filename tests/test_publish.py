@@ -173,13 +173,15 @@ async def test_refused_push_fails_and_keeps_the_commit(repos: tuple[Path, Path],
 def test_token_in_remote_url_never_shown(
     server: FixtureServer, repos: tuple[Path, Path], remote: str
 ) -> None:
-    """Also in malformed URLs, and also when the push hangs and is cut off (PUBLISH_TIMEOUT)."""
+    """A token in the clone's own remote URL (PUBLISH_GIT_REMOTE refuses one: test_publish_credentials).
+    Also in malformed URLs, and also when the push hangs and is cut off (PUBLISH_TIMEOUT)."""
     _, clone = repos
     with socket.socket() as silent:  # accepts connections and never answers: a push that hangs
         silent.bind(("127.0.0.1", 0))
         silent.listen()
         url = remote.format(host=f"127.0.0.1:{silent.getsockname()[1]}")
-        settings = {**PUBLISH, "PUBLISH_GIT_REMOTE": url, "PUBLISH_PUSH_RETRIES": "0", "PUBLISH_TIMEOUT": "2"}
+        git(clone, "config", "remote.origin.url", url)
+        settings = {**PUBLISH, "PUBLISH_PUSH_RETRIES": "0", "PUBLISH_TIMEOUT": "2"}
         result = run_crawl(server, clone, args={"date": DAY}, settings=settings)
     output = result.stderr + result.stdout
     assert result.returncode == 1, output[-3000:]
@@ -427,13 +429,38 @@ async def test_the_users_unpushed_commits_stay_unpushed(repos: tuple[Path, Path]
     assert git(remote, "ls-tree", "--name-only", "main", "draft.md") == ""
 
 
-@deferred_f_from_coro_f
-async def test_a_detached_head_is_a_publishing_error(repos: tuple[Path, Path], publish) -> None:  # type: ignore[no-untyped-def]
+@pytest.mark.parametrize(
+    "settings",
+    [
+        {"PUBLISH_PUSH": "False"},  # the commit would belong to no branch, and the run would say ok
+        {"PUBLISH_PUSH": "True"},  # pushed where? no branch to name
+    ],
+)
+def test_a_detached_head_is_refused_before_any_request(
+    server: FixtureServer, repos: tuple[Path, Path], settings: dict[str, str]
+) -> None:
     remote, clone = repos
     git(clone, "checkout", "-q", "--detach")
-    result = await publish()
-    assert result.record.publish_error == "HEAD is detached: set PUBLISH_GIT_BRANCH to the branch to push to"
-    assert git(remote, "for-each-ref", "--format=%(refname)") == "refs/heads/main"
+    head = git(clone, "rev-parse", "HEAD")
+    result = run_crawl(server, clone, args={"date": DAY}, settings={**PUBLISH, **settings})
+    assert result.returncode == 2, result.stderr[-3000:]
+    assert result.stderr.strip() == (
+        f"error: PUBLISH_GIT: HEAD is detached in {clone}: check out a branch"
+        " (or push with PUBLISH_GIT_BRANCH naming the branch to push to)"
+    )
+    assert server.count() == {}  # not one request
+    assert git(clone, "rev-parse", "HEAD") == head and git(clone, "status", "--porcelain") == ""
+    assert remote_log(remote) == ["start"]
+
+
+@deferred_f_from_coro_f
+async def test_a_detached_head_pushing_to_a_named_branch_publishes(repos: tuple[Path, Path], publish) -> None:  # type: ignore[no-untyped-def]
+    """A CI checkout of a commit: the commit is pushed to the branch named, so nothing is lost."""
+    remote, clone = repos
+    git(clone, "checkout", "-q", "--detach")
+    result = await publish(PUBLISH_GIT_BRANCH="main")
+    assert result.record.ok, result.log[-3000:]
+    assert remote_log(remote) == [f"Daily papers {DAY}: 13 papers", "start"]
 
 
 @deferred_f_from_coro_f
@@ -459,3 +486,128 @@ async def test_staged_edits_to_our_post_are_named_when_replaced(repos: tuple[Pat
     git(clone, "add", str(post))
     result = await publish()
     assert f"_posts/{DAY}-daily-papers.md had changes staged in git; the new post replaces them" in result.log
+
+
+POST = f"_posts/{DAY}-daily-papers.md"
+
+
+def refuse_pushes(remote: Path) -> Path:
+    hook = remote / "hooks" / "pre-receive"
+    hook.write_text("#!/bin/sh\necho 'the server is down for maintenance' >&2\nexit 1\n")
+    hook.chmod(0o755)
+    return hook
+
+
+@deferred_f_from_coro_f
+async def test_a_left_behind_commit_never_replaces_a_post_edited_on_the_remote(
+    repos: tuple[Path, Path], tmp_path: Path, crawl
+) -> None:  # type: ignore[no-untyped-def]
+    """Issue 19.1: a commit whose push failed, replayed days later, must not undo newer work."""
+    remote, clone = repos
+    settings = {**PUBLISH, "SITE_DIR": str(clone), "PUBLISH_PUSH_RETRIES": "0"}
+    refuse_pushes(remote)
+    first = await crawl(args={"date": DAY}, settings=settings)
+    assert not first.record.ok  # committed here, not pushed
+    (remote / "hooks" / "pre-receive").unlink()
+    # Elsewhere the day is published again; its author edits the post and pushes.
+    edited = (clone / POST).read_text(encoding="utf-8") + "\nthe author's own note\n"
+    push_from_elsewhere(remote, tmp_path, POST, edited, "a note in the post")
+
+    later = await crawl(args={"date": "2026-02-19"}, settings=settings)
+    assert later.record.ok, later.log[-3000:]
+    assert git(remote, "show", f"main:{POST}") + "\n" == edited  # the author's note stands
+    assert [line.split(":")[0] for line in remote_log(remote)] == [
+        "Daily papers 2026-02-19",
+        "a note in the post",
+        "start",
+    ]
+    warning = rf"Not pushing [0-9a-f]{{7,}} \(Daily papers {DAY}: 13 papers\): {POST} changed on the remote"
+    assert re.search(warning, later.log), later.log[-3000:]
+
+
+@deferred_f_from_coro_f
+async def test_a_refresh_never_replaces_a_post_edited_on_the_remote_since(
+    server: FixtureServer, repos: tuple[Path, Path], tmp_path: Path, publish
+) -> None:  # type: ignore[no-untyped-def]
+    remote, _ = repos
+    assert (await publish()).record.ok
+    edited = git(remote, "show", f"main:{POST}") + "\n\nthe author's own note\n"
+    push_from_elsewhere(remote, tmp_path, POST, edited, "a note in the post")
+    server.edit_day(DAY)[0]["paper"]["upvotes"] += 5
+    refresh = await publish()  # the clone has not pulled the note: its refresh is made on the older post
+    assert not refresh.record.ok
+    error = refresh.record.publish_error
+    assert error.startswith(f"Daily papers {DAY}: 13 papers (refresh) not pushed: {POST} changed on the")
+    assert git(remote, "show", f"main:{POST}") + "\n" == edited
+    assert remote_log(remote)[0] == "a note in the post"
+
+
+def staged(clone: Path) -> tuple[str, str]:
+    """What the user's index holds, and how it compares with HEAD and the work tree."""
+    return git(clone, "ls-files", "--stage"), git(clone, "status", "--porcelain")
+
+
+@deferred_f_from_coro_f
+async def test_a_refused_commit_leaves_the_users_index_as_it_was(
+    server: FixtureServer, repos: tuple[Path, Path], publish
+) -> None:  # type: ignore[no-untyped-def]
+    remote, clone = repos
+    (clone / "draft.md").write_text("staged draft\n")
+    git(clone, "add", "draft.md")
+    (clone / "README.md").write_text("my blog, being edited\n")
+    before = staged(clone)
+    hook = clone / ".git" / "hooks" / "pre-commit"
+    hook.write_text("#!/bin/sh\necho 'lint: trailing spaces' >&2\nexit 1\n")
+    hook.chmod(0o755)
+    refused = await publish()
+    assert refused.record.publish_error == "git commit failed: lint: trailing spaces"
+    assert staged(clone)[0] == before[0]  # none of our files staged
+    assert staged(clone)[1] == before[1] + "\n?? _data/\n?? _posts/"
+    assert git(clone, "log", "--format=%s") == "start"
+
+    hook.unlink()
+    server.edit_day(DAY)[0]["paper"]["upvotes"] += 5
+    later = (
+        await publish()
+    )  # and once the hook lets it, exactly our files are committed, the draft stays staged
+    assert later.record.ok, later.log[-3000:]
+    assert sorted(git(remote, "show", "--name-only", "--format=", "main").splitlines()) == FILES
+    assert git(clone, "status", "--porcelain") == " M README.md\nA  draft.md"
+
+
+@deferred_f_from_coro_f
+async def test_a_refused_push_reports_the_remotes_reasons(repos: tuple[Path, Path], publish) -> None:  # type: ignore[no-untyped-def]
+    remote, _ = repos
+    hook = remote / "hooks" / "pre-receive"
+    hook.write_text(
+        "#!/bin/sh\necho 'GH006: Protected branch update failed for refs/heads/main.' >&2\n"
+        "echo 'Changes must be made through a pull request.' >&2\n"
+        "echo 'Help: https://bot:s3cr3tT0ken@help.example.org/protected' >&2\nexit 1\n"
+    )
+    hook.chmod(0o755)
+    result = await publish(PUBLISH_PUSH_RETRIES="0")
+    assert result.record.publish_error == (
+        "push to origin failed: remote: GH006: Protected branch update failed for refs/heads/main.;"
+        " remote: Changes must be made through a pull request.;"
+        " remote: Help: https://***@help.example.org/protected;"
+        " ! [remote rejected] HEAD -> main (pre-receive hook declined);"
+        " the commit stays local and the next run pushes it"
+    )
+    assert "s3cr3t" not in result.log
+
+
+@deferred_f_from_coro_f
+async def test_a_remote_that_shouts_gets_one_bounded_line(repos: tuple[Path, Path], publish) -> None:  # type: ignore[no-untyped-def]
+    """Terminal escapes and endless lines from a server stay out of the error line."""
+    remote, _ = repos
+    hook = remote / "hooks" / "pre-receive"
+    hook.write_text(
+        "#!/bin/sh\nprintf '\\033[2J\\033[31mno\\033[0m\\n' >&2\n"
+        "head -c 100000 /dev/zero | tr '\\0' x >&2\necho >&2\n"
+        'i=0; while [ $i -lt 50 ]; do echo "line $i" >&2; i=$((i+1)); done\nexit 1\n'
+    )
+    hook.chmod(0o755)
+    error = (await publish(PUBLISH_PUSH_RETRIES="0")).record.publish_error
+    assert error.startswith("push to origin failed: remote: [2J [31mno [0m; remote: xxx")
+    assert "\x1b" not in error and len(error) < 3000
+    assert "line 0" in error and "[remote rejected]" in error
