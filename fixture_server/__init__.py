@@ -89,6 +89,9 @@ class Faults:
     summary_status: int | None = None  # answer every chat completion with this status
     summary_answer: str | None = None  # the model's answer; "{title}" is the paper's title
     summary_delay: float = 0.0  # seconds the model takes per answer
+    summary_finish_reason: str | None = "stop"  # each answer's finish_reason (None: left out)
+    summary_raw: str = ""  # a body sent as it is (hostile JSON) instead of the first answers
+    summary_raw_times: int = 0  # how many answers get summary_raw
 
 
 class FixtureServer:
@@ -108,6 +111,7 @@ class FixtureServer:
         self.paths: list[str] = []  # every path asked for, in order
         self.summary_auth: list[str | None] = []  # the Authorization header of each chat completion
         self.summary_open = self.summary_max_open = 0  # chat completions being answered: now, at most
+        self.summary_raw_sent = 0  # answers sent as Faults.summary_raw
         self.lock = threading.Lock()
         self.httpd = _Server(("127.0.0.1", port), self._handler())
         self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
@@ -135,6 +139,7 @@ class FixtureServer:
             self.paths.clear()
             self.summary_auth.clear()
             self.summary_open = self.summary_max_open = 0
+            self.summary_raw_sent = 0
 
     def edit_day(self, day: str) -> list[dict[str, Any]]:
         """The day's entries, to change in place until the next `reset`."""
@@ -307,14 +312,22 @@ class FixtureServer:
                 request = json.loads(body)
                 user = next(m["content"] for m in request["messages"] if m["role"] == "user")
                 title = user.split("\n", 1)[0].removeprefix("Title: ")
+                with server.lock:
+                    raw = server.summary_raw_sent < faults.summary_raw_times
+                    server.summary_raw_sent += raw
+                if raw:
+                    return self.send(200, faults.summary_raw, "application/json")
                 template = faults.summary_answer or SUMMARY_ANSWER
                 # replace, not format: a hostile answer may hold braces.
                 content = template.replace("{title}", title)
+                choice: dict[str, Any] = {"index": 0, "message": {"role": "assistant", "content": content}}
+                if faults.summary_finish_reason is not None:
+                    choice["finish_reason"] = faults.summary_finish_reason
                 answer = {
                     "id": "chatcmpl-local",
                     "object": "chat.completion",
                     "model": request.get("model"),
-                    "choices": [{"index": 0, "message": {"role": "assistant", "content": content}}],
+                    "choices": [choice],
                 }
                 return self.send(200, json.dumps(answer, ensure_ascii=False), "application/json")
 

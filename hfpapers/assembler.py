@@ -17,7 +17,7 @@ candidate for the dedupe pipeline to choose from.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 
 from hfpapers.arxiv import ArxivRecord, enrich
@@ -35,6 +35,8 @@ class Listing:
     summarizing: set[str] = field(default_factory=set)
     """arXiv ids whose Korean summary the list still waits for."""
     listed: bool = False
+    summaries_asked: bool = False
+    """Whether the papers it shows have been chosen for summaries (once its arXiv data is whole)."""
 
 
 @dataclass
@@ -49,8 +51,18 @@ class Progress:
     """Papers whose arXiv data is in and whose summary to get (one per arXiv id)."""
 
 
+# Which of a whole list's papers its post shows (arXiv id -> the list's entries for it).
+Chooser = Callable[[Period, Mapping[str, list[Paper]]], Iterable[str]]
+
+
 class ListAssembler:
-    def __init__(self, periods: Iterable[Period], batch_size: int, summaries: bool = False):
+    def __init__(
+        self,
+        periods: Iterable[Period],
+        batch_size: int,
+        summaries: bool = False,
+        shown: Chooser | None = None,
+    ):
         if batch_size < 1:
             raise ValueError(f"batch size must be at least 1, not {batch_size}")
         self.batch_size = batch_size
@@ -61,9 +73,14 @@ class ListAssembler:
         self.in_flight: set[str] = set()
         # arXiv id -> keys of the open lists that wait on it.
         self.waiters: dict[str, set[str]] = {}
-        # With summaries: after arXiv, each id waits for its summary too.
+        # With summaries: once a list's arXiv data is whole, the ids it shows (``shown``; all
+        # without it) wait for their summaries too. A summary costs money and time: never
+        # one for a paper no post shows.
         self.summaries = summaries
+        self.shown = shown
         self.summary_waiters: dict[str, set[str]] = {}
+        # arXiv id -> its summary (None: none this run), for a list that shows it later.
+        self.summary_results: dict[str, str | None] = {}
 
     @property
     def listed_count(self) -> int:
@@ -91,7 +108,7 @@ class ListAssembler:
             if arxiv_id not in self.in_flight:
                 self.in_flight.add(arxiv_id)
                 self.queue.append(arxiv_id)
-        progress = Progress(batches=self._batches())
+        progress = Progress(batches=self._batches(), summaries=self._ask_summaries([key]))
         progress.complete += self._complete([key])
         return progress
 
@@ -124,19 +141,35 @@ class ListAssembler:
                 if record is not None:
                     for paper in listing.candidates[arxiv_id]:
                         enrich(paper, record, source)
-            if self.summaries and keys:
-                # The abstract is final now: time to ask for the summary, once per id.
-                asked = arxiv_id in self.summary_waiters
-                self.summary_waiters.setdefault(arxiv_id, set()).update(keys)
-                for key in keys:
-                    self.lists[key].summarizing.add(arxiv_id)
-                if not asked:
-                    progress.summaries.append(self.lists[min(keys)].candidates[arxiv_id][0])
+        progress.summaries = self._ask_summaries(sorted(touched))
         progress.complete = self._complete(sorted(touched))
         return progress
 
+    def _ask_summaries(self, keys: list[str]) -> list[Paper]:
+        """For each list whose arXiv data just became whole (abstracts final, so is the
+        ranking): wait on the summaries of the papers it shows; the ones to ask for, once per id."""
+        asks: list[Paper] = []
+        if not self.summaries:
+            return asks
+        for key in keys:
+            listing = self.lists.get(key)
+            if listing is None or not listing.listed or listing.waiting or listing.summaries_asked:
+                continue
+            listing.summaries_asked = True
+            shown = self.shown(listing.period, listing.candidates) if self.shown else listing.candidates
+            for arxiv_id in sorted(shown):
+                if arxiv_id in self.summary_results:
+                    self._apply(listing, arxiv_id, self.summary_results[arxiv_id])
+                    continue
+                if arxiv_id not in self.summary_waiters:
+                    asks.append(listing.candidates[arxiv_id][0])
+                self.summary_waiters.setdefault(arxiv_id, set()).add(key)
+                listing.summarizing.add(arxiv_id)
+        return asks
+
     def summarized(self, arxiv_id: str, summary: str | None) -> Progress:
         """The summary of ``arxiv_id`` is in (None: there is none to be had this run)."""
+        self.summary_results[arxiv_id] = summary
         touched = []
         for key in sorted(self.summary_waiters.pop(arxiv_id, set())):
             listing = self.lists.get(key)
@@ -144,10 +177,23 @@ class ListAssembler:
                 continue
             listing.summarizing.discard(arxiv_id)
             touched.append(key)
-            if summary is not None:
-                for paper in listing.candidates[arxiv_id]:
-                    paper.summary_ko = summary
+            self._apply(listing, arxiv_id, summary)
         return Progress(complete=self._complete(touched))
+
+    def give_up_summaries(self) -> Progress:
+        """The run is ending: lists whose arXiv data is whole go without the summaries
+        still out, and no list waits for one from now on."""
+        self.summaries = False
+        complete = []
+        for arxiv_id in sorted(self.summary_waiters):
+            complete += self.summarized(arxiv_id, None).complete
+        return Progress(complete=complete)
+
+    @staticmethod
+    def _apply(listing: Listing, arxiv_id: str, summary: str | None) -> None:
+        if summary is not None:
+            for paper in listing.candidates[arxiv_id]:
+                paper.summary_ko = summary
 
     def _stop_waiting(self, arxiv_id: str, key: str) -> None:
         keys = self.waiters.get(arxiv_id)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import html
-import json
 import logging
 import re
 from typing import Any
@@ -11,6 +10,7 @@ from typing import Any
 from parsel import Selector
 
 from hfpapers.items import ARXIV_ID_PATTERN, Paper
+from hfpapers.safeio import UnsafeInputError, loads_bounded
 from hfpapers.text import strip_version
 
 logger = logging.getLogger(__name__)
@@ -43,8 +43,11 @@ def extract_payload(page: str) -> dict[str, Any] | None:
     if props is None:
         return None
     try:
-        payload = json.loads(props)
-    except json.JSONDecodeError as exc:
+        # Scrapy's DOWNLOAD_MAXSIZE bounds the page; the parser's depth is bounded here.
+        payload = loads_bounded(props)
+    except UnsafeInputError as exc:
+        raise PayloadError(f"DailyPapers data-props: {exc}") from None
+    except ValueError as exc:
         raise PayloadError(f"DailyPapers data-props is not JSON: {exc}") from exc
     if not isinstance(payload, dict) or not isinstance(payload.get("dailyPapers"), list):
         raise PayloadError("DailyPapers data-props has no dailyPapers list")
@@ -60,8 +63,10 @@ def payload_day(payload: dict[str, Any]) -> str | None:
 def parse_api(body: str) -> list[dict[str, Any]]:
     """The ``/api/daily_papers`` answer: a JSON array of entries."""
     try:
-        entries = json.loads(body)
-    except json.JSONDecodeError as exc:
+        entries = loads_bounded(body)
+    except UnsafeInputError as exc:
+        raise PayloadError(f"daily_papers API answer: {exc}") from None
+    except ValueError as exc:
         raise PayloadError(f"daily_papers API answer is not JSON: {exc}") from exc
     if not isinstance(entries, list):
         raise PayloadError("daily_papers API answer is not a list")

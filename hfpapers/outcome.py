@@ -13,9 +13,13 @@ import re
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+from hfpapers.safeio import loads_bounded
+
 RECORD_PREFIX = "Run record: "
 # The summary's line in Scrapy's LOG_FORMAT: "… [hfpapers.summary] INFO: Run record: {…}".
 _LOGGED_RE = re.compile(r"\[hfpapers\.summary\] [A-Z]+: " + re.escape(RECORD_PREFIX))
+# A record read back from a Scrapyd log comes over the network: a 1,000-day backfill's is ~300 kB.
+MAX_RECORD_BYTES = 16 * 1024 * 1024
 
 WRITTEN = "written"  # post and data file in place
 KEPT = "kept"  # the existing post is better (fewer papers this time): left as it was
@@ -89,8 +93,8 @@ class RunRecord:
 
     @classmethod
     def from_json(cls, text: str) -> RunRecord:
-        """Raises ValueError when ``text`` is not a record."""
-        data: Any = json.loads(text)
+        """Raises ValueError when ``text`` is not a record (also one nested too deeply to read)."""
+        data: Any = loads_bounded(text, max_bytes=MAX_RECORD_BYTES)
         if not isinstance(data, dict) or not isinstance(data.get("lists"), list):
             raise ValueError("not a run record")
         try:
@@ -120,6 +124,6 @@ class RunRecord:
             if marker:
                 try:
                     return cls.from_json(line[marker.end() :])
-                except (ValueError, RecursionError):
+                except ValueError:
                     continue
         return None

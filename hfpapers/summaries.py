@@ -12,18 +12,31 @@ model and a hash of the abstract and prompt: a refresh, a re-run or a weekly
 post asks nothing again; a changed abstract or model asks anew.
 
 A model's answer is untrusted text: one line, no markdown headings or list
-markers, at most ``SUMMARY_MAX_CHARS``, and Korean (an answer without Hangul
-is dropped); the renderer escapes it like an abstract.
+markers, at most ``SUMMARY_MAX_CHARS``, mostly Korean, a finished answer
+(``finish_reason`` "stop"), not an echo of the prompt, and linking nothing the
+abstract does not; the renderer escapes it like an abstract. Anything else is
+dropped like an answer that never came.
+
+The cache is committed to a repository others push to. A file that cannot be
+read is kept aside (``summaries-ko.json.bad-<time>``), never overwritten; a save
+merges with what is on disk then, under the lock publishing takes, so two runs
+at once keep each other's answers.
 """
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
 import hashlib
 import json
 import logging
 import os
 import re
+import subprocess
 import tempfile
+import time
+from collections.abc import Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
@@ -32,9 +45,11 @@ from scrapy import Request
 from scrapy.http import Response
 from scrapy.settings import BaseSettings
 
+from hfpapers.args import ArgumentError
 from hfpapers.items import Paper
+from hfpapers.safeio import UnsafeInputError, loads_bounded, read_capped
 from hfpapers.site import Site
-from hfpapers.text import clean_text
+from hfpapers.text import clean_text, trim_url
 
 logger = logging.getLogger(__name__)
 
@@ -44,10 +59,23 @@ CACHE_NAME = "summaries-ko.json"
 _HANGUL_RE = re.compile(r"[\uac00-\ud7a3]")
 # Fewer Hangul syllables than this is no Korean summary ("가", "!!!가???").
 MIN_HANGUL = 5
+# At least this share of an answer's words hold Hangul: English with one Korean word is no summary.
+MIN_KOREAN_SHARE = 0.5
+# An answer holding this many characters of the prompt in a row echoes it (spaces aside).
+ECHO_CHARS = 20
 # The cache is ours, but committed to a repository others may push to: read back with care.
 MAX_CACHE_BYTES = 64 * 1024 * 1024
+# One chat answer: a summary of 400 characters takes a few kB; an endpoint may add some.
+MAX_ANSWER_BYTES = 1024 * 1024
 # Markdown that would make one answer more than one line of the post.
 _MARKUP_RE = re.compile(r"(?:^|\s)(?:#{1,6}|[-*+]|\d+[.)])\s+")
+_WORD_RE = re.compile(r"\w+")
+# Anything a reader could take for an address: any scheme, or www. without one.
+_LINK_RE = re.compile(r"(?i)(?:\b[a-z][a-z0-9+.-]*://|\bwww\.)[^\s<>\"'{}\[\]|\\^`]*")
+# The lock file GitPublisher._turn (publish.py) takes in the git folder while it commits.
+PUBLISH_LOCK = "hfpapers-publish.lock"
+# Only an answer the model finished; "length" is one cut off mid-sentence.
+FINISHED = (None, "stop")
 
 
 class SummaryError(ValueError):
@@ -63,8 +91,63 @@ def clean_summary(text: str, max_chars: int) -> str:
     return line
 
 
-def is_korean(text: str) -> bool:
-    return len(_HANGUL_RE.findall(text)) >= MIN_HANGUL
+def is_korean(text: str, title: str = "") -> bool:
+    """Enough Hangul, and at least half the words Korean: English terms are fine, and the
+    paper's title, which a summary may name, does not count against it."""
+    if len(_HANGUL_RE.findall(text)) < MIN_HANGUL:
+        return False
+    named = {w.casefold() for w in _WORD_RE.findall(title)}
+    words = [w for w in _WORD_RE.findall(text) if not w.isdigit() and w.casefold() not in named]
+    korean = sum(1 for w in words if _HANGUL_RE.search(w))
+    return korean >= MIN_KOREAN_SHARE * len(words)
+
+
+def echoes(text: str, prompt: str) -> bool:
+    """Whether ``text`` repeats a stretch of ``prompt`` (the model reciting its instructions)."""
+    said, told = "".join(text.split()), "".join(prompt.split())
+    size = min(ECHO_CHARS, len(told))
+    if size < 8:
+        return False
+    return any(told[n : n + size] in said for n in range(0, len(told) - size + 1))
+
+
+def foreign_links(text: str, source: str) -> list[str]:
+    """Addresses in ``text`` that ``source`` (title and abstract) does not hold: the post
+    would make them links nobody wrote."""
+    return [link for m in _LINK_RE.finditer(text) if (link := trim_url(m.group(0))) not in source]
+
+
+def check_summary(text: str, *, prompt: str, title: str, abstract: str, max_chars: int) -> str:
+    """A model's answer as the post's one line; raises `SummaryError` when it is no summary."""
+    summary = clean_summary(text, max_chars)
+    if echoes(summary, prompt):
+        raise SummaryError("echoes the prompt")
+    if not is_korean(summary, title):
+        raise SummaryError("not Korean")
+    links = foreign_links(summary, f"{title}\n{abstract}")
+    if links:
+        raise SummaryError(f"a link the abstract does not have: {links[0][:80]}")
+    return summary
+
+
+def check_settings(settings: BaseSettings) -> None:
+    """Raises `ArgumentError` (one line) for a summary setting that cannot work.
+
+    ``SUMMARY_CONCURRENCY=0`` would leave every request in its download slot
+    forever, past the deadline and a SIGTERM.
+    """
+    raw = settings.get("SUMMARY_CONCURRENCY")
+    text = str(raw).strip()
+    if not text.isdigit() or int(text) < 1:
+        raise ArgumentError(f"SUMMARY_CONCURRENCY: {raw!r} is not a whole number of at least 1")
+    for name in ("SUMMARY_DELAY", "SUMMARY_TIMEOUT"):
+        try:
+            value = float(settings.get(name))
+        except (TypeError, ValueError):
+            value = -1.0
+        if not value >= 0 or value == float("inf") or (name == "SUMMARY_TIMEOUT" and value == 0):
+            kind = "a positive" if name == "SUMMARY_TIMEOUT" else "a non-negative"
+            raise ArgumentError(f"{name}: {settings.get(name)!r} is not {kind} number of seconds")
 
 
 def completions_url(base: str) -> str:
@@ -85,30 +168,50 @@ class Summarizer:
         self.temperature = settings.getfloat("SUMMARY_TEMPERATURE")
         self.max_chars = settings.getint("SUMMARY_MAX_CHARS")
         self.timeout = settings.getfloat("SUMMARY_TIMEOUT")
+        # How long a save waits for another run's save or publishing (publish.py waits as long).
+        self.lock_timeout = settings.getfloat("PUBLISH_TIMEOUT")
+        self.site = site.root
         self.path = site.root / "_data" / "papers" / CACHE_NAME
-        self.cache: dict[str, dict[str, str]] = self._load()
-        self.changed = False
+        self.cache: dict[str, dict[str, str]] = {k: v for k, v in self._read().items() if _usable(v)}
+        # This run's answers: what a save adds to the file as it is then.
+        self.new: dict[str, dict[str, str]] = {}
 
     @property
     def enabled(self) -> bool:
         return bool(self.url)
 
-    def _load(self) -> dict[str, dict[str, str]]:
+    @property
+    def changed(self) -> bool:
+        return bool(self.new)
+
+    def _read(self) -> dict[str, Any]:
+        """The cache file's entries, all of them; {} when there is none. A file that is
+        there but unreadable is kept aside, with a warning, so no save overwrites it."""
         if not self.url:
             return {}
-        if not self.path.exists():
-            return {}
         try:
-            # A regular file of a sane size: not a FIFO, nor a link to /dev/zero.
-            if not self.path.is_file() or self.path.stat().st_size > MAX_CACHE_BYTES:
-                raise ValueError("not a regular file of at most 64 MiB")
-            data = json.loads(self.path.read_text(encoding="utf-8"))
+            data = loads_bounded(read_capped(self.path, MAX_CACHE_BYTES), max_bytes=MAX_CACHE_BYTES)
+            if not isinstance(data, dict):
+                raise ValueError("not a JSON object")
+        except FileNotFoundError:
+            return {}
         except (OSError, ValueError) as exc:
-            logger.warning("%s: unreadable (%s); summaries will be asked for again", self.path, exc)
+            self._set_aside(str(exc))
             return {}
-        if not isinstance(data, dict):
-            return {}
-        return {k: v for k, v in data.items() if isinstance(v, dict) and isinstance(v.get("summary"), str)}
+        return data
+
+    def _set_aside(self, why: str) -> None:
+        stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S.%fZ")
+        aside = self.path.with_name(f"{self.path.name}.bad-{stamp}")
+        try:
+            os.replace(self.path, aside)
+        except OSError as exc:
+            # Cannot move it (a read-only folder): the save will fail as well, and say so.
+            logger.warning("%s: unreadable (%s) and cannot be kept aside (%s)", self.path, why, exc)
+            return
+        logger.warning(
+            "%s: unreadable (%s); kept aside as %s, summaries will be asked for again", self.path, why, aside
+        )
 
     def key(self, paper: Paper) -> str:
         digest = hashlib.sha256(f"{self.prompt}\0{paper.title}\0{paper.abstract}".encode()).hexdigest()[:16]
@@ -119,12 +222,19 @@ class Summarizer:
         entry = self.cache.get(self.key(paper))
         if not entry:
             return None
-        summary = clean_summary(entry["summary"], self.max_chars)
-        return summary if is_korean(summary) else None
+        try:
+            return self.check(entry["summary"], paper)
+        except SummaryError:
+            return None
+
+    def check(self, text: str, paper: Paper) -> str:
+        return check_summary(
+            text, prompt=self.prompt, title=paper.title, abstract=paper.abstract, max_chars=self.max_chars
+        )
 
     def remember(self, paper: Paper, summary: str) -> None:
-        self.cache[self.key(paper)] = {"summary": summary, "model": self.model}
-        self.changed = True
+        entry = {"summary": summary, "model": self.model}
+        self.cache[self.key(paper)] = self.new[self.key(paper)] = entry
 
     def request(self, paper: Paper, callback: Any, errback: Any) -> Request:
         body = {
@@ -152,38 +262,96 @@ class Summarizer:
                 "download_timeout": self.timeout,
                 # An endpoint, not a site: robots.txt does not govern it.
                 "dont_obey_robotstxt": True,
+                # A chat answer is small: a stream of more is refused where it arrives.
+                "download_maxsize": MAX_ANSWER_BYTES,
             },
             dont_filter=True,
         )
 
-    def parse(self, response: Response) -> str:
-        """The summary in an OpenAI-style chat answer; raises `SummaryError`."""
+    def parse(self, response: Response, paper: Paper) -> str:
+        """The summary of ``paper`` in an OpenAI-style chat answer; raises `SummaryError`."""
         try:
-            data = json.loads(response.body)
-            content = data["choices"][0]["message"]["content"]
-        except (ValueError, KeyError, IndexError, TypeError):
+            data = loads_bounded(response.body, max_bytes=MAX_ANSWER_BYTES)
+            choice = data["choices"][0]
+            content = choice["message"]["content"]
+            finish = choice.get("finish_reason")
+        except UnsafeInputError as exc:
+            raise SummaryError(f"not a chat completion: {exc}") from None
+        except (ValueError, KeyError, IndexError, TypeError, AttributeError):
             raise SummaryError("not a chat completion") from None
         if not isinstance(content, str):
             raise SummaryError("not a chat completion")
-        summary = clean_summary(content, self.max_chars)
-        if not is_korean(summary):
-            raise SummaryError("not Korean")
-        return summary
+        if finish not in FINISHED:
+            raise SummaryError(f"cut off (finish_reason {str(finish)[:40]!r})")
+        return self.check(content, paper)
 
     def save(self) -> Path | None:
-        """Write the cache (atomically) if it changed; its path, or None."""
-        if not self.changed:
+        """Add this run's answers to the cache file as it is now, atomically, under the lock
+        publishing takes; its path, or None when there was nothing new. Raises `OSError`."""
+        if not self.new:
             return None
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        text = json.dumps(self.cache, ensure_ascii=False, indent=1, sort_keys=True) + "\n"
-        fd, tmp = tempfile.mkstemp(dir=self.path.parent, prefix=f".{self.path.name}.", suffix=".tmp")
-        try:
-            with os.fdopen(fd, "w", encoding="utf-8") as file:
-                file.write(text)
-            os.chmod(tmp, 0o644)
-            os.replace(tmp, self.path)
-        except OSError:
-            Path(tmp).unlink(missing_ok=True)
-            raise
-        self.changed = False
+        with self._locked():
+            # Another run may have saved since we read: keep its entries, and any we do not understand.
+            merged = {**self._read(), **self.new}
+            text = json.dumps(merged, ensure_ascii=False, indent=1, sort_keys=True) + "\n"
+            fd, tmp = tempfile.mkstemp(dir=self.path.parent, prefix=f".{self.path.name}.", suffix=".tmp")
+            try:
+                with os.fdopen(fd, "w", encoding="utf-8") as file:
+                    file.write(text)
+                os.chmod(tmp, 0o644)
+                os.replace(tmp, self.path)
+            except OSError:
+                Path(tmp).unlink(missing_ok=True)
+                raise
+        self.new = {}
         return self.path
+
+    @contextlib.contextmanager
+    def _locked(self) -> Iterator[None]:
+        """The lock GitPublisher takes in the git folder when SITE_DIR is in a git work tree
+        (a save never lands between another run's add and commit), else a lock on the cache's
+        folder. Waits at most PUBLISH_TIMEOUT, as publishing does; then `TimeoutError`."""
+        git_dir = _git_dir(self.site)
+        if git_dir is not None:
+            fd = os.open(git_dir / PUBLISH_LOCK, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o644)
+        else:
+            fd = os.open(self.path.parent, os.O_RDONLY | os.O_CLOEXEC)
+        try:
+            deadline = time.monotonic() + self.lock_timeout
+            while True:
+                try:
+                    fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                    break
+                except BlockingIOError:
+                    if time.monotonic() > deadline:
+                        raise TimeoutError(
+                            f"another run held the summaries cache's lock for {self.lock_timeout:g} s"
+                            " (PUBLISH_TIMEOUT)"
+                        ) from None
+                    time.sleep(0.05)
+            try:
+                yield
+            finally:
+                fcntl.flock(fd, fcntl.LOCK_UN)
+        finally:
+            os.close(fd)
+
+
+def _usable(entry: Any) -> bool:
+    return isinstance(entry, dict) and isinstance(entry.get("summary"), str)
+
+
+def _git_dir(path: Path) -> Path | None:
+    """The git folder of the work tree ``path`` is in, or None (no repository, no git)."""
+    try:
+        proc = subprocess.run(
+            ["git", "-C", str(path), "rev-parse", "--absolute-git-dir"],
+            capture_output=True,
+            text=True,
+            timeout=30,
+        )
+    except (OSError, subprocess.TimeoutExpired):
+        return None
+    found = proc.stdout.strip()
+    return Path(found) if proc.returncode == 0 and found else None

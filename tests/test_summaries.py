@@ -123,8 +123,10 @@ async def test_a_hostile_answer_is_one_literal_capped_line(
     server: FixtureServer, crawl, tmp_path: Path
 ) -> None:  # type: ignore[no-untyped-def]
     server.faults.summary_answer = (
-        "# 제목\n- {{ site.title }} {% raw %} 요약 <script>alert(1)</script>\n"
-        "2. *강조* [링크](http://x.test) " + "가" * 600
+        # Korean enough to be posted (most words), hostile in every other way.
+        "# 제목\n- 이 논문의 요약 본문은 아래와 같습니다"
+        " {{ site.title }} {% raw %} 요약 <script>alert(1)</script>\n"
+        "2. *강조* [링크](x.test) " + "가" * 600
     )
     result = await crawl(args={"date": DAY}, settings=summary_settings(server, SUMMARY_MAX_CHARS=120))
     post = result.post(DAY)
@@ -134,7 +136,8 @@ async def test_a_hostile_answer_is_one_literal_capped_line(
     shown = jekyll.visible_text(jekyll.build([post], tmp_path / "again")[post.name])
     assert "<script>" not in html
     assert (
-        "{{ site.title }} {% raw %} 요약 <script>alert(1)</script> *강조* [링크](http://x.test) 가가" in shown
+        "같습니다 {{ site.title }} {% raw %} 요약 <script>alert(1)</script> *강조* [링크](x.test) 가가"
+        in shown
     )
     summary = next(iter(json.loads(result.data_file(DAY).read_text())["papers"]))["summary_ko"]
     assert len(summary) == 120 and summary.endswith("…") and "\n" not in summary and "#" not in summary

@@ -11,17 +11,21 @@ run covers (`daily`, `weekly`, `monthly`).
 
 from __future__ import annotations
 
+import copy
 import logging
+import time
 from collections import deque
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Iterator, Mapping
 from typing import Any
 from urllib.parse import urlencode, urlparse
 
-from scrapy import Request, Spider
+from scrapy import Request, Spider, signals
 from scrapy.crawler import Crawler
 from scrapy.http import Response
 from scrapy.settings import BaseSettings
 from scrapy.spidermiddlewares.httperror import HttpError
+from scrapy.utils.asyncio import create_looping_call
+from scrapy.utils.defer import deferred_from_coro
 from twisted.python.failure import Failure
 
 from hfpapers import arxiv, hf, summaries
@@ -29,6 +33,7 @@ from hfpapers.args import RunPlan, plan_run
 from hfpapers.assembler import ListAssembler, Progress
 from hfpapers.items import Paper, PaperList
 from hfpapers.periods import Period
+from hfpapers.pipelines import dedupe, normalize_paper, paper_errors, rank_by_likes
 from hfpapers.signals import list_empty
 from hfpapers.site import Site
 
@@ -37,6 +42,8 @@ logger = logging.getLogger(__name__)
 HF_SLOT = "huggingface"
 ARXIV_API_SLOT = "arxiv-api"
 ARXIV_ABS_SLOT = "arxiv-abs"
+# How often the spider looks whether the run is ending (a SIGTERM, the deadline near).
+WATCH_INTERVAL = 0.2
 
 
 class PapersSpider(Spider):
@@ -53,6 +60,9 @@ class PapersSpider(Spider):
     summary_failures: int  # in a row
     to_ask: deque[Paper]  # papers whose summary waits for a free place
     asking: dict[str, Paper]  # arXiv id -> the paper whose summary is asked for
+    summary_deadline: float | None  # monotonic time after which no list waits for a summary
+    summaries_over: bool  # the run is ending: no more summaries asked or waited for
+    period_top: int
     hf_base: str
     hf_page_size: int
     hf_max_pages: int
@@ -66,8 +76,10 @@ class PapersSpider(Spider):
 
     @classmethod
     def plan(cls, arguments: dict[str, Any], settings: Any) -> RunPlan:
-        """Check the arguments (also called by the crawl command, before Scrapy starts)."""
-        return plan_run(arguments, settings, kind=cls.kind)
+        """Check the arguments and settings (also called by the crawl command, before Scrapy starts)."""
+        plan = plan_run(arguments, settings, kind=cls.kind)
+        summaries.check_settings(settings)
+        return plan
 
     @classmethod
     def update_settings(cls, settings: BaseSettings) -> None:
@@ -103,14 +115,22 @@ class PapersSpider(Spider):
         spider.force = plan.force
         spider.summarizer = summaries.Summarizer(settings, Site.from_settings(settings))
         spider.summary_retries = settings.getint("SUMMARY_RETRY_TIMES")
-        spider.summary_limit = max(1, settings.getint("SUMMARY_CONCURRENCY"))
+        spider.summary_limit = settings.getint("SUMMARY_CONCURRENCY")  # at least 1: plan() checked
         spider.summary_max_failures = settings.getint("SUMMARY_MAX_FAILURES")
         spider.summary_failures = 0
         spider.to_ask = deque()
         spider.asking = {}
+        spider.summary_deadline = None
+        spider.summaries_over = False
+        spider.period_top = settings.getint("POST_PERIOD_TOP")
         spider.assembler = ListAssembler(
-            plan.periods, settings.getint("ARXIV_BATCH_SIZE"), summaries=spider.summarizer.enabled
+            plan.periods,
+            settings.getint("ARXIV_BATCH_SIZE"),
+            summaries=spider.summarizer.enabled,
+            shown=spider.shown,
         )
+        if spider.summarizer.enabled:
+            crawler.signals.connect(spider._start_watch, signal=signals.spider_opened)
         spider.hf_base = settings.get("HF_BASE_URL").rstrip("/")
         spider.hf_page_size = settings.getint("HF_API_PAGE_SIZE")
         spider.hf_max_pages = settings.getint("HF_API_MAX_PAGES")
@@ -257,6 +277,77 @@ class PapersSpider(Spider):
 
     # --- Korean summaries (SUMMARY_API_URL) ------------------------------------
 
+    def shown(self, period: Period, candidates: Mapping[str, list[Paper]]) -> list[str]:
+        """The arXiv ids the list's post will show: the pipelines' own steps (normalize,
+        validate, dedupe, rank, ``top``), on copies, and a weekly or monthly post's
+        ``POST_PERIOD_TOP``. Only these are worth a summary."""
+        copies = []
+        for arxiv_id, entries in candidates.items():
+            for entry in entries:
+                twin = normalize_paper(copy.copy(entry))
+                if paper_errors(twin) is None:
+                    copies.append((twin, arxiv_id))
+        ids = {id(twin): arxiv_id for twin, arxiv_id in copies}
+        ranked = rank_by_likes(dedupe([twin for twin, _ in copies])[0])
+        limit = self.top if self.top else len(ranked)
+        if period.kind != "daily":
+            limit = min(limit, self.period_top)
+        return [ids[id(twin)] for twin in ranked[: max(0, limit)]]
+
+    def _start_watch(self, spider: Spider) -> None:
+        # The CloseSpider extension closes the run at CLOSESPIDER_TIMEOUT from now; lists
+        # whose arXiv data is whole must be on their way to the pipelines before that.
+        timeout = self.crawler.settings.getfloat("CLOSESPIDER_TIMEOUT")
+        if timeout > 0:
+            self.summary_deadline = time.monotonic() + timeout - min(1.0, timeout / 10)
+        self._watch = create_looping_call(self._look_at_the_clock)
+        self._watch.start(WATCH_INTERVAL, now=False)
+        self.crawler.signals.connect(self._stop_watch, signal=signals.spider_closed)
+
+    def _stop_watch(self, spider: Spider) -> None:
+        if self._watch.running:
+            self._watch.stop()
+
+    def _ending(self) -> str | None:
+        """Why the run is ending, or None: a stop (SIGTERM, SIGINT, cancel.json) or the deadline."""
+        if not self.crawler.crawling:
+            return "the run was stopped"
+        if self.summary_deadline is not None and time.monotonic() >= self.summary_deadline:
+            return "CLOSESPIDER_TIMEOUT is reached"
+        return None
+
+    def _look_at_the_clock(self) -> None:
+        why = self._ending()
+        if why is None or self.summaries_over:
+            return
+        self._stop_watch(self)
+        # No callback of ours may run again (the engine sends nothing new once closing):
+        # hand the finished lists to the pipelines directly.
+        scraper = getattr(self.crawler.engine, "scraper", None)
+        for item in self._give_up_summaries(why):
+            if scraper is None or getattr(scraper, "slot", None) is None:
+                logger.error("%s: finished, but the run closed before it could be written", item.period)
+                continue
+            deferred_from_coro(scraper.start_itemproc_async(item, response=None))
+
+    def _give_up_summaries(self, why: str) -> Iterator[Any]:
+        """Lists whose Hugging Face and arXiv data is whole go out without the summaries
+        still out; answers that come later are still cached for the next run."""
+        if self.summaries_over:
+            return
+        self.summaries_over = True
+        pending = len(self.to_ask) + len(self.asking)
+        self.to_ask.clear()
+        if pending:
+            logger.warning(
+                "%s: %d Korean summaries still out at the deadline are left out of the posts; the next run"
+                " asks again",
+                why,
+                pending,
+            )
+            self.crawler.stats.inc_value("hfpapers/summaries/failed", pending)
+        yield from self._follow(self.assembler.give_up_summaries())
+
     def _summarize(self, paper: Paper) -> Iterator[Any]:
         cached = self.summarizer.cached(paper)
         if cached is not None:
@@ -268,7 +359,12 @@ class PapersSpider(Spider):
 
     def _ask_next(self) -> Iterator[Any]:
         """Requests up to SUMMARY_CONCURRENCY at a time (Scrapy's slot does not hold
-        a zero-delay slot to its concurrency), none once the endpoint kept failing."""
+        a zero-delay slot to its concurrency), none once the endpoint kept failing
+        or the run is ending."""
+        why = self._ending()
+        if why is not None:
+            yield from self._give_up_summaries(why)
+            return
         while self.to_ask and self.summary_failures >= self.summary_max_failures:
             paper = self.to_ask.popleft()
             yield from self._no_summary(paper.arxiv_id, "the endpoint failed too often this run", count=False)
@@ -282,12 +378,13 @@ class PapersSpider(Spider):
     def parse_summary(self, response: Response, arxiv_id: str) -> Iterator[Any]:
         paper = self.asking.pop(arxiv_id)
         try:
-            summary: str | None = self.summarizer.parse(response)
+            summary: str | None = self.summarizer.parse(response, paper)
         except summaries.SummaryError as exc:
             yield from self._no_summary(arxiv_id, str(exc))
         else:
             assert summary is not None
             self.summary_failures = 0
+            # Cached even when it came too late for this run's post: the next run asks nothing.
             self.summarizer.remember(paper, summary)
             self.crawler.stats.inc_value("hfpapers/summaries/new")
             yield from self._follow(self.assembler.summarized(arxiv_id, summary))
@@ -300,6 +397,10 @@ class PapersSpider(Spider):
         yield from self._ask_next()
 
     def _no_summary(self, arxiv_id: str, why: str, count: bool = True) -> Iterator[Any]:
+        if self.summaries_over:
+            # Counted when the run gave up on it.
+            logger.info("%s: no Korean summary (%s), after the deadline", arxiv_id, why)
+            return
         # Survived: the post goes out without this 요약 line, and the next run asks again.
         logger.warning("%s: no Korean summary (%s)", arxiv_id, why)
         self.crawler.stats.inc_value("hfpapers/summaries/failed")
