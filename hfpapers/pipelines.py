@@ -206,8 +206,12 @@ class PreviousPostPipeline(_ListPipeline):
 
     def _compare(self, item: PaperList) -> PaperList:
         spider = self.crawler.spider
-        previous = PreviousData.read(self.site.data_file(item.period))
+        previous = PreviousData.read(self.site.data_file(item.period), item.period.kind)
         if previous is None:
+            return item
+        if not self.site.post(item.period).exists() and not retired_posts(self.site, item.period):
+            # A data file whose post is gone: there is no post to keep, or to show movement against.
+            logger.info("%s: a data file but no post; writing the post", item.period)
             return item
         if item.total_papers < previous.listed and not getattr(spider, "force", False):
             logger.warning(

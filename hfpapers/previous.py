@@ -4,7 +4,12 @@ The old script (the blog's crawler before hfpapers) named its posts
 ``DATE-daily-papers.md``, and before 2026-01-04 ``DATE-daily-papers-<unix time>.md``;
 its data files ``_data/papers/daily-DATE.json`` hold
 ``{date, crawled_at, total_papers, papers: [{title, url, likes, paper_link, ...}]}``
-sorted by likes. Ours hold ``papers: [{arxiv_id, rank, upvotes, ...}]``.
+sorted by likes, and its monthly ones ``_data/papers/monthly-YYYY-MM.json``
+``{year, month, total_papers, top_papers: [same entries]}``. Ours hold
+``papers: [{arxiv_id, rank, upvotes, ...}]``.
+
+Everything here was written by someone else, maybe by hand: it is read only
+from regular files, with a size cap (`hfpapers.safeio`).
 """
 
 from __future__ import annotations
@@ -17,12 +22,18 @@ from pathlib import Path
 from typing import Any
 
 from hfpapers.periods import Period
+from hfpapers.safeio import loads_bounded, read_capped, read_text_capped
 from hfpapers.site import Site
 
 logger = logging.getLogger(__name__)
 
 # The front-matter key every post hfpapers writes carries (its value: the kind of list).
 MARKER = "hfpapers"
+
+# A monthly data file holds about 2 MB; 64 MB is no data file, nor a post.
+MAX_DATA_FILE = 64 * 1024 * 1024
+# Front matter is read from a post's first 64 KiB.
+FRONT_MATTER_BYTES = 64 * 1024
 
 _ARXIV_IN_URL_RE = re.compile(
     r"/(?:papers|abs|pdf)/([0-9]{4}\.[0-9]{4,5}|[a-z-]+(?:\.[A-Z]{2})?/[0-9]{7})(?:v\d+)?/?$"
@@ -43,19 +54,16 @@ class PreviousData:
     """How many papers that post lists (an entry this run cannot read still counts)."""
 
     @classmethod
-    def read(cls, path: Path) -> PreviousData | None:
-        """None when there is no data file, or one in neither format (with a warning)."""
+    def read(cls, path: Path, kind: str = "daily") -> PreviousData | None:
+        """None when there is no data file, or one in no format known here for a
+        ``kind`` list (with a warning)."""
         try:
-            text = path.read_text(encoding="utf-8")
+            data = loads_bounded(read_text_capped(path, MAX_DATA_FILE))
         except FileNotFoundError:
             return None
         except (OSError, ValueError) as exc:
             logger.warning("%s: unreadable (%s); treated as no previous post", path, exc)
             return None
-        try:
-            data = json.loads(text)
-        except ValueError:
-            data = None
         papers = data.get("papers") if isinstance(data, dict) else None
         entries = [p for p in papers if isinstance(p, dict)] if isinstance(papers, list) else []
         # Told apart by their keys; an entry missing some is skipped, not the whole file.
@@ -64,6 +72,12 @@ class PreviousData:
             return cls(by_id, bool(data.get("replaces_post")), len(papers))
         if isinstance(papers, list) and ("crawled_at" in data or any("likes" in p for p in entries)):
             return cls(_old_script_papers(entries), False, len(papers))
+        top = data.get("top_papers") if isinstance(data, dict) else None
+        if kind == "monthly" and isinstance(top, list) and "year" in data and "month" in data:
+            # The old script's monthly summary: its top papers, of total_papers in the month.
+            total = data.get("total_papers")
+            listed = total if isinstance(total, int) and total >= len(top) else len(top)
+            return cls(_old_script_papers([p for p in top if isinstance(p, dict)]), False, listed)
         logger.warning(
             "%s: not a data file hfpapers or the old script wrote; treated as no previous post", path
         )
@@ -93,36 +107,66 @@ def _old_script_papers(papers: list[dict[str, Any]]) -> dict[str, dict[str, Any]
     return by_id
 
 
-def front_matter_value(post: Path, key: str) -> str | None:
-    """A top-level ``key: value`` of a post's front matter, unquoted, without a comment."""
+def front_matter(post: Path) -> tuple[str, str] | None:
+    """A post's front matter and the first line of its body, or None when it has none.
+
+    Read from the first 64 KiB of a regular file only: a FIFO or a device
+    behind a post's name must not hold the run.
+    """
     try:
-        with post.open(encoding="utf-8") as file:
-            head = file.read(64 * 1024)
+        head = read_capped(post, FRONT_MATTER_BYTES, head=True).decode("utf-8", "replace")
     except (OSError, ValueError):
         return None
     if not head.startswith("---"):
         return None
-    front = head[3:].split("\n---", 1)[0]
-    match = re.search(rf"^{key}:[ \t]*(.*?)[ \t]*$", front, re.M)
+    front, _, body = head[3:].partition("\n---")
+    body = body.partition("\n")[2].lstrip("\n")
+    return front, body.partition("\n")[0].rstrip()
+
+
+def front_matter_value(post: Path, key: str) -> str | None:
+    """A top-level ``key: value`` of a post's front matter, unquoted, without a comment."""
+    found = front_matter(post)
+    if found is None:
+        return None
+    match = re.search(rf"^{key}:[ \t]*(.*?)[ \t]*$", found[0], re.M)
     if not match:
         return None
     value = match.group(1)
     if value[:1] in ("'", '"') and value.count(value[0]) >= 2:
-        return value[1 : value.index(value[0], 1)]
+        return _unquote(value)
     return value.split(" #", 1)[0].strip()
 
 
-_TITLES = {
-    "daily": ("Hugging Face Daily Papers - {key}",),
-    "weekly": ("Hugging Face 주간 논문 - ",),
-    "monthly": ("Hugging Face Papers Monthly Summary - ", "Hugging Face 월간 논문 - "),
-}
+def _unquote(value: str) -> str:
+    """A quoted YAML scalar's text: JSON rules for double quotes (what we write)."""
+    if value[0] == '"':
+        try:
+            loaded = json.loads(value)
+        except ValueError:
+            return value[1 : value.index('"', 1)]
+        return loaded if isinstance(loaded, str) else value
+    if value.endswith("'"):
+        return value[1:-1].replace("''", "'")
+    return value[1 : value.index("'", 1)]
 
 
 def is_papers_post(post: Path, period: Period) -> bool:
-    """Whether a post is this list's papers post (ours or the old script's), by its title."""
-    title = front_matter_value(post, "title") or ""
-    return any(title.startswith(start.format(key=period.key)) for start in _TITLES[period.kind])
+    """Whether a post is this list's papers post, which a run may replace or remove.
+
+    Only what hfpapers or the old script wrote: the list's exact title, and
+    either the mark every hfpapers post carries (``hfpapers: daily``) or, for
+    posts from before it, the old script's body, which opens with that title
+    as a heading. A post of the user's own that merely starts like ours stays.
+    """
+    found = front_matter(post)
+    if found is None:
+        return False
+    front, first_line = found
+    if front_matter_value(post, "title") != period.title:
+        return False
+    marked = re.search(rf"^{MARKER}:[ \t]*{period.kind}[ \t]*$", front, re.M)
+    return bool(marked) or first_line in period.old_headings
 
 
 def retired_posts(site: Site, period: Period) -> list[Path]:
@@ -139,8 +183,16 @@ def retired_posts(site: Site, period: Period) -> list[Path]:
     found = []
     for post in current.parent.rglob(f"{current.stem}*.md"):
         match = old_name.fullmatch(post.name)
-        if match and post != current and post.is_file() and is_papers_post(post, period):
+        if not match or post == current or not post.is_file():
+            continue
+        if is_papers_post(post, period):
             found.append((int(match.group("time") or 0), str(post), post))
+        else:
+            logger.warning(
+                "%s: named like %s's post but not one hfpapers or the old script wrote; left alone",
+                post,
+                period,
+            )
     return [post for _, _, post in sorted(found)]
 
 

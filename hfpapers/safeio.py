@@ -23,28 +23,31 @@ class UnsafeInputError(ValueError):
     """Input refused before it was parsed: too large, too deep, or not a regular file."""
 
 
-def read_capped(path: Path, limit: int = MAX_FILE_BYTES) -> bytes:
+def read_capped(path: Path, limit: int = MAX_FILE_BYTES, *, head: bool = False) -> bytes:
     """A regular file's bytes, at most ``limit`` of them.
 
     Raises `FileNotFoundError` when there is none, `UnsafeInputError` for a FIFO,
     a device, a folder or a file over ``limit`` (through a symlink too), and
     `OSError` when it cannot be read. Opened non-blocking, so a FIFO with no
-    writer cannot hold the run.
+    writer cannot hold the run. With ``head``, a longer file is no error: its
+    first ``limit`` bytes are returned.
     """
     fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
     try:
         info = os.fstat(fd)
         if not stat.S_ISREG(info.st_mode):
             raise UnsafeInputError(f"{path} is not a regular file")
-        if info.st_size > limit:
+        if info.st_size > limit and not head:
             raise UnsafeInputError(f"{path} is {info.st_size} bytes, over the {limit}-byte limit")
         chunks, size = [], 0
         while chunk := os.read(fd, min(1 << 20, limit + 1 - size)):
             chunks.append(chunk)
             size += len(chunk)
             if size > limit:
+                if head:
+                    break
                 raise UnsafeInputError(f"{path} grew past the {limit}-byte limit while read")
-        return b"".join(chunks)
+        return b"".join(chunks)[:limit]
     finally:
         os.close(fd)
 

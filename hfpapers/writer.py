@@ -234,9 +234,14 @@ class ListWriter:
         exporter.finish_exporting()
         target.parent.mkdir(parents=True, exist_ok=True)
         fd, name = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
-        with os.fdopen(fd, "wb") as file:
-            file.write(buffer.getvalue())
-        os.chmod(name, 0o644)
+        try:
+            with os.fdopen(fd, "wb") as file:
+                file.write(buffer.getvalue())
+            os.chmod(name, 0o644)
+        except BaseException:
+            # A full disk must not leave an empty temporary file behind.
+            Path(name).unlink(missing_ok=True)
+            raise
         return Path(name)
 
     # --- at the end -----------------------------------------------------------

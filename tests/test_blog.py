@@ -177,9 +177,12 @@ async def test_a_post_of_our_name_that_is_not_ours_stops_the_list(crawl, site: P
 async def test_old_posts_in_folders_and_several_per_day_leave_one(crawl, site: Path, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     posts = site / "_posts"
     title = f"Hugging Face Daily Papers - {DAY}"
-    older = write_post(posts / "2026" / f"{DAY}-daily-papers-1771300000.md", title, permalink="/posts/older/")
-    newest = write_post(posts / f"{DAY}-daily-papers-1771400000.md", title)
-    copy = write_post(posts / "archive" / f"{DAY}-daily-papers.md", title)
+    heading = f"# {title}\n"  # the old script's body
+    older = write_post(
+        posts / "2026" / f"{DAY}-daily-papers-1771300000.md", title, heading, permalink="/posts/older/"
+    )
+    newest = write_post(posts / f"{DAY}-daily-papers-1771400000.md", title, heading)
+    copy = write_post(posts / "archive" / f"{DAY}-daily-papers.md", title, heading)
     result = await crawl(args={"date": DAY})
     assert result.record.ok, result.log[-3000:]
     assert sorted(result.record.lists[0].removed) == sorted(str(p) for p in (older, newest, copy))
@@ -206,3 +209,33 @@ async def test_an_old_data_file_with_a_bad_entry_still_guards_against_shrinking(
     assert [(o.status, o.reason) for o in result.record.lists] == [
         ("kept", "the existing post lists 15 papers, this run found 13")
     ]
+
+
+@deferred_f_from_coro_f
+async def test_a_users_essay_named_like_our_post_stays(crawl, site: Path) -> None:  # type: ignore[no-untyped-def]
+    """Issue 19: a title that only starts like ours is the user's, in any folder."""
+    essay = write_post(
+        site / "_posts" / "essays" / f"{DAY}-daily-papers.md",
+        f"Hugging Face Daily Papers - {DAY} 을 읽고 쓴 나의 감상문",
+        f"# Hugging Face Daily Papers - {DAY}\n나의 감상\n",
+    )
+    before = essay.read_bytes()
+    result = await crawl(args={"date": DAY})
+    assert result.record.ok, result.log[-3000:]
+    assert result.record.lists[0].removed == []
+    assert essay.read_bytes() == before
+    assert f"{essay}: named like {DAY}'s post but not one hfpapers or the old script wrote; left alone" in (
+        result.log
+    )
+
+
+@deferred_f_from_coro_f
+async def test_a_data_file_without_its_post_keeps_nothing(crawl, site: Path) -> None:  # type: ignore[no-untyped-def]
+    """Issue 19: no "keeping the existing post" when there is no post to keep."""
+    data = site / "_data" / "papers"
+    data.mkdir(parents=True)
+    shutil.copy(INCUMBENT / f"daily-{DAY}.json", data / f"daily-{DAY}.json")  # lists 10
+    result = await crawl(args={"date": DAY, "top": "5"})
+    assert [(o.status, o.papers) for o in result.record.lists] == [("written", 5)]
+    assert "keeping the existing post" not in result.log
+    assert "a data file but no post; writing the post" in result.log

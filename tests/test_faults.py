@@ -32,7 +32,7 @@ def seed_existing(site: Path, day: str = DAY) -> dict[Path, str]:
 
 
 def earlier_post(day: str) -> str:
-    return f"---\ntitle: Hugging Face Daily Papers - {day}\n---\nan earlier good post\n"
+    return f"---\ntitle: Hugging Face Daily Papers - {day}\nhfpapers: daily\n---\nan earlier good post\n"
 
 
 def digests(site: Path) -> dict[Path, str]:

@@ -1,0 +1,367 @@
+"""What a post tells Chirpy and its reader, checked in-process: the card's
+description and image, dollars and TeX, tied ranks, merged keywords, dates,
+the author line, and which posts are ours to replace (test_browser.py looks
+at the same posts in Chromium)."""
+
+from __future__ import annotations
+
+import io
+import logging
+import re
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+import pytest
+
+from hfpapers.exporters.korean_post import (
+    KoreanPostExporter,
+    description,
+    known_author,
+    post_datetime,
+    rank_labels,
+    top_counts,
+)
+from hfpapers.exporters.markdown import inline_markdown, plain_text, safe_tex
+from hfpapers.hf import paper_from_entry
+from hfpapers.items import Paper, PaperList
+from hfpapers.periods import Period, day_period, month_period, week_period
+from hfpapers.previous import PreviousData, front_matter_value, is_papers_post
+from tests.conftest import project_settings
+from tests.test_post_safety import front_matter
+
+HOSTILE_TITLE = 'A "quoted" {{ site.title }} <script>alert(1)</script>\n\u202edone $x^2$ & \\(y\\) {% raw %}'
+THUMBNAIL = "https://cdn-thumbnails.huggingface.co/social-thumbnails/papers/2602.10000.png"
+
+
+def paper(n: int, upvotes: int, title: str = "", abstract: str = "", **fields: object) -> Paper:
+    arxiv_id = f"2602.{10000 + n}"
+    return Paper(
+        arxiv_id=arxiv_id,
+        title=title or f"Paper {n}",
+        abstract=abstract,
+        upvotes=upvotes,
+        hf_url=f"https://huggingface.co/papers/{arxiv_id}",
+        arxiv_url=f"https://arxiv.org/abs/{arxiv_id}",
+        pdf_url=f"https://arxiv.org/pdf/{arxiv_id}",
+        **fields,  # type: ignore[arg-type]
+    )
+
+
+def ranked(*likes: int) -> list[Paper]:
+    """Papers with these likes and their competition ranks, as RankPipeline gives them."""
+    papers = [paper(n, upvotes) for n, upvotes in enumerate(likes)]
+    for position, p in enumerate(papers, 1):
+        before = papers[position - 2] if position > 1 else None
+        p.rank = before.rank if before is not None and before.upvotes == p.upvotes else position
+    return papers
+
+
+def render(
+    papers: list[Paper], period: Period | None = None, site: Path | None = None, **settings: object
+) -> str:
+    period = period or day_period(date(2026, 2, 18))
+    merged = project_settings(**({"SITE_DIR": str(site)} if site else {}), **settings)
+    buffer = io.BytesIO()
+    exporter = KoreanPostExporter(buffer, settings=merged, now=datetime(2026, 12, 1, tzinfo=UTC))
+    exporter.start_exporting()
+    exporter.export_item(PaperList(period=period, papers=papers, total_papers=len(papers)))
+    exporter.finish_exporting()
+    return buffer.getvalue().decode("utf-8")
+
+
+# --- 1. the card: description and image -------------------------------------
+
+
+def test_the_description_names_the_count_and_the_top_paper() -> None:
+    papers = ranked(42, 7, 3)
+    papers[0].title = "GLM-5: from Vibe Coding to Agentic Engineering"
+    meta = front_matter(render(papers))
+    assert (
+        meta["description"] == '논문 3편 · 1위 "GLM-5: from Vibe Coding to Agentic Engineering" (좋아요 42)'
+    )
+
+
+def test_a_hostile_title_leaves_nothing_to_run_in_the_description() -> None:
+    papers = ranked(9, 1)
+    papers[0].title = HOSTILE_TITLE
+    value = str(front_matter(render(papers))["description"])
+    assert "\n" not in value and "\u202e" not in value
+    assert not re.search(r"[<>&{}$\\]", value), value
+    assert "‹script›alert(1)‹/script›" in value and '"quoted"' in value and "x^2" in value
+    assert len(value) <= 160
+
+
+def test_a_long_title_is_cut_to_fit_160_characters() -> None:
+    papers = ranked(5)
+    papers[0].title = "Very long title " * 30
+    value = description(day_period(date(2026, 2, 18)), [vars(p) for p in papers])
+    assert 150 <= len(value) <= 160 and value.endswith('…" (좋아요 5)')
+
+
+def test_plain_text_takes_math_out_of_its_dollars() -> None:
+    assert plain_text("Scaling $O(n^2)$ costs $$k$$") == "Scaling O(n^2) costs k"
+    assert plain_text("under $5 and $10 \\(x\\)") == "under ＄5 and ＄10 ＼(x＼)"
+
+
+def test_the_image_is_the_top_papers_thumbnail_with_its_title() -> None:
+    papers = ranked(9, 1)
+    papers[0].title, papers[0].thumbnail = HOSTILE_TITLE, THUMBNAIL
+    meta = front_matter(render(papers))
+    assert meta["image"] == {"path": THUMBNAIL, "alt": plain_text(HOSTILE_TITLE)}
+    assert "image" not in front_matter(render(papers, POST_IMAGE=False))
+    papers[0].thumbnail = None  # the data has none: no picture
+    assert "image" not in front_matter(render(papers))
+
+
+@pytest.mark.parametrize(
+    ("thumbnail", "kept"),
+    [
+        (THUMBNAIL, True),
+        ("https://huggingface.co/x.png", True),
+        ("http://cdn-thumbnails.huggingface.co/a.png", False),  # not https
+        ("https://evil.example/huggingface.co/a.png", False),
+        ("https://huggingface.co.evil.example/a.png", False),
+        ('https://huggingface.co/a.png"\nlayout: x', False),
+        (["https://huggingface.co/a.png"], False),
+    ],
+)
+def test_only_a_plain_hugging_face_image_is_taken(thumbnail: object, kept: bool) -> None:
+    entry = {"paper": {"id": "2602.10000", "title": "T", "upvotes": 1}, "thumbnail": thumbnail}
+    assert (paper_from_entry(entry).thumbnail == thumbnail) is kept
+
+
+def test_weekly_and_monthly_posts_have_a_description_too() -> None:
+    papers = ranked(30, 20)
+    for period in (week_period("2026-W08"), month_period("2026-02")):
+        assert front_matter(render(papers, period))["description"] == '논문 2편 · 1위 "Paper 0" (좋아요 30)'
+
+
+# --- 2. dollars and TeX ------------------------------------------------------
+
+
+def test_a_dollar_of_text_is_its_own_element_and_math_stays_math() -> None:
+    source, has_math = inline_markdown("costs under $5 and saves $10, in $O(n^2)$ time")
+    assert has_math
+    assert source == ("costs under <span>&#36;</span>5 and saves <span>&#36;</span>10, in $$O(n^2)$$ time")
+
+
+def test_a_backslash_of_text_cannot_open_math() -> None:
+    source, has_math = inline_markdown(r"see \(x\) and \begin{equation}y\end{equation}")
+    assert not has_math and "\\(" not in source and "\\begin" not in source
+    assert source.count("<span>&#92;</span>") == 4
+
+
+@pytest.mark.parametrize(
+    "macro",
+    [
+        r"\href{javascript:alert(1)}{클릭}",
+        r"\url{javascript:alert(1)}",
+        r"\style{color:red}{x}",
+        r"\class{x}{y}",
+        r"\cssId{x}{y}",
+        r"\htmlData{x=y}{z}",
+        r"\unicode{x}",
+        r"\require{html}",
+        r"\bbox[background:url(x)]{y}",
+    ],
+)
+def test_dangerous_tex_is_shown_as_its_name(macro: str) -> None:
+    name = re.match(r"\\([A-Za-z]+)", macro)
+    assert name
+    source, has_math = inline_markdown(f"see ${macro}$ now")
+    assert has_math
+    assert f"\\backslash\\mathtt{{{name.group(1)}}}" in source
+    assert not re.search(rf"\\{name.group(1)}(?![A-Za-z}}])", source)
+
+
+def test_tex_that_only_looks_dangerous_is_left_alone() -> None:
+    assert safe_tex(r"\hrefx \\href \alpha + \mathrm{url}") == r"\hrefx \\href \alpha + \mathrm{url}"
+
+
+# --- 3. tied ranks -------------------------------------------------------------
+
+
+def test_ties_keep_their_rank_in_the_list_and_on_the_chart() -> None:
+    post = render(ranked(10, 8, 8, 5, 5, 5, 1))
+    numbers = re.findall(r'^(\d+)\. (?:\{: value="(\d+)"\} )?\*\*', post, flags=re.M)
+    assert [int(n) for n, _ in numbers] == [1, 2, 2, 4, 4, 4, 7]
+    # kramdown numbers 1, 2, 3…: a value wherever that count would go wrong.
+    assert [value for _, value in numbers] == ["", "", "2", "4", "4", "4", "7"]
+    labels = re.search(r"x-axis \[(.*)\]", post)
+    assert labels
+    shown = re.findall(r'"([^"]*)"', labels.group(1))
+    assert [label.rstrip("\u200b") for label in shown] == ["1위", "2위", "2위", "4위", "4위", "4위", "7위"]
+    assert len(set(shown)) == len(shown)  # Mermaid merges equal labels
+
+
+def test_rank_labels_without_ties_are_plain() -> None:
+    assert rank_labels([vars(p) for p in ranked(3, 2, 1)]) == ["1위", "2위", "3위"]
+
+
+# --- 4. keywords ----------------------------------------------------------------
+
+
+def test_keywords_merge_case_plurals_and_hyphens() -> None:
+    words = ["large language models"] * 11 + ["Large Language Models"] * 2 + ["large-language model"]
+    words += ["Diffusion", "diffusion", "analysis", "Analysis", "class", "classes"]
+    assert top_counts(words, 10) == [
+        ("large language models", 14),
+        ("Analysis", 2),
+        ("Diffusion", 2),
+        ("class", 1),
+        ("classes", 1),
+    ]
+
+
+def test_a_weekly_post_counts_keywords_once_per_spelling_group() -> None:
+    papers = ranked(5, 4, 3)
+    # One spelling each: the tie goes to the first by name.
+    papers[0].ai_keywords = ["large language models", "RL"]
+    papers[1].ai_keywords = ["Large Language Models"]
+    papers[2].ai_keywords = ["large-language-model"]
+    post = render(papers, week_period("2026-W08"))
+    keywords = post.split("## 🔑 주요 키워드")[1]
+    assert re.findall(r"^- (.+): (\d+)편$", keywords, flags=re.M) == [
+        ("Large Language Models", "3"),
+        ("RL", "1"),
+    ]
+
+
+# --- 5. dates -------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("period", "at", "expected"),
+    [
+        (day_period(date(2026, 2, 18)), "09:15", "2026-02-18 09:15:00 +0900"),
+        (week_period("2026-W08"), "09:30", "2026-02-23 09:30:00 +0900"),  # the Monday after
+        (month_period("2026-02"), "09:45", "2026-03-01 09:45:00 +0900"),
+        (month_period("2025-12"), "09:45", "2026-01-01 09:45:00 +0900"),
+    ],
+)
+def test_a_post_is_dated_when_the_schedule_writes_it(period: Period, at: str, expected: str) -> None:
+    now = datetime(2026, 12, 1, tzinfo=UTC)
+    assert post_datetime(period, at, "Asia/Seoul", now).strftime("%Y-%m-%d %H:%M:%S %z") == expected
+
+
+def test_a_week_written_before_it_ends_is_dated_now() -> None:
+    wednesday = datetime(2026, 2, 18, 3, 0, tzinfo=UTC)
+    assert post_datetime(week_period("2026-W08"), "09:30", "Asia/Seoul", wednesday).isoformat() == (
+        "2026-02-18T12:00:00+09:00"
+    )
+
+
+def test_re_runs_keep_a_weekly_posts_name_url_and_date() -> None:
+    period = week_period("2026-W08")
+    first, again = render(ranked(3, 2), period), render(ranked(5, 2), period)
+    assert period.post_name == "2026-02-16-weekly-papers.md"
+    assert front_matter(first)["date"] == front_matter(again)["date"]
+
+
+# --- 8. the title once ------------------------------------------------------------
+
+
+def test_the_body_starts_with_the_count_line_not_the_title() -> None:
+    body = render(ranked(3, 2)).split("\n---\n", 1)[1]
+    assert body.lstrip().startswith("총 **2개**의 논문이 수집되었습니다.")
+    assert not re.search(r"^# ", body, flags=re.M)
+    weekly = render(ranked(3, 2), week_period("2026-W08")).split("\n---\n", 1)[1]
+    assert weekly.lstrip().startswith("## 📈 통계")
+
+
+# --- 9. the author ------------------------------------------------------------------
+
+
+def test_an_author_the_site_knows_is_named(tmp_path: Path) -> None:
+    (tmp_path / "_data").mkdir()
+    (tmp_path / "_data" / "authors.yml").write_text("# who\ncotes:\n  name: Cotes\n'lim4349':\n  name: Lim\n")
+    assert front_matter(render(ranked(1), site=tmp_path))["author"] == "lim4349"
+
+
+def test_an_author_the_site_does_not_know_is_left_out_with_one_warning(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    known_author.cache_clear()
+    (tmp_path / "_data").mkdir()
+    (tmp_path / "_data" / "authors.yml").write_text("cotes:\n  name: Cotes\n  url: lim4349:x\n")
+    with caplog.at_level(logging.WARNING):
+        posts = [render(ranked(1), site=tmp_path) for _ in range(3)]
+    assert all("author" not in front_matter(post) for post in posts)
+    warnings = [r for r in caplog.records if "POST_AUTHOR" in r.getMessage()]
+    assert len(warnings) == 1 and "'lim4349' is not in" in warnings[0].getMessage()
+
+
+# --- 6. the old script's monthly data file ---------------------------------------------
+
+
+def test_the_old_scripts_monthly_data_file_is_read(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    data = tmp_path / "monthly-2025-11.json"
+    data.write_text((Path(__file__).parent / "fixtures" / "incumbent" / "monthly-2025-11.json").read_text())
+    with caplog.at_level(logging.WARNING):
+        previous = PreviousData.read(data, "monthly")
+    assert not caplog.records
+    assert previous is not None and previous.listed == 10
+    assert previous.papers["2510.26583"] == {"rank": 1, "upvotes": 904}
+    assert PreviousData.read(data, "daily") is None  # a month's shape is no day's data file
+
+
+# --- issue 19: whose post it is, and reads that never end ---------------------------------
+
+
+def write(path: Path, text: str) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+@pytest.mark.parametrize(
+    ("text", "ours"),
+    [
+        ("---\ntitle: Hugging Face Daily Papers - 2026-02-18\nhfpapers: daily\n---\n\n총", True),
+        ("---\ntitle: 'Hugging Face Daily Papers - 2026-02-18'\nhfpapers: daily\n---\n", True),
+        (
+            "---\ntitle: Hugging Face Daily Papers - 2026-02-18\n---\n\n"
+            "# Hugging Face Daily Papers - 2026-02-18\n",
+            True,
+        ),
+        (
+            "---\ntitle: Hugging Face Daily Papers - 2026-02-18 을 읽고 쓴 나의 감상문\n"
+            "hfpapers: daily\n---\n",
+            False,
+        ),
+        ("---\ntitle: Hugging Face Daily Papers - 2026-02-18\n---\n\n# 내 생각\n", False),
+        ("---\ntitle: Hugging Face Daily Papers - 2026-02-18\nhfpapers: weekly\n---\n", False),
+        ("title: Hugging Face Daily Papers - 2026-02-18\nhfpapers: daily\n", False),
+    ],
+)
+def test_only_our_posts_and_the_old_scripts_are_ours(tmp_path: Path, text: str, ours: bool) -> None:
+    post = write(tmp_path / "2026-02-18-daily-papers.md", text)
+    assert is_papers_post(post, day_period(date(2026, 2, 18))) is ours
+
+
+def test_the_old_scripts_monthly_post_is_ours() -> None:
+    incumbent = Path(__file__).parent / "fixtures" / "incumbent" / "2025-11-01-monthly-papers-summary.md"
+    assert is_papers_post(incumbent, month_period("2025-11"))
+
+
+def test_a_title_we_wrote_quoted_is_read_back(tmp_path: Path) -> None:
+    period = week_period("2026-W08")
+    post = write(tmp_path / period.post_name, render(ranked(1), period))
+    assert post.read_text().startswith('---\ntitle: "Hugging Face 주간 논문')  # quoted: it has ( ) ~
+    assert front_matter_value(post, "title") == period.title
+    assert is_papers_post(post, period)
+
+
+@pytest.mark.parametrize("kind", ["fifo", "zero"])
+def test_a_post_or_data_file_that_is_no_file_is_never_read(tmp_path: Path, kind: str) -> None:
+    post, data = tmp_path / "2026-02-18-daily-papers.md", tmp_path / "daily-2026-02-18.json"
+    for path in (post, data):
+        if kind == "fifo":
+            import os
+
+            os.mkfifo(path)
+        else:
+            path.symlink_to("/dev/zero")
+    assert front_matter_value(post, "title") is None
+    assert not is_papers_post(post, day_period(date(2026, 2, 18)))
+    assert PreviousData.read(data) is None
