@@ -34,14 +34,39 @@ def url_of(post: Path) -> str:
     return match.group(1) if match else f"/posts/{post.stem[len('YYYY-MM-DD-') :]}/"
 
 
-def build(posts: list[Path], workdir: Path) -> dict[str, Path]:
-    """Build a one-folder site holding ``posts``; return post name -> built HTML file.
+# The blog's own settings that the Chirpy-shaped layouts read (its _config.yml).
+CHIRPY_CONFIG = """\
+timezone: Asia/Seoul
+url: "https://lim4349.github.io"
+social:
+  name: lim4349
+  links:
+    - https://github.com/lim4349
+"""
+CHIRPY = Path(__file__).parent / "chirpy"
 
-    Fails when Jekyll reports two files for one URL (it would keep only one).
+
+def build(
+    posts: list[Path], workdir: Path, *, chirpy: bool = False, authors: str | None = None
+) -> dict[str, Path]:
+    """Build a site holding ``posts``; return post name -> built HTML file.
+
+    With ``chirpy``, inside the Chirpy-shaped site of ``tests/chirpy`` (its
+    layouts, home page and feed at ``out/index.html`` and ``out/feed.xml``),
+    with ``authors`` as its ``_data/authors.yml``. Fails when Jekyll reports
+    two files for one URL (it would keep only one).
     """
     src, dest = workdir / "src", workdir / "out"
+    if chirpy:
+        shutil.copytree(CHIRPY, src, ignore=shutil.ignore_patterns("README.md"))
     (src / "_posts").mkdir(parents=True)
-    (src / "_config.yml").write_text(CONFIG, encoding="utf-8")
+    config = CONFIG
+    if chirpy:
+        config = config.replace("      permalink:", "      layout: post\n      permalink:") + CHIRPY_CONFIG
+    (src / "_config.yml").write_text(config, encoding="utf-8")
+    if authors is not None:
+        (src / "_data").mkdir(exist_ok=True)
+        (src / "_data" / "authors.yml").write_text(authors, encoding="utf-8")
     for post in posts:
         shutil.copy(post, src / "_posts" / post.name)
     proc = subprocess.run(
