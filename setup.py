@@ -2,10 +2,10 @@
 
 Committed so the egg carries the settings entry point and its data file
 (`paper.schema.json`, read with pkgutil.get_data, which works inside the
-zipped egg). The exporters' source folder is the top-level ``exporters/``;
-they ship as ``hfpapers.exporters`` (package_dir), never as a top-level
-``exporters`` package that could shadow another distribution's. Scrapyd does
-not install requirements: see deploy/install-scrapyd.sh.
+zipped egg). Two top-level packages, as in the checkout: ``hfpapers`` and
+``exporters``; Scrapyd puts the egg first on the path, so ours is the
+``exporters`` its jobs import. Scrapyd does not install requirements: see
+deploy/install-scrapyd.sh.
 """
 
 from setuptools import find_packages, setup
@@ -14,11 +14,7 @@ setup(
     name="hfpapers",
     version="1.1",
     python_requires=">=3.11",
-    packages=[
-        *find_packages(include=["hfpapers", "hfpapers.*"], exclude=["hfpapers.exporters"]),
-        "hfpapers.exporters",
-    ],
-    package_dir={"hfpapers.exporters": "exporters"},
+    packages=find_packages(include=["hfpapers", "hfpapers.*", "exporters"]),
     package_data={"hfpapers": ["paper.schema.json"]},
     entry_points={"scrapy": ["settings = hfpapers.settings"]},
     zip_safe=True,

@@ -38,11 +38,11 @@ from typing import Any
 
 from scrapy.settings import Settings
 
+from exporters import DataFileExporter, KoreanPostExporter
 from fixture_server import FixtureServer, load_days
 from hfpapers import hf
 from hfpapers.arxiv import ArxivRecord
 from hfpapers.assembler import ListAssembler
-from hfpapers.exporters import DataFileExporter, KoreanPostExporter
 from hfpapers.items import Paper, PaperList
 from hfpapers.periods import day_period
 from hfpapers.pipelines import dedupe, normalize_paper, paper_errors, rank_by_likes

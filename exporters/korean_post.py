@@ -17,7 +17,7 @@ from scrapy.crawler import Crawler
 from scrapy.exporters import BaseItemExporter
 from scrapy.settings import BaseSettings
 
-from hfpapers.exporters.markdown import (
+from exporters.markdown import (
     escape_markdown,
     inline_markdown,
     liquid_safe,

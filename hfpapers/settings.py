@@ -61,8 +61,8 @@ SITE_POST_URL = "/posts/{title}/"
 # ListWriter (EXTENSIONS) writes each list's post and data file; no FEEDS.
 # The renderers are also feed exporters, for anyone who wants them in FEEDS.
 FEED_EXPORTERS = {
-    "korean_post": "hfpapers.exporters.KoreanPostExporter",
-    "papers_data": "hfpapers.exporters.DataFileExporter",
+    "korean_post": "exporters.KoreanPostExporter",
+    "papers_data": "exporters.DataFileExporter",
 }
 
 # --- Korean summaries (hfpapers/summaries.py) ---------------------------------

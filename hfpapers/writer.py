@@ -38,8 +38,8 @@ from scrapy import Spider, signals
 from scrapy.crawler import Crawler
 from scrapy.exporters import BaseItemExporter
 
+from exporters import DataFileExporter, KoreanPostExporter
 from hfpapers import signals as our_signals
-from hfpapers.exporters import DataFileExporter, KoreanPostExporter
 from hfpapers.items import PaperList
 from hfpapers.outcome import EMPTY, FAILED, KEPT, WRITTEN, ListOutcome, RunRecord
 from hfpapers.periods import Period

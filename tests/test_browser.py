@@ -13,8 +13,8 @@ from pathlib import Path
 import pytest
 from lxml import html as lxml_html
 
-from hfpapers.exporters.korean_post import known_author
-from hfpapers.exporters.markdown import plain_text
+from exporters.korean_post import known_author
+from exporters.markdown import plain_text
 from hfpapers.periods import day_period, week_period
 from tests import chromium, jekyll
 from tests.test_post_pages import HOSTILE_TITLE, THUMBNAIL, ranked, render

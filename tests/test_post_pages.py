@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from hfpapers.exporters.korean_post import (
+from exporters.korean_post import (
     KoreanPostExporter,
     description,
     known_author,
@@ -21,7 +21,7 @@ from hfpapers.exporters.korean_post import (
     rank_labels,
     top_counts,
 )
-from hfpapers.exporters.markdown import inline_markdown, plain_text, safe_tex
+from exporters.markdown import inline_markdown, plain_text, safe_tex
 from hfpapers.hf import paper_from_entry
 from hfpapers.items import Paper, PaperList
 from hfpapers.periods import Period, day_period, month_period, week_period

@@ -17,8 +17,8 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from hfpapers.exporters.korean_post import KoreanPostExporter, post_datetime
-from hfpapers.exporters.markdown import inline_markdown, liquid_safe, yaml_scalar
+from exporters.korean_post import KoreanPostExporter, post_datetime
+from exporters.markdown import inline_markdown, liquid_safe, yaml_scalar
 from hfpapers.items import Paper, PaperList
 from hfpapers.periods import day_period
 from hfpapers.text import clean_text

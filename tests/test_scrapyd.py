@@ -31,14 +31,26 @@ def egg(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return path
 
 
-def test_egg_ships_one_package_its_data_and_the_settings_entry_point(egg: Path) -> None:
+def test_egg_ships_both_packages_its_data_and_the_settings_entry_point(egg: Path, tmp_path: Path) -> None:
     names = zipfile.ZipFile(egg).namelist()
-    assert "hfpapers/exporters/korean_post.py" in names and "hfpapers/exporters/data_file.py" in names
+    assert "exporters/korean_post.py" in names and "exporters/data_file.py" in names
     assert "hfpapers/spiders/daily.py" in names and "hfpapers/commands/crawl.py" in names
     assert "hfpapers/paper.schema.json" in names
-    # Nothing top-level but hfpapers: no "exporters" to shadow another distribution's.
-    assert {n.split("/")[0] for n in names} == {"hfpapers", "EGG-INFO"}
-    assert zipfile.ZipFile(egg).read("EGG-INFO/top_level.txt").decode().split() == ["hfpapers"]
+    assert {n.split("/")[0] for n in names} == {"hfpapers", "exporters", "EGG-INFO"}
+    assert sorted(zipfile.ZipFile(egg).read("EGG-INFO/top_level.txt").decode().split()) == [
+        "exporters",
+        "hfpapers",
+    ]
+    # Imports from the zipped egg alone, far from the checkout, as Scrapyd runs it.
+    proc = subprocess.run(
+        [sys.executable, "-c", "import exporters, hfpapers.writer; print(exporters.__file__)"],
+        cwd=tmp_path,
+        env={**os.environ, "PYTHONPATH": str(egg)},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert proc.returncode == 0 and proc.stdout.startswith(str(egg)), proc.stderr
     # pip refuses an older Python instead of installing a package that cannot import.
     assert "Requires-Python: >=3.11" in zipfile.ZipFile(egg).read("EGG-INFO/PKG-INFO").decode()
     entry_points = zipfile.ZipFile(egg).read("EGG-INFO/entry_points.txt").decode()
