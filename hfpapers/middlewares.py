@@ -7,13 +7,12 @@ from __future__ import annotations
 import logging
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
-from typing import Any
 from urllib.parse import urlsplit
 
 from scrapy import Request
 from scrapy.crawler import Crawler
 from scrapy.downloadermiddlewares.redirect import RedirectMiddleware
-from scrapy.downloadermiddlewares.retry import RetryMiddleware
+from scrapy.downloadermiddlewares.retry import RetryMiddleware, get_retry_request
 from scrapy.exceptions import IgnoreRequest
 from scrapy.http import Response
 from scrapy.settings import BaseSettings
@@ -63,7 +62,14 @@ class BackoffRetryMiddleware(RetryMiddleware):
     async def process_response(self, request: Request, response: Response) -> Request | Response:  # type: ignore[override]
         if request.meta.get("dont_retry", False) or response.status not in self.retry_http_codes:
             return response
-        retry = self._retry(request, response_status_message(response.status))
+        assert self.crawler.spider is not None
+        retry = get_retry_request(
+            request,
+            spider=self.crawler.spider,
+            reason=response_status_message(response.status),
+            max_retry_times=request.meta.get("max_retry_times", self.max_retry_times),
+            priority_adjust=request.meta.get("priority_adjust", self.priority_adjust),
+        )
         if retry is None:
             return response
         await self._wait(retry, response)
@@ -90,11 +96,14 @@ class SameHostRedirectMiddleware(RedirectMiddleware):
     error that names both hosts, and the request fails as if unanswered.
     """
 
-    def _redirect(self, redirected: Request, request: Request, reason: Any) -> Request:
-        refusal = refused_redirect(request.url, redirected.url)
-        if refusal:
-            raise IgnoreRequest(refusal)
-        return super()._redirect(redirected, request, reason)
+    # The public hook (not _redirect): Scrapy decides where to go, this refuses.
+    def process_response(self, request: Request, response: Response) -> Request | Response:  # type: ignore[override]
+        redirected = super().process_response(request, response)
+        if isinstance(redirected, Request):
+            refusal = refused_redirect(request.url, redirected.url)
+            if refusal:
+                raise IgnoreRequest(refusal)
+        return redirected
 
 
 _DEFAULT_PORTS = {"http": 80, "https": 443}
