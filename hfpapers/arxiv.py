@@ -6,6 +6,7 @@ import logging
 import re
 from dataclasses import dataclass, field
 
+from lxml.etree import LxmlError
 from parsel import Selector
 
 from hfpapers.items import Paper
@@ -53,6 +54,11 @@ class ArxivRecord:
 
 class ArxivError(ValueError):
     """arXiv answered with its error feed."""
+
+
+# What arXiv's bad data raises while read (its error feed, markup lxml cannot read, text
+# that is no UTF-8): a warning, and Hugging Face's data is kept. Anything else is a bug.
+DATA_ERRORS = (ValueError, LxmlError)
 
 
 def _text(sel: Selector, query: str) -> str | None:

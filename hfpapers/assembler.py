@@ -10,7 +10,7 @@ its papers. The assembler knows:
 - when a list is whole, so that it can become a `PaperList` item.
 
 The spider tells it what Hugging Face listed and what arXiv answered, and
-turns each `Progress` it gets back into requests and items. Papers are
+turns each `NextSteps` it gets back into requests and items. Papers are
 looked up by arXiv id; every entry a list holds for an id is kept as a
 candidate for the dedupe pipeline to choose from.
 """
@@ -40,7 +40,7 @@ class Listing:
 
 
 @dataclass
-class Progress:
+class NextSteps:
     """What the spider should do next."""
 
     batches: list[list[str]] = field(default_factory=list)
@@ -96,7 +96,7 @@ class ListAssembler:
         """Whether the list already holds a paper with this id."""
         return arxiv_id in self.lists[key].candidates
 
-    def listed(self, key: str) -> Progress:
+    def listed(self, key: str) -> NextSteps:
         """The list's last page is in: queue its ids; maybe send batches."""
         listing = self.lists[key]
         listing.listed = True
@@ -108,11 +108,11 @@ class ListAssembler:
             if arxiv_id not in self.in_flight:
                 self.in_flight.add(arxiv_id)
                 self.queue.append(arxiv_id)
-        progress = Progress(batches=self._batches(), summaries=self._ask_summaries([key]))
+        progress = NextSteps(batches=self._batches(), summaries=self._ask_summaries([key]))
         progress.complete += self._complete([key])
         return progress
 
-    def failed(self, key: str) -> Progress:
+    def failed(self, key: str) -> NextSteps:
         """The list cannot be listed (or broke): forget it; the others go on."""
         listing = self.lists.pop(key, None)
         self.unlisted.discard(key)
@@ -122,14 +122,19 @@ class ListAssembler:
             for arxiv_id in listing.summarizing:
                 self.summary_waiters.get(arxiv_id, set()).discard(key)
         # Its end may be what the last, partial batch was waiting for.
-        return Progress(batches=self._batches())
+        return NextSteps(batches=self._batches())
+
+    def waiting_on(self, ids: Iterable[str]) -> list[Period]:
+        """The open lists that wait on any of ``ids``."""
+        keys = {key for arxiv_id in ids for key in self.waiters.get(arxiv_id, ())}
+        return [self.lists[key].period for key in sorted(keys)]
 
     def resolved(
         self, ids: Iterable[str], records: Mapping[str, ArxivRecord] | None = None, source: str = ""
-    ) -> Progress:
+    ) -> NextSteps:
         """arXiv answered for ``ids`` (``records`` holds what it knew; none if it failed)."""
         touched: set[str] = set()
-        progress = Progress()
+        progress = NextSteps()
         for arxiv_id in ids:
             self.in_flight.discard(arxiv_id)
             keys = self.waiters.pop(arxiv_id, set())
@@ -167,7 +172,7 @@ class ListAssembler:
                 listing.summarizing.add(arxiv_id)
         return asks
 
-    def summarized(self, arxiv_id: str, summary: str | None) -> Progress:
+    def summarized(self, arxiv_id: str, summary: str | None) -> NextSteps:
         """The summary of ``arxiv_id`` is in (None: there is none to be had this run)."""
         self.summary_results[arxiv_id] = summary
         touched = []
@@ -178,16 +183,16 @@ class ListAssembler:
             listing.summarizing.discard(arxiv_id)
             touched.append(key)
             self._apply(listing, arxiv_id, summary)
-        return Progress(complete=self._complete(touched))
+        return NextSteps(complete=self._complete(touched))
 
-    def give_up_summaries(self) -> Progress:
+    def give_up_summaries(self) -> NextSteps:
         """The run is ending: lists whose arXiv data is whole go without the summaries
         still out, and no list waits for one from now on."""
         self.summaries = False
         complete = []
         for arxiv_id in sorted(self.summary_waiters):
             complete += self.summarized(arxiv_id, None).complete
-        return Progress(complete=complete)
+        return NextSteps(complete=complete)
 
     @staticmethod
     def _apply(listing: Listing, arxiv_id: str, summary: str | None) -> None:

@@ -1,9 +1,9 @@
 """`RunRecord`: what became of each list of a run, as data.
 
-The `ListWriter` makes it, the `GitPublisher` adds its commits to it, the
-run summary logs it, the `crawl` command's exit status follows it, and the
-Scrapyd `backfill` command reads it back from a job's log (the line
-``Run record: {json}``).
+The `RunLedger` makes it (with the `ListWriter`'s files and the
+`GitPublisher`'s commits), the run summary logs it, the `crawl` command's
+exit status follows it, and the Scrapyd `backfill` command reads it back
+from a job's log (the line ``Run record: {json}``).
 """
 
 from __future__ import annotations
@@ -13,11 +13,13 @@ import re
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+from hfpapers.periods import Period, from_key
 from hfpapers.safeio import loads_bounded
 
 RECORD_PREFIX = "Run record: "
-# The summary's line in Scrapy's LOG_FORMAT: "… [hfpapers.summary] INFO: Run record: {…}".
-_LOGGED_RE = re.compile(r"\[hfpapers\.summary\] [A-Z]+: " + re.escape(RECORD_PREFIX))
+# The run summary's line in Scrapy's LOG_FORMAT: "… [hfpapers.run_summary] INFO: Run record: {…}"
+# (hfpapers.summary before 1.2: a backfill may read jobs of nodes with the older egg).
+_LOGGED_RE = re.compile(r"\[hfpapers\.(?:run_)?summary\] [A-Z]+: " + re.escape(RECORD_PREFIX))
 # A record read back from a Scrapyd log comes over the network: a 1,000-day backfill's is ~300 kB.
 MAX_RECORD_BYTES = 16 * 1024 * 1024
 
@@ -46,6 +48,8 @@ class ListOutcome:
     """Absolute paths of the old posts the new one replaced."""
     commit: str = ""
     """The commit message, when the publisher committed the files."""
+    period: Period | None = field(default=None, compare=False, repr=False)
+    """The list itself (it knows its files, title and commit message); not in the JSON."""
 
 
 @dataclass
@@ -89,7 +93,10 @@ class RunRecord:
         return lines
 
     def to_json(self) -> str:
-        return json.dumps({"ok": self.ok, **asdict(self)}, ensure_ascii=False, sort_keys=True)
+        data = asdict(self)
+        for outcome in data["lists"]:
+            del outcome["period"]
+        return json.dumps({"ok": self.ok, **data}, ensure_ascii=False, sort_keys=True)
 
     @classmethod
     def from_json(cls, text: str) -> RunRecord:
@@ -100,12 +107,12 @@ class RunRecord:
         try:
             record = cls(
                 finish_reason=str(data["finish_reason"]),
-                lists=[ListOutcome(**outcome) for outcome in data["lists"]],
+                lists=[_outcome(outcome) for outcome in data["lists"]],
                 errors=[str(e) for e in data.get("errors", [])],
                 publish_error=str(data.get("publish_error", "")),
                 shared_files=[str(f) for f in data.get("shared_files", [])],
             )
-        except (KeyError, TypeError) as exc:
+        except (KeyError, TypeError, ValueError) as exc:
             raise ValueError(f"not a run record: {exc}") from None
         unknown = {o.status for o in record.lists} - set(STATUSES)
         if unknown:
@@ -127,3 +134,9 @@ class RunRecord:
                 except ValueError:
                     continue
         return None
+
+
+def _outcome(data: Any) -> ListOutcome:
+    outcome = ListOutcome(**{k: v for k, v in data.items() if k != "period"})
+    outcome.period = from_key(outcome.kind, outcome.key)
+    return outcome

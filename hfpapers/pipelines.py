@@ -140,7 +140,7 @@ class ValidatePipeline(_ListPipeline):
             logger.warning("%s: dropped the paper %s: invalid %s", item.period, paper.arxiv_id, error)
             self.stats.inc_value("papers/invalid")
         if item.papers and not valid:
-            logger.error("%s: every paper is invalid", item.period, extra={"period": item.period})
+            # The RunLedger logs the list's ERROR line from the drop.
             raise DropItem(f"{item.period}: every paper is invalid", log_level="DEBUG")
         item.papers = valid
         return item
@@ -182,13 +182,10 @@ class PreviousPostPipeline(_ListPipeline):
         """The post's URL, and the old posts it replaces."""
         current = self.site.post(item.period)
         if current.exists() and not is_papers_post(current, item.period):
-            logger.error(
-                "%s: %s is not a papers post; left alone, and this list not written",
-                item.period,
-                current,
-                extra={"period": item.period},
+            raise DropItem(
+                f"{item.period}: {current} is not a papers post; left alone, and this list not written",
+                log_level="DEBUG",
             )
-            raise DropItem(f"{current} is somebody else's post", log_level="DEBUG")
         retired = retired_posts(self.site, item.period)
         item.retired_posts = [str(p) for p in retired]
         if not self.permalink_pattern:

@@ -6,9 +6,10 @@ Settings: ``PUBLISH_GIT`` (on/off), ``PUBLISH_GIT_AUTHOR``, ``PUBLISH_PUSH``,
 the ``PUBLISH_GIT_TOKEN`` environment variable (a remote setting with
 credentials in it is refused before the run: Scrapyd shows job settings).
 
-It acts on the `RunRecord` that `ListWriter` sends with the
-`lists_written` signal: one commit per list written, holding exactly that
-list's files, with a message its `Period` words. Only those files are staged and committed, in a
+It acts on the `RunRecord` that the `RunLedger` sends with the
+`lists_written` signal, and answers with what it did (`Published`): one
+commit per list written, holding exactly that list's files, with a message
+its `Period` words. Only those files are staged and committed, in a
 temporary index; anybody else's changes in the work tree and index stay as
 they are, also when a hook refuses the commit. Never a force push, never a
 commit on a detached HEAD that no push names a branch for. When the
@@ -39,8 +40,8 @@ from urllib.parse import urlsplit
 from scrapy.crawler import Crawler
 from scrapy.exceptions import NotConfigured
 
+from hfpapers.ledger import Published
 from hfpapers.outcome import WRITTEN, ListOutcome, RunRecord
-from hfpapers.periods import from_key
 from hfpapers.signals import lists_written
 from hfpapers.site import Site
 
@@ -146,8 +147,6 @@ def install_credential_masking() -> None:
         record = factory(*args, **kwargs)  # type: ignore[arg-type]
         message = record.getMessage()
         if ("@" in message and _CREDENTIALS_RE.search(message)) or any(r in message for r in _REMOTES):
-            # The original args still tell ListWriter which list the record is about.
-            record.source_args = record.args  # type: ignore[attr-defined]
             record.msg, record.args = mask_credentials(message), ()
         if record.exc_info and record.exc_info[0] is not None:
             # Formatters print exc_text when set: the traceback, masked.
@@ -277,10 +276,15 @@ class GitPublisher:
     def from_crawler(cls, crawler: Crawler) -> GitPublisher:
         return cls(crawler)
 
-    def publish(self, record: RunRecord) -> None:
+    def publish(self, record: RunRecord) -> Published:
+        """Commit (and push) what the record says was written; answer what was done.
+
+        The record is the ledger's: read here, never changed (the ledger adds the answer).
+        """
+        published = Published()
         written = [outcome for outcome in record.lists if outcome.status == WRITTEN]
         if not written:
-            return
+            return published
         try:
             self._hide_remote_urls()
             with self._turn():
@@ -288,13 +292,16 @@ class GitPublisher:
                 if not (self.push_enabled and self.branch) and detached_head(self.site):
                     raise GitError(f"HEAD is detached in {self.site}: {DETACHED}")
                 for n, outcome in enumerate(written):
-                    self._commit(outcome, record.shared_files if n == 0 else [])
+                    message = self._commit(outcome, record.shared_files if n == 0 else [])
+                    if message:
+                        published.commits[outcome.key] = message
                 if self.push_enabled:
                     self._push()
         except Exception as exc:  # a git failure, or git missing, hanging, printing bytes…
             error = str(exc) if isinstance(exc, GitError) else f"{type(exc).__name__}: {exc}"
-            record.publish_error = mask_credentials(error)
-            logger.error("Publishing failed: %s", record.publish_error)
+            published.error = mask_credentials(error)
+            logger.error("Publishing failed: %s", published.error)
+        return published
 
     def _hide_remote_urls(self) -> None:
         """Whatever URL the remote's name stands for is masked too (a token in .git/config)."""
@@ -306,7 +313,8 @@ class GitPublisher:
         # ./: relative to SITE_DIR, which may be a folder inside the repository (docs/).
         return self.git("cat-file", "-e", f"HEAD:./{path}", check=False).returncode == 0
 
-    def _commit(self, outcome: ListOutcome, shared: list[str]) -> None:
+    def _commit(self, outcome: ListOutcome, shared: list[str]) -> str:
+        """Commit one list's files; the commit's message, or "" when nothing changed."""
         files = [str(Path(path).relative_to(self.site)) for path in outcome.files + shared]
         post = next((f for f in files if f.endswith(".md")), files[0])
         existed = self._in_head(post)
@@ -323,7 +331,8 @@ class GitPublisher:
         for path in filter(None, staged.stdout.split("\0")):
             # The run wrote over it already; at least the user hears of it.
             logger.warning("%s had changes staged in git; the new post replaces them", path)
-        message = from_key(outcome.kind, outcome.key).commit_message(outcome.papers, refresh=existed)
+        assert outcome.period is not None  # the ledger's outcomes carry their list
+        message = outcome.period.commit_message(outcome.papers, refresh=existed)
         # Staged and committed in a temporary index holding HEAD and our files: whatever
         # else is staged or modified stays uncommitted, and a commit that fails (a hook)
         # leaves the user's index exactly as it was. Hooks run as for any commit.
@@ -334,10 +343,9 @@ class GitPublisher:
             self.git("add", "-A", "--", *files, env=index)
             if self.git("diff", "--cached", "--quiet", "--", *files, check=False, env=index).returncode == 0:
                 logger.info("%s: nothing changed, no commit", outcome.key)
-                return
+                return ""
             self.git("commit", "-q", "-m", message, env=index)
         self.made.append(self.git("rev-parse", "HEAD").stdout.strip())
-        outcome.commit = message
         logger.info("Committed %s", message)
         # The user's index takes our files as committed (as `git commit --only` would),
         # or git status would show the commit undone; every other entry stays as it was.
@@ -349,6 +357,7 @@ class GitPublisher:
                 git_reason(synced),
                 " ".join(files),
             )
+        return message
 
     @contextlib.contextmanager
     def _turn(self) -> Iterator[None]:

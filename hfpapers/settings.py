@@ -150,7 +150,10 @@ ITEM_PIPELINES = {
     "hfpapers.pipelines.PreviousPostPipeline": 500,
 }
 EXTENSIONS = {
-    # One outcome per list: writes the clean lists, hands the record to the publisher, logs the summary.
+    # One outcome per list, as data: settles the lists, has the clean ones written, hands the
+    # record to the publisher, logs the summary.
+    "hfpapers.ledger.RunLedger": 500,
+    # Renders each list at once, installs the clean lists' files at the end.
     "hfpapers.writer.ListWriter": 500,
     "hfpapers.publish.GitPublisher": 500,
 }

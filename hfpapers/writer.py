@@ -1,23 +1,15 @@
-"""`ListWriter`: one outcome per list, and the files of the clean lists.
+"""`ListWriter`: the files of each list: rendered, installed, the old post retired.
 
 Each list that passed the pipelines is rendered at once (the post by
 `KoreanPostExporter`, the data file by `DataFileExporter`) to hidden
-temporary files beside their targets. When the spider closes, the files of
-every clean list are renamed into place (atomic), the others are removed,
-and the existing post of a failed list stays byte for byte as it was. So a
-backfill where one day fails still writes every other day.
-
-A list is clean when its item passed the pipelines and no error was blamed
-on it. Blame comes from the log: an ERROR record names its list through
-``extra={"period": ...}``, the request it is about (``cb_kwargs["period"]``)
-or the item (``item.period``). An ERROR that names no list fails the whole
-run, and nothing is written.
-
-It also writes the Korean summaries cache when the run added to it. Then it
-sends `hfpapers.signals.lists_written` with the `RunRecord` (the publisher
-commits), logs the run summary and the record, and sets the stat
-``hfpapers/outcome`` (``ok`` or ``failed``) that the `crawl` command's exit
-status follows. Always on.
+temporary files beside their targets. When the spider closes, the
+`RunLedger` says which lists are clean (signal ``write_lists``): their files
+are renamed into place (atomic, a list's two together) and the old posts
+they replace removed; every other temporary file is removed, and the
+existing post of a failed list stays byte for byte as it was. So a backfill
+where one day fails still writes every other day. What was written goes
+back to the ledger; a list that cannot be written sends ``list_failed``.
+Always on.
 """
 
 from __future__ import annotations
@@ -29,7 +21,7 @@ import os
 import shutil
 import tempfile
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -41,54 +33,13 @@ from scrapy.exporters import BaseItemExporter
 from exporters import DataFileExporter, KoreanPostExporter
 from hfpapers import signals as our_signals
 from hfpapers.items import PaperList
-from hfpapers.outcome import EMPTY, FAILED, KEPT, WRITTEN, ListOutcome, RunRecord
 from hfpapers.periods import Period
 from hfpapers.site import Site
-from hfpapers.summary import log_summary
 
 logger = logging.getLogger(__name__)
 
 # Older temporary files than this are an interrupted run's, never a running one's.
 STALE_AFTER = 2 * 24 * 3600.0
-
-
-def blamed_period(record: logging.LogRecord) -> Period | None:
-    """The list a log record is about, if it names one."""
-    period = getattr(record, "period", None)
-    if isinstance(period, Period):
-        return period
-    # Credential masking (publish.py) flattens a record's args; it keeps them as source_args.
-    args = getattr(record, "source_args", record.args)
-    if isinstance(args, Mapping):
-        request = args.get("request")
-        period = getattr(request, "cb_kwargs", {}).get("period")
-        if isinstance(period, Period):
-            return period
-        period = getattr(args.get("item"), "period", None)
-        if isinstance(period, Period):
-            return period
-    return None
-
-
-class _RobotsTxtWarning(logging.Filter):
-    """A robots.txt that cannot be fetched hurts no list: Scrapy goes on as if it
-    allowed everything. So its error is one warning line, without a traceback."""
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        if record.levelno >= logging.ERROR:
-            record.levelno, record.levelname = logging.WARNING, "WARNING"
-            record.exc_info, record.exc_text = None, None
-        return True
-
-
-_ROBOTS_WARNING = _RobotsTxtWarning()
-
-
-def one_line(record: logging.LogRecord) -> str:
-    message = record.getMessage()
-    if record.exc_info and record.exc_info[1] is not None:
-        message += f": {type(record.exc_info[1]).__name__}: {record.exc_info[1]}"
-    return " ".join(message.split())[:500]
 
 
 def install(files: dict[Path, Path]) -> None:
@@ -137,21 +88,6 @@ def sweep_stale(folder: Path, older_than: float = STALE_AFTER) -> None:
                 logger.info("Removed %s, left by an earlier run", path)
 
 
-class _ErrorBlame(logging.Handler):
-    """Sees every ERROR while the spider runs and blames a list or the run."""
-
-    def __init__(self, writer: ListWriter):
-        super().__init__(logging.ERROR)
-        self.writer = writer
-
-    def emit(self, record: logging.LogRecord) -> None:
-        period = blamed_period(record)
-        if period is None:
-            self.writer.errors.append(one_line(record))
-        else:
-            self.writer.fail(period, one_line(record))
-
-
 @dataclass
 class _Rendered:
     papers: int
@@ -169,46 +105,22 @@ class ListWriter:
     def __init__(self, crawler: Crawler):
         self.crawler = crawler
         self.site = Site.from_settings(crawler.settings)
-        self.failed: dict[str, str] = {}
-        self.rendered: dict[str, _Rendered] = {}
-        self.kept: dict[str, str] = {}
-        self.empty: set[str] = set()
-        self.errors: list[str] = []
-        self.record: RunRecord | None = None
-        self.blame = _ErrorBlame(self)
-        # addFilter skips a filter the logger has: once per process, however many crawls.
-        logging.getLogger("scrapy.downloadermiddlewares.robotstxt").addFilter(_ROBOTS_WARNING)
+        self.rendered: dict[Period, _Rendered] = {}
         crawler.signals.connect(self.spider_opened, signal=signals.spider_opened)
         crawler.signals.connect(self.item_scraped, signal=signals.item_scraped)
-        crawler.signals.connect(self.item_dropped, signal=signals.item_dropped)
-        crawler.signals.connect(self.list_empty, signal=our_signals.list_empty)
-        crawler.signals.connect(self.spider_closed, signal=signals.spider_closed)
+        crawler.signals.connect(self.write_lists, signal=our_signals.write_lists)
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> ListWriter:
         return cls(crawler)
 
-    # --- during the crawl ---------------------------------------------------
-
     def spider_opened(self, spider: Spider) -> None:
-        logging.getLogger().addHandler(self.blame)
         for period in getattr(spider, "periods", [])[:1]:
             sweep_stale(self.site.post(period).parent)
             sweep_stale(self.site.data_file(period).parent)
 
-    def fail(self, period: Period, reason: str) -> None:
-        self.failed.setdefault(period.key, reason)
-
-    def list_empty(self, period: Period) -> None:
-        self.empty.add(period.key)
-
-    def item_dropped(self, item: Any, exception: BaseException) -> None:
-        if isinstance(item, PaperList):
-            reason = str(exception)
-            if getattr(exception, "keeps_existing", False):
-                self.kept[item.period.key] = reason
-            else:
-                self.fail(item.period, reason)
+    def _fail(self, period: Period, reason: str) -> None:
+        self.crawler.signals.send_catch_log(our_signals.list_failed, period=period, reason=reason)
 
     def item_scraped(self, item: Any) -> None:
         if not isinstance(item, PaperList):
@@ -222,9 +134,9 @@ class ListWriter:
         except Exception as exc:
             for tmp in files.values():
                 tmp.unlink(missing_ok=True)
-            logger.error("%s: cannot write its files: %s", period, exc, extra={"period": period})
+            self._fail(period, f"cannot write its files: {exc}")
             return
-        self.rendered[period.key] = _Rendered(item.total_papers, files, [Path(p) for p in item.retired_posts])
+        self.rendered[period] = _Rendered(item.total_papers, files, [Path(p) for p in item.retired_posts])
 
     def _render(self, exporter_class: Callable[..., BaseItemExporter], item: PaperList, target: Path) -> Path:
         buffer = io.BytesIO()
@@ -244,73 +156,36 @@ class ListWriter:
             raise
         return Path(name)
 
-    # --- at the end -----------------------------------------------------------
-
-    def spider_closed(self, spider: Spider, reason: str) -> None:
-        logging.getLogger().removeHandler(self.blame)
-        self.record = record = RunRecord(finish_reason=reason, errors=list(self.errors))
-        for period in getattr(spider, "periods", []):
-            record.lists.append(self._finish(period, reason))
-        summarizer = getattr(spider, "summarizer", None)
-        if summarizer is not None:
-            # Every answer is good for its key whatever became of the lists: keep them all.
+    def write_lists(self, ledger: Any, periods: list[Period]) -> None:
+        """Install the clean lists' files; remove every temporary file."""
+        for period in periods:
+            rendered = self.rendered.get(period)
+            if rendered is None:
+                continue
             try:
-                saved = summarizer.save()
+                install(rendered.files)
             except OSError as exc:
-                logger.warning("cannot write the summaries cache: %s", exc)
-            else:
-                if saved is not None:
-                    record.shared_files.append(str(saved))
-        self.crawler.signals.send_catch_log(our_signals.lists_written, record=record)
-        stats = self.crawler.stats
-        assert stats is not None
-        stats.set_value("hfpapers/lists_written", record.count(WRITTEN))
-        stats.set_value("hfpapers/lists_failed", record.count(FAILED))
-        stats.set_value("hfpapers/outcome", "ok" if record.ok else "failed")
-        level = logging.getLevelName(str(self.crawler.settings.get("LOG_LEVEL")).upper())
-        log_summary(stats, record, level if isinstance(level, int) else logging.INFO)
+                self._fail(period, f"cannot write its files: {exc}")
+                continue
+            for target in rendered.files:
+                logger.info("Wrote %s", target)
+            ledger.wrote(period, list(rendered.files), self._retire(period, rendered.retired))
+        for rendered in self.rendered.values():
+            for tmp in rendered.files.values():
+                tmp.unlink(missing_ok=True)
+        self.rendered.clear()
 
-    def _retire(self, posts: list[Path], outcome: ListOutcome) -> None:
+    def _retire(self, period: Period, posts: list[Path]) -> list[Path]:
         """Remove the old posts the new one replaces: one post, one URL."""
+        removed = []
         for post in posts:
             try:
                 post.unlink()
             except FileNotFoundError:
                 continue
             except OSError as exc:
-                outcome.status, outcome.reason = FAILED, f"cannot remove the old post {post}: {exc}"
-                logger.error("%s: %s", outcome.key, outcome.reason)
+                self._fail(period, f"cannot remove the old post {post}: {exc}")
                 continue
-            outcome.removed.append(str(post))
+            removed.append(post)
             logger.info("Removed %s: the new post replaces it, at its URL", post)
-
-    def _finish(self, period: Period, finish_reason: str) -> ListOutcome:
-        key = period.key
-        rendered = self.rendered.pop(key, None)
-        outcome = ListOutcome(period.kind, key, FAILED)
-        if key in self.failed:
-            outcome.reason = self.failed[key]
-        elif rendered is not None and self.errors:
-            outcome.reason = "not written: the run had errors that no list caused"
-        elif rendered is not None:
-            try:
-                install(rendered.files)
-            except OSError as exc:
-                outcome.reason = f"cannot write its files: {exc}"
-                logger.error("%s: %s", key, outcome.reason)
-            else:
-                outcome.status, outcome.papers = WRITTEN, rendered.papers
-                outcome.files = [str(target) for target in rendered.files]
-                for target in rendered.files:
-                    logger.info("Wrote %s", target)
-                self._retire(rendered.retired, outcome)
-        elif key in self.kept:
-            outcome.status, outcome.reason = KEPT, self.kept[key]
-        elif key in self.empty:
-            outcome.status = EMPTY
-        else:
-            outcome.reason = f"not finished (finish reason {finish_reason})"
-        if rendered is not None:
-            for tmp in rendered.files.values():
-                tmp.unlink(missing_ok=True)
-        return outcome
+        return removed

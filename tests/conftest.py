@@ -21,11 +21,12 @@ from scrapy.crawler import AsyncCrawlerRunner, Crawler
 from scrapy.settings import Settings
 
 from fixture_server import FixtureServer
+from hfpapers.ledger import RunLedger
 from hfpapers.outcome import RunRecord
 from hfpapers.periods import from_key
 from hfpapers.spiders.daily import DailySpider
-from hfpapers.spiders.period import MonthlySpider, WeeklySpider
-from hfpapers.writer import ListWriter
+from hfpapers.spiders.monthly import MonthlySpider
+from hfpapers.spiders.weekly import WeeklySpider
 
 ROOT = Path(__file__).resolve().parent.parent
 SPIDERS = {"daily": DailySpider, "weekly": WeeklySpider, "monthly": MonthlySpider}
@@ -103,10 +104,10 @@ class InProcess(Site):
 
     @property
     def record(self) -> RunRecord:
-        assert self.crawler is not None and self.crawler.extensions is not None
-        [writer] = [e for e in self.crawler.extensions.middlewares if isinstance(e, ListWriter)]
-        assert writer.record is not None, self.log[-2000:]
-        return writer.record
+        assert self.crawler is not None
+        record = RunLedger.of(self.crawler).record
+        assert record is not None, self.log[-2000:]
+        return record
 
 
 def run_crawl(

@@ -124,7 +124,7 @@ def test_run_summary(crawled: CrawlResult) -> None:
     assert figures["lists written"] == "1" and figures["lists failed"] == "0"
     assert "'papers/posted': 13" in crawled.stderr  # the same figures in the stats
     # The last line, after Scrapy's stats and "Spider closed".
-    assert crawled.stderr.rstrip().splitlines()[-1].endswith("[hfpapers.summary] INFO: Run outcome: ok")
+    assert crawled.stderr.rstrip().splitlines()[-1].endswith("[hfpapers.run_summary] INFO: Run outcome: ok")
 
 
 def test_a_crawl_opens_no_server(crawled: CrawlResult) -> None:

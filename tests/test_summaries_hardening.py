@@ -89,8 +89,8 @@ def test_a_run_record_nested_too_deeply_is_no_record() -> None:
         RunRecord.from_json('{"lists": ' + NESTED + "}")
     good = RunRecord(finish_reason="finished").to_json()
     log = (
-        f"2026-02-18 [hfpapers.summary] INFO: Run record: {good}\n"
-        f"2026-02-18 [hfpapers.summary] INFO: Run record: {NESTED}\n"
+        f"2026-02-18 [hfpapers.run_summary] INFO: Run record: {good}\n"
+        f"2026-02-18 [hfpapers.run_summary] INFO: Run record: {NESTED}\n"
     )
     record = RunRecord.from_log(log)
     assert record is not None and record.finish_reason == "finished"

@@ -4,7 +4,7 @@ Scrapy's own command exits 0 when callbacks or pipelines fail
 (scrapy/scrapy#1231). This one exits 2 for bad arguments or settings (one
 line on stderr, before Scrapy starts or sends any request) and 1 when the
 run failed: a list failed, an error no list caused, an unclean finish, or
-publishing (the ``hfpapers/outcome`` stat that `ListWriter` sets).
+publishing (the ``hfpapers/outcome`` stat that `RunLedger` sets).
 """
 
 from __future__ import annotations
@@ -17,9 +17,9 @@ from scrapy.commands.crawl import Command as ScrapyCrawl
 from scrapy.spiderloader import SpiderLoader
 
 from hfpapers.args import ArgumentError
+from hfpapers.ledger import RunLedger
+from hfpapers.run_summary import log_outcome
 from hfpapers.spiders.papers import PapersSpider
-from hfpapers.summary import log_outcome
-from hfpapers.writer import ListWriter
 
 USAGE_ERROR = 2
 
@@ -58,7 +58,6 @@ class Command(ScrapyCrawl):
         if self.crawler_process.bootstrap_failed or crawler.stats.get_value("hfpapers/outcome") != "ok":
             self.exitcode = 1
         # After Scrapy's stats and "Spider closed": the line a reader sees last.
-        writers = [e for e in getattr(crawler.extensions, "middlewares", ()) if isinstance(e, ListWriter)]
-        log_outcome(writers[0].record if writers else None)
+        log_outcome(RunLedger.of(crawler).record if hasattr(crawler, "run_ledger") else None)
         # Nothing needs collecting at exit: spare the interpreter's final garbage collection.
         gc.freeze()

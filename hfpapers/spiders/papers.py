@@ -13,37 +13,37 @@ from __future__ import annotations
 
 import copy
 import logging
-import time
-from collections import deque
+import sys
 from collections.abc import AsyncIterator, Iterator, Mapping
 from typing import Any
 from urllib.parse import urlencode, urlparse
 
-from scrapy import Request, Spider, signals
+from scrapy import Request, Spider
 from scrapy.crawler import Crawler
-from scrapy.http import Response
+from scrapy.http import Response, TextResponse
 from scrapy.settings import BaseSettings
 from scrapy.spidermiddlewares.httperror import HttpError
-from scrapy.utils.asyncio import create_looping_call
-from scrapy.utils.defer import deferred_from_coro
 from twisted.python.failure import Failure
 
 from hfpapers import arxiv, hf, summaries
 from hfpapers.args import RunPlan, plan_run
-from hfpapers.assembler import ListAssembler, Progress
+from hfpapers.assembler import ListAssembler, NextSteps
 from hfpapers.items import Paper, PaperList
 from hfpapers.periods import Period
 from hfpapers.pipelines import dedupe, normalize_paper, paper_errors, rank_by_likes
-from hfpapers.signals import list_empty
+from hfpapers.safeio import UnsafeInputError
+from hfpapers.signals import list_empty, list_failed
 from hfpapers.site import Site
+from hfpapers.summary_queue import SummaryQueue
 
 logger = logging.getLogger(__name__)
 
 HF_SLOT = "huggingface"
 ARXIV_API_SLOT = "arxiv-api"
 ARXIV_ABS_SLOT = "arxiv-abs"
-# How often the spider looks whether the run is ending (a SIGTERM, the deadline near).
-WATCH_INTERVAL = 0.2
+# What bad data from Hugging Face raises while a list is read: a warning-sized problem for
+# that list. Anything else is a bug of ours, logged with its traceback.
+DATA_ERRORS = (hf.PayloadError, UnsafeInputError)
 
 
 class PapersSpider(Spider):
@@ -54,14 +54,7 @@ class PapersSpider(Spider):
     force: bool
     assembler: ListAssembler
     summarizer: summaries.Summarizer
-    summary_retries: int
-    summary_limit: int
-    summary_max_failures: int
-    summary_failures: int  # in a row
-    to_ask: deque[Paper]  # papers whose summary waits for a free place
-    asking: dict[str, Paper]  # arXiv id -> the paper whose summary is asked for
-    summary_deadline: float | None  # monotonic time after which no list waits for a summary
-    summaries_over: bool  # the run is ending: no more summaries asked or waited for
+    summary_queue: SummaryQueue
     period_top: int
     hf_base: str
     hf_page_size: int
@@ -114,14 +107,9 @@ class PapersSpider(Spider):
         spider.top = plan.top
         spider.force = plan.force
         spider.summarizer = summaries.Summarizer(settings, Site.from_settings(settings))
-        spider.summary_retries = settings.getint("SUMMARY_RETRY_TIMES")
-        spider.summary_limit = settings.getint("SUMMARY_CONCURRENCY")  # at least 1: plan() checked
-        spider.summary_max_failures = settings.getint("SUMMARY_MAX_FAILURES")
-        spider.summary_failures = 0
-        spider.to_ask = deque()
-        spider.asking = {}
-        spider.summary_deadline = None
-        spider.summaries_over = False
+        spider.summary_queue = SummaryQueue(
+            crawler, spider.summarizer, spider._summarized, spider._give_up_summaries, why_failed
+        )
         spider.period_top = settings.getint("POST_PERIOD_TOP")
         spider.assembler = ListAssembler(
             plan.periods,
@@ -129,8 +117,6 @@ class PapersSpider(Spider):
             summaries=spider.summarizer.enabled,
             shown=spider.shown,
         )
-        if spider.summarizer.enabled:
-            crawler.signals.connect(spider._start_watch, signal=signals.spider_opened)
         spider.hf_base = settings.get("HF_BASE_URL").rstrip("/")
         spider.hf_page_size = settings.getint("HF_API_PAGE_SIZE")
         spider.hf_max_pages = settings.getint("HF_API_MAX_PAGES")
@@ -160,7 +146,7 @@ class PapersSpider(Spider):
 
     def _read_page(self, response: Response, period: Period) -> Iterator[Any]:
         try:
-            payload = hf.extract_payload(response.text)
+            payload = hf.extract_payload(text_of(response, hf.PayloadError))
             missing = f"no DailyPapers payload in {response.url}"
         except hf.PayloadError as exc:  # cut short, or not the shape Daily Papers serves
             payload, missing = None, f"{exc} in {response.url}"
@@ -188,7 +174,7 @@ class PapersSpider(Spider):
         yield from self._guarded(period, self._read_api(response, period, page))
 
     def _read_api(self, response: Response, period: Period, page: int) -> Iterator[Any]:
-        entries = hf.parse_api(response.text)
+        entries = hf.parse_api(text_of(response, hf.PayloadError))
         papers = self._papers_of(period, entries)
         more = len(entries) >= self.hf_page_size
         if more and papers and all(self.assembler.knows(period.key, p.arxiv_id) for p in papers):
@@ -203,12 +189,14 @@ class PapersSpider(Spider):
             yield self._api_request(period, page + 1)
 
     def _guarded(self, period: Period, steps: Iterator[Any]) -> Iterator[Any]:
-        """Whatever breaks while reading a list fails that list alone; the others go on."""
+        """Whatever breaks while reading a list fails that list alone; the others go on.
+        Bad data says why in one line; a bug of ours shows its traceback."""
         try:
             yield from steps
+        except DATA_ERRORS as exc:
+            yield from self._list_failed(period, f"{period}: {exc}")
         except Exception as exc:
-            reason = str(exc) if isinstance(exc, hf.PayloadError) else f"{type(exc).__name__}: {exc}"
-            yield from self._list_failed(period, f"{period}: {reason}")
+            yield from self._list_failed(period, f"{period}: {type(exc).__name__}: {exc}", sys.exc_info())
 
     def _add(self, period: Period, papers: list[Paper], last_page: bool) -> Iterator[Any]:
         self.crawler.stats.inc_value("papers/found", len(papers))
@@ -246,14 +234,14 @@ class PapersSpider(Spider):
         period = failure.request.cb_kwargs["period"]  # type: ignore[attr-defined]
         yield from self._list_failed(period, f"Hugging Face failed for {period}: {why_failed(failure)}")
 
-    def _list_failed(self, period: Period, reason: str) -> Iterator[Any]:
-        # extra period: the ListWriter blames this list, and only it.
-        logger.error("%s", reason, extra={"period": period})
+    def _list_failed(self, period: Period, reason: str, exc_info: Any = None) -> Iterator[Any]:
+        # The ledger logs the list's one ERROR line (with the traceback, if any).
+        self.crawler.signals.send_catch_log(list_failed, period=period, reason=reason, exc_info=exc_info)
         yield from self._follow(self.assembler.failed(period.key))
 
     # --- arXiv ------------------------------------------------------------
 
-    def _follow(self, progress: Progress) -> Iterator[Any]:
+    def _follow(self, progress: NextSteps) -> Iterator[Any]:
         for batch in progress.batches:
             query = urlencode({"id_list": ",".join(batch), "max_results": len(batch)})
             yield Request(
@@ -271,7 +259,7 @@ class PapersSpider(Spider):
                 dont_filter=True,
             )
         for paper in progress.summaries:
-            yield from self._summarize(paper)
+            yield from self.summary_queue.add(paper, self.parse_summary, self.summary_failed)
         for item in progress.complete:
             yield from self._finished(item)
 
@@ -294,124 +282,19 @@ class PapersSpider(Spider):
             limit = min(limit, self.period_top)
         return [ids[id(twin)] for twin in ranked[: max(0, limit)]]
 
-    def _start_watch(self, spider: Spider) -> None:
-        # The CloseSpider extension closes the run at CLOSESPIDER_TIMEOUT from now; lists
-        # whose arXiv data is whole must be on their way to the pipelines before that.
-        timeout = self.crawler.settings.getfloat("CLOSESPIDER_TIMEOUT")
-        if timeout > 0:
-            self.summary_deadline = time.monotonic() + timeout - min(1.0, timeout / 10)
-        self._watch = create_looping_call(self._look_at_the_clock)
-        self._watch.start(WATCH_INTERVAL, now=False)
-        self.crawler.signals.connect(self._stop_watch, signal=signals.spider_closed)
+    def _summarized(self, arxiv_id: str, summary: str | None) -> Iterator[Any]:
+        yield from self._follow(self.assembler.summarized(arxiv_id, summary))
 
-    def _stop_watch(self, spider: Spider) -> None:
-        if self._watch.running:
-            self._watch.stop()
-
-    def _ending(self) -> str | None:
-        """Why the run is ending, or None: a stop (SIGTERM, SIGINT, cancel.json) or the deadline."""
-        if not self.crawler.crawling:
-            return "the run was stopped"
-        if self.summary_deadline is not None and time.monotonic() >= self.summary_deadline:
-            return "CLOSESPIDER_TIMEOUT is reached"
-        return None
-
-    def _look_at_the_clock(self) -> None:
-        why = self._ending()
-        if why is None or self.summaries_over:
-            return
-        self._stop_watch(self)
-        # No callback of ours may run again (the engine sends nothing new once closing):
-        # hand the finished lists to the pipelines directly.
-        scraper = getattr(self.crawler.engine, "scraper", None)
-        for item in self._give_up_summaries(why):
-            if scraper is None or getattr(scraper, "slot", None) is None:
-                logger.error("%s: finished, but the run closed before it could be written", item.period)
-                continue
-            deferred_from_coro(scraper.start_itemproc_async(item, response=None))
-
-    def _give_up_summaries(self, why: str) -> Iterator[Any]:
-        """Lists whose Hugging Face and arXiv data is whole go out without the summaries
-        still out; answers that come later are still cached for the next run."""
-        if self.summaries_over:
-            return
-        self.summaries_over = True
-        pending = len(self.to_ask) + len(self.asking)
-        self.to_ask.clear()
-        if pending:
-            logger.warning(
-                "%s: %d Korean summaries still out at the deadline are left out of the posts; the next run"
-                " asks again",
-                why,
-                pending,
-            )
-            self.crawler.stats.inc_value("hfpapers/summaries/failed", pending)
+    def _give_up_summaries(self) -> Iterator[Any]:
         yield from self._follow(self.assembler.give_up_summaries())
 
-    def _summarize(self, paper: Paper) -> Iterator[Any]:
-        cached = self.summarizer.cached(paper)
-        if cached is not None:
-            self.crawler.stats.inc_value("hfpapers/summaries/cached")
-            yield from self._follow(self.assembler.summarized(paper.arxiv_id, cached))
-            return
-        self.to_ask.append(paper)
-        yield from self._ask_next()
-
-    def _ask_next(self) -> Iterator[Any]:
-        """Requests up to SUMMARY_CONCURRENCY at a time (Scrapy's slot does not hold
-        a zero-delay slot to its concurrency), none once the endpoint kept failing
-        or the run is ending."""
-        why = self._ending()
-        if why is not None:
-            yield from self._give_up_summaries(why)
-            return
-        while self.to_ask and self.summary_failures >= self.summary_max_failures:
-            paper = self.to_ask.popleft()
-            yield from self._no_summary(paper.arxiv_id, "the endpoint failed too often this run", count=False)
-        while self.to_ask and len(self.asking) < self.summary_limit:
-            paper = self.to_ask.popleft()
-            self.asking[paper.arxiv_id] = paper
-            request = self.summarizer.request(paper, self.parse_summary, self.summary_failed)
-            request.meta["max_retry_times"] = self.summary_retries
-            yield request
-
     def parse_summary(self, response: Response, arxiv_id: str) -> Iterator[Any]:
-        paper = self.asking.pop(arxiv_id)
-        try:
-            summary: str | None = self.summarizer.parse(response, paper)
-        except summaries.SummaryError as exc:
-            yield from self._no_summary(arxiv_id, str(exc))
-        else:
-            assert summary is not None
-            self.summary_failures = 0
-            # Cached even when it came too late for this run's post: the next run asks nothing.
-            self.summarizer.remember(paper, summary)
-            self.crawler.stats.inc_value("hfpapers/summaries/new")
-            yield from self._follow(self.assembler.summarized(arxiv_id, summary))
-        yield from self._ask_next()
+        yield from self.summary_queue.answered(response, arxiv_id)
+        yield from self.summary_queue.ask_next(self.parse_summary, self.summary_failed)
 
     def summary_failed(self, failure: Failure) -> Iterator[Any]:
-        arxiv_id = failure.request.cb_kwargs["arxiv_id"]  # type: ignore[attr-defined]
-        self.asking.pop(arxiv_id, None)
-        yield from self._no_summary(arxiv_id, why_failed(failure))
-        yield from self._ask_next()
-
-    def _no_summary(self, arxiv_id: str, why: str, count: bool = True) -> Iterator[Any]:
-        if self.summaries_over:
-            # Counted when the run gave up on it.
-            logger.info("%s: no Korean summary (%s), after the deadline", arxiv_id, why)
-            return
-        # Survived: the post goes out without this 요약 line, and the next run asks again.
-        logger.warning("%s: no Korean summary (%s)", arxiv_id, why)
-        self.crawler.stats.inc_value("hfpapers/summaries/failed")
-        if count:
-            self.summary_failures += 1
-            if self.summary_failures == self.summary_max_failures:
-                logger.warning(
-                    "the summary endpoint failed %d times in a row: no more summaries asked for this run",
-                    self.summary_failures,
-                )
-        yield from self._follow(self.assembler.summarized(arxiv_id, None))
+        yield from self.summary_queue.failed(failure)
+        yield from self.summary_queue.ask_next(self.parse_summary, self.summary_failed)
 
     def _finished(self, item: PaperList) -> Iterator[PaperList]:
         if not item.papers:
@@ -426,13 +309,18 @@ class PapersSpider(Spider):
         stats = self.crawler.stats
         stats.inc_value("hfpapers/requests/arxiv_api")
         try:
-            records = arxiv.parse_atom(response.text)
-        except Exception as exc:
+            records = arxiv.parse_atom(text_of(response, ValueError))
+        except arxiv.DATA_ERRORS as exc:
             # Refused (arXiv's error feed) or unreadable: either way arXiv has nothing for them.
             why = "refused" if isinstance(exc, arxiv.ArxivError) else "sent an unreadable answer for"
             logger.warning("arXiv API %s %d ids (%s); keeping Hugging Face's data", why, len(ids), exc)
             stats.inc_value("hfpapers/arxiv_api_failed")
             yield from self._follow(self.assembler.resolved(ids))
+            return
+        except Exception as exc:
+            yield from self._bug(
+                ids, f"reading arXiv's answer for {len(ids)} ids: {type(exc).__name__}: {exc}"
+            )
             return
         missing = [i for i in ids if i not in records]
         for arxiv_id in missing:
@@ -448,6 +336,14 @@ class PapersSpider(Spider):
         found = [i for i in ids if i in records]
         yield from self._follow(self.assembler.resolved(found, records, "arxiv_api"))
 
+    def _bug(self, ids: list[str], what: str) -> Iterator[Any]:
+        """A bug of ours while reading arXiv's answer: the lists waiting on ``ids`` fail,
+        with the traceback; the other lists go on."""
+        exc_info = sys.exc_info()
+        for period in self.assembler.waiting_on(ids):
+            yield from self._list_failed(period, f"{period}: {what}", exc_info)
+        yield from self._follow(self.assembler.resolved(ids))  # no list waits on them now
+
     def arxiv_api_failed(self, failure: Failure) -> Iterator[Any]:
         ids = failure.request.cb_kwargs["ids"]  # type: ignore[attr-defined]
         logger.warning(
@@ -461,11 +357,16 @@ class PapersSpider(Spider):
     def parse_abs(self, response: Response, arxiv_id: str) -> Iterator[Any]:
         self.crawler.stats.inc_value("hfpapers/requests/arxiv_abs")
         try:
-            records = {arxiv_id: arxiv.parse_abs_page(response.text, arxiv_id)}
-        except Exception as exc:
+            records = {arxiv_id: arxiv.parse_abs_page(text_of(response, ValueError), arxiv_id)}
+        except arxiv.DATA_ERRORS as exc:
             logger.warning("arXiv page of %s unreadable (%s); keeping Hugging Face's abstract", arxiv_id, exc)
             self.crawler.stats.inc_value("hfpapers/arxiv_abs_failed")
             records = {}
+        except Exception as exc:
+            yield from self._bug(
+                [arxiv_id], f"reading the arXiv page of {arxiv_id}: {type(exc).__name__}: {exc}"
+            )
+            return
         yield from self._follow(self.assembler.resolved([arxiv_id], records, "arxiv_abs"))
 
     def arxiv_abs_failed(self, failure: Failure) -> Iterator[Any]:
@@ -492,3 +393,10 @@ def _key_in_url(url: str) -> str | None:
     """``/papers/date/2026-02-20`` -> ``2026-02-20`` after any redirect (weeks and months alike)."""
     parts = urlparse(url).path.rstrip("/").split("/")
     return parts[-1] if len(parts) >= 2 and parts[-2] in ("date", "week", "month") else None
+
+
+def text_of(response: Response, error: type[ValueError]) -> str:
+    """The answer's text; an answer that is no text (an image, a binary) is bad data."""
+    if not isinstance(response, TextResponse):
+        raise error(f"{response.url} answered with no text ({response.headers.get('Content-Type')!r})")
+    return response.text

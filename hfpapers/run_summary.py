@@ -36,7 +36,7 @@ FIGURES = (
 )
 
 
-def log_summary(stats: StatsCollector, record: RunRecord, log_level: int = logging.INFO) -> None:
+def log_run_summary(stats: StatsCollector, record: RunRecord, log_level: int = logging.INFO) -> None:
     """The figures, each list's outcome, and the record as one JSON line."""
     rows = [(label, stats.get_value(key, 0)) for label, key in FIGURES]
     rows += [(f"lists {status}", record.count(status)) for status in STATUSES]

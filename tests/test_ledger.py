@@ -1,0 +1,109 @@
+"""The run ledger: each list's outcome as data, a bug of ours as an ERROR with its
+traceback that fails its list alone, and a stray ERROR that fails the run once."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from scrapy.utils.defer import deferred_f_from_coro_f
+
+from hfpapers import arxiv, hf
+from hfpapers.items import PaperList
+from hfpapers.ledger import RunLedger
+
+DAYS = {"start": "2026-02-16", "end": "2026-02-18"}
+
+
+@deferred_f_from_coro_f
+async def test_the_record_is_read_from_the_ledger(crawl) -> None:  # type: ignore[no-untyped-def]
+    result = await crawl(args=DAYS)
+    assert result.crawler is not None
+    record = RunLedger.of(result.crawler).record
+    assert record is not None and record.ok
+    assert [(o.key, o.status) for o in record.lists] == [(d, "written") for d in DAYS_LIST]
+    assert all(o.period is not None and o.period.key == o.key for o in record.lists)
+    assert result.stats["hfpapers/outcome"] == "ok"
+
+
+DAYS_LIST = ["2026-02-16", "2026-02-17", "2026-02-18"]
+
+
+@deferred_f_from_coro_f
+async def test_a_bug_reading_one_days_page_fails_that_day_with_its_traceback(
+    crawl, monkeypatch: pytest.MonkeyPatch
+) -> None:  # type: ignore[no-untyped-def]
+    real = hf.paper_from_entry
+
+    def buggy(entry: Any) -> Any:
+        paper = real(entry)
+        if (entry.get("paper") or {}).get("submittedOnDailyAt", "").startswith("2026-02-17"):
+            raise KeyError("authors")  # what a slip in our own parser raises
+        return paper
+
+    monkeypatch.setattr(hf, "paper_from_entry", buggy)
+    result = await crawl(args=DAYS)
+    statuses = {o.key: (o.status, o.reason) for o in result.record.lists}
+    assert statuses["2026-02-16"][0] == statuses["2026-02-18"][0] == "written"
+    assert statuses["2026-02-17"] == ("failed", "2026-02-17: KeyError: 'authors'")
+    assert "Traceback (most recent call last)" in result.log and "in buggy" in result.log
+    assert not result.record.ok and result.record.errors == []  # the ERROR is the list's
+
+
+@deferred_f_from_coro_f
+async def test_bad_data_from_hugging_face_is_one_line_without_a_traceback(server, crawl) -> None:  # type: ignore[no-untyped-def]
+    server.faults.page_without_payload = True
+    server.faults.api_truncated = True  # the API's JSON cut short
+    result = await crawl(args={"date": "2026-02-18"})
+    [outcome] = result.record.lists
+    assert outcome.status == "failed" and "is not JSON" in outcome.reason
+    assert "Traceback" not in result.log
+
+
+@deferred_f_from_coro_f
+async def test_a_bug_reading_arxiv_fails_the_lists_waiting_on_it(
+    crawl, monkeypatch: pytest.MonkeyPatch
+) -> None:  # type: ignore[no-untyped-def]
+    def buggy(body: str) -> Any:
+        raise KeyError("entry")
+
+    monkeypatch.setattr(arxiv, "parse_atom", buggy)
+    result = await crawl(args={"date": "2026-02-18"})
+    [outcome] = result.record.lists
+    assert outcome.status == "failed"
+    assert outcome.reason == "2026-02-18: reading arXiv's answer for 13 ids: KeyError: 'entry'"
+    assert "Traceback (most recent call last)" in result.log
+    assert not list(result.root.rglob("*.md"))
+
+
+class BreaksOnTheSecondDay:
+    """A bug in a pipeline of ours: Scrapy logs it (item_error); the ledger owns it."""
+
+    def process_item(self, item: PaperList) -> PaperList:
+        if item.period.key == "2026-02-17":
+            raise TypeError("a pipeline's slip")
+        return item
+
+
+@deferred_f_from_coro_f
+async def test_a_pipeline_error_fails_its_list_alone(crawl) -> None:  # type: ignore[no-untyped-def]
+    result = await crawl(
+        args=DAYS, settings={"ITEM_PIPELINES": {"tests.test_ledger.BreaksOnTheSecondDay": 50}}
+    )
+    statuses = {o.key: (o.status, o.reason) for o in result.record.lists}
+    assert statuses["2026-02-17"] == ("failed", "TypeError: a pipeline's slip")
+    assert statuses["2026-02-16"][0] == statuses["2026-02-18"][0] == "written"
+    assert result.record.errors == []
+    assert result.stats["log_count/ERROR"] == 1
+
+
+@deferred_f_from_coro_f
+async def test_one_stray_error_fails_the_run_once_and_writes_nothing(crawl, site) -> None:  # type: ignore[no-untyped-def]
+    result = await crawl(args=DAYS, settings={"ITEM_PIPELINES": {"tests.test_faults.LogsAnError": 50}})
+    # LogsAnError logs one ERROR per list: three lines no list owns, said as one problem.
+    assert result.record.errors == ["3 ERRORs in the log that no list caused"]
+    assert [p for p in result.record.problems() if p.startswith("error:")] == [
+        "error: 3 ERRORs in the log that no list caused"
+    ]
+    assert {o.reason for o in result.record.lists} == {"not written: the run had errors that no list caused"}
+    assert not list(site.rglob("*.md"))
