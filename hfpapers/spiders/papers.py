@@ -77,9 +77,10 @@ class PapersSpider(Spider):
     @classmethod
     def plan(cls, arguments: dict[str, Any], settings: Any) -> RunPlan:
         """Check the arguments and settings (also called by the crawl command, before Scrapy starts)."""
-        plan = plan_run(arguments, settings, kind=cls.kind)
-        summaries.check_settings(settings)
-        return plan
+        from hfpapers.checks import check_input  # (no cycle: may move to the top with the other imports)
+
+        check_input(arguments, settings, cls.kind)
+        return plan_run(arguments, settings, kind=cls.kind)
 
     @classmethod
     def update_settings(cls, settings: BaseSettings) -> None:
