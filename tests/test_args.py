@@ -10,6 +10,8 @@ import pytest
 
 from fixture_server import FixtureServer
 from hfpapers.args import ArgumentError, plan_run
+from hfpapers.checks import PERIOD_ARGUMENTS, RULES, arguments_of
+from hfpapers.commands.crawl import MAIN_SETTINGS
 from tests.conftest import SPIDERS, project_settings, run_crawl
 from tests.test_checks import scrapy_command
 
@@ -189,3 +191,21 @@ def test_schedule_refuses_an_option_of_another_spider() -> None:
         == "error: --date: not an argument of monthly (daily takes it); monthly takes --month"
     )
 
+
+# --- `scrapy crawl SPIDER --help` (issue 18.3) ---------------------------------------------
+
+
+def test_crawl_help_shows_each_spiders_arguments_and_the_main_settings() -> None:
+    """Before: Scrapy's generic help only (`-a NAME=VALUE  set spider argument`)."""
+    proc = scrapy_command("crawl", "daily", "--help")
+    assert proc.returncode == 0, proc.stderr
+    help_text = proc.stdout
+    for spider, arguments in PERIOD_ARGUMENTS.items():
+        line = next(line for line in help_text.splitlines() if line.strip().startswith(f"{spider}:"))
+        assert f"-a {next(iter(arguments))}=" in line
+    for name in arguments_of("daily") + arguments_of("weekly") + arguments_of("monthly"):
+        assert f"-a {name}=" in help_text
+    for name in MAIN_SETTINGS:
+        assert name in RULES
+        assert f"\n  {name} " in help_text
+    assert "  SITE_DIR          the Jekyll site the posts and data files go into [.]" in help_text
