@@ -18,7 +18,7 @@ from typing import Any
 from scrapy.settings import BaseSettings
 
 from hfpapers.periods import Period, day_period, month_period, previous_month, previous_week, week_period
-from hfpapers.publish import DETACHED, detached_head, is_work_tree, refuse_credentials
+from hfpapers.publish import DETACHED, detached_head, is_work_tree
 from hfpapers.site import Site
 
 _DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
@@ -54,20 +54,26 @@ def parse_day(name: str, value: str, first: date, last: date) -> date:
     return day
 
 
-def _flag(name: str, value: Any) -> bool:
+def parse_flag(value: Any) -> bool | None:
+    """A yes/no value as people write it (``True``, ``1``, ``yes``, ``on``, any case; "" is no), or None."""
     text = str(value).strip().lower()
     if text in ("1", "true", "yes", "on"):
         return True
     if text in ("", "0", "false", "no", "off"):
         return False
-    raise ArgumentError(f"{name}: {value!r} is not a yes/no value (use 1 or 0)")
+    return None
+
+
+def _flag(name: str, value: Any) -> bool:
+    flag = parse_flag(value)
+    if flag is None:
+        raise ArgumentError(f"{name}: {value!r} is not a yes/no value (use 1 or 0)")
+    return flag
 
 
 def check_site(settings: BaseSettings) -> Path:
-    # Before anything is logged: the setting would show there (and in Scrapyd's job list).
-    refused = refuse_credentials(settings.get("PUBLISH_GIT_REMOTE") or "")
-    if refused:
-        raise ArgumentError(refused)
+    """The site folder, and git when publishing (the checks module refuses a remote with
+    credentials before this runs)."""
     path = Site.from_settings(settings).root
     if not path.is_dir():
         raise ArgumentError(f"SITE_DIR: {path} is not a directory")
@@ -99,7 +105,7 @@ def first_day(settings: BaseSettings) -> date:
 def plan_run(
     kwargs: dict[str, Any], settings: BaseSettings, today: date | None = None, kind: str = "daily"
 ) -> RunPlan:
-    """Check the spider arguments; return the periods to crawl and the options."""
+    """The periods to crawl and the options (`checks.check_run` checks the settings first)."""
     periods = plan_periods(kwargs, settings, kind, today)
     top = kwargs.get("top")
     if top is not None:
@@ -107,7 +113,6 @@ def plan_run(
             raise ArgumentError(f"top: {top!r} is not a positive whole number")
         top = int(top)
     force = _flag("force", kwargs.get("force", ""))
-    check_site(settings)
     return RunPlan(periods=periods, top=top, force=force)
 
 

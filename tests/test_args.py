@@ -8,8 +8,12 @@ from typing import Any
 
 import pytest
 
+from fixture_server import FixtureServer
 from hfpapers.args import ArgumentError, plan_run
-from tests.conftest import SPIDERS, project_settings
+from hfpapers.checks import PERIOD_ARGUMENTS, RULES, arguments_of
+from hfpapers.commands.crawl import MAIN_SETTINGS
+from tests.conftest import SPIDERS, project_settings, run_crawl
+from tests.test_checks import scrapy_command
 
 DAY = "2026-02-18"
 
@@ -107,3 +111,101 @@ def test_publishing_without_git_is_refused(site: Path, monkeypatch: pytest.Monke
         error_of({"date": DAY}, SITE_DIR=str(site), PUBLISH_GIT=True)
         == "error: PUBLISH_GIT: git is not on PATH"
     )
+
+
+# --- Arguments a spider does not take (issue 18.2) ---------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("spider", "args", "message"),
+    [
+        (
+            "daily",
+            {"dat": DAY},
+            "error: dat: not an argument of daily (did you mean date?);"
+            " daily takes date, start, end, top, force",
+        ),
+        (
+            "weekly",
+            {"month": "2026-02"},
+            "error: month: not an argument of weekly (monthly takes it); weekly takes week, top, force",
+        ),
+        (
+            "monthly",
+            {"date": DAY},
+            "error: date: not an argument of monthly (daily takes it); monthly takes month, top, force",
+        ),
+        (
+            "daily",
+            {"date": DAY, "SITE_DIR": "/srv/blog"},
+            "error: SITE_DIR: not an argument of daily (a setting: give it with -s NAME=VALUE);"
+            " daily takes date, start, end, top, force",
+        ),
+        ("daily", {"setting": "SITE_DIR=/srv/blog"}, "error: setting: not an argument of daily (a setting: "),
+        (
+            "weekly",
+            {"colour": "red"},
+            "error: colour: not an argument of weekly; weekly takes week, top, force",
+        ),
+    ],
+)
+def test_an_argument_the_spider_does_not_take_is_refused(
+    spider: str, args: dict[str, str], message: str, site: Path
+) -> None:
+    """Before: ignored, and the run crawled today, or the current week."""
+    assert error_of(args, spider, SITE_DIR=str(site)).startswith(message)
+
+
+def test_scrapyds_own_arguments_are_allowed(site: Path) -> None:
+    plan = SPIDERS["daily"].plan(
+        {"date": DAY, "_job": "abc123", "_version": "1"}, project_settings(SITE_DIR=str(site))
+    )
+    assert [p.key for p in plan.periods] == [DAY]
+
+
+def test_a_misspelt_argument_is_refused_before_any_request(server: FixtureServer, site: Path) -> None:
+    result = run_crawl(server, site, args={"dat": DAY})
+    assert result.returncode == 2, result.stderr[-3000:]
+    assert result.stderr.strip() == (
+        "error: dat: not an argument of daily (did you mean date?); daily takes date, start, end, top, force"
+    )
+    assert server.count() == {}
+
+
+def test_schedule_refuses_an_option_of_another_spider() -> None:
+    """Before: `--spider monthly --date D` queued the previous month."""
+    proc = scrapy_command(
+        "schedule",
+        "--url",
+        "http://127.0.0.1:9",
+        "--spider",
+        "monthly",
+        "--date",
+        DAY,
+        "-s",
+        "SITE_DIR=/srv/blog",
+    )
+    assert proc.returncode == 2, proc.stderr  # not 1: Scrapyd was never asked
+    assert (
+        proc.stderr.strip()
+        == "error: --date: not an argument of monthly (daily takes it); monthly takes --month"
+    )
+
+
+# --- `scrapy crawl SPIDER --help` (issue 18.3) ---------------------------------------------
+
+
+def test_crawl_help_shows_each_spiders_arguments_and_the_main_settings() -> None:
+    """Before: Scrapy's generic help only (`-a NAME=VALUE  set spider argument`)."""
+    proc = scrapy_command("crawl", "daily", "--help")
+    assert proc.returncode == 0, proc.stderr
+    help_text = proc.stdout
+    for spider, arguments in PERIOD_ARGUMENTS.items():
+        line = next(line for line in help_text.splitlines() if line.strip().startswith(f"{spider}:"))
+        assert f"-a {next(iter(arguments))}=" in line
+    for name in arguments_of("daily") + arguments_of("weekly") + arguments_of("monthly"):
+        assert f"-a {name}=" in help_text
+    for name in MAIN_SETTINGS:
+        assert name in RULES
+        assert f"\n  {name} " in help_text
+    assert "  SITE_DIR          the Jekyll site the posts and data files go into [.]" in help_text

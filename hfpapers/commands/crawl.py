@@ -13,18 +13,68 @@ import argparse
 import gc
 import sys
 
+from scrapy.commands import ScrapyHelpFormatter
 from scrapy.commands.crawl import Command as ScrapyCrawl
 from scrapy.spiderloader import SpiderLoader
 
 from hfpapers.args import ArgumentError
+from hfpapers.checks import COMMON_ARGUMENTS, PERIOD_ARGUMENTS
 from hfpapers.ledger import RunLedger
 from hfpapers.run_summary import log_outcome
 from hfpapers.spiders.papers import PapersSpider
 
 USAGE_ERROR = 2
 
+# The settings a first run is likely to need; README.md's Settings has them all.
+MAIN_SETTINGS = {
+    "SITE_DIR": "the Jekyll site the posts and data files go into",
+    "POST_TIMEZONE": "the time zone of the posts' times (POST_TIME, POST_TIME_WEEKLY, ...)",
+    "POST_PERMALINK": "each post's URL ({slug}, {key}, {kind}; empty: none)",
+    "SUMMARY_API_URL": "an OpenAI-compatible endpoint for Korean summaries (empty: none)",
+    "SUMMARY_MODEL": "its model (the key: the SUMMARY_API_KEY environment variable)",
+    "PUBLISH_GIT": "commit what the run wrote (SITE_DIR a git work tree)",
+    "PUBLISH_PUSH": "push the commit (to PUBLISH_GIT_REMOTE, PUBLISH_GIT_BRANCH)",
+    "HF_PAGE_DELAY": "seconds between Hugging Face requests",
+}
+
+
+class _HelpFormatter(argparse.RawDescriptionHelpFormatter, ScrapyHelpFormatter):
+    """Scrapy's headings, with the sections below laid out as written (not refilled)."""
+
 
 class Command(ScrapyCrawl):
+    def syntax(self) -> str:
+        return "[options] daily|weekly|monthly"
+
+    def short_desc(self) -> str:
+        return "Crawl Hugging Face Daily Papers into a Jekyll post (exit 2: bad input, 1: the run failed)"
+
+    def add_options(self, parser: argparse.ArgumentParser) -> None:
+        super().add_options(parser)
+        assert self.settings is not None
+        parser.formatter_class = _HelpFormatter
+        parser.add_argument_group("spider arguments", self._arguments_help())
+        parser.add_argument_group("main settings", self._settings_help())
+
+    @staticmethod
+    def _arguments_help() -> str:
+        lines = []
+        for spider, arguments in [*PERIOD_ARGUMENTS.items(), ("all:", COMMON_ARGUMENTS)]:
+            label = spider if spider == "all:" else f"{spider}:"
+            for name, text in arguments.items():
+                form, what = text.split(": ", 1)
+                lines.append(f"{label:<9} -a {name + '=' + form:<18} {what}")
+                label = ""
+        return "\n".join(lines)
+
+    def _settings_help(self) -> str:
+        assert self.settings is not None
+        # Read before the -s options are applied: the project's defaults.
+        lines = ["-s NAME=VALUE (every setting: README.md, Settings), default in brackets:"]
+        for name, what in MAIN_SETTINGS.items():
+            lines.append(f"{name:<17} {what} [{self.settings.get(name)}]")
+        return "\n".join(lines)
+
     def process_options(self, args: list[str], opts: argparse.Namespace) -> None:
         super().process_options(args, opts)
         assert self.settings is not None

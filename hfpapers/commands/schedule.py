@@ -9,8 +9,12 @@ from __future__ import annotations
 import argparse
 
 from hfpapers.args import ArgumentError, plan_periods
+from hfpapers.checks import check_arguments, check_settings
 from hfpapers.scrapyd import resolve_node
 from hfpapers.scrapyd_cli import USAGE_ERROR, ScrapydCommand
+
+# The option each spider takes here: the period (top and force are for crawls by hand).
+PERIOD_OPTION = {"daily": "date", "weekly": "week", "monthly": "month"}
 
 
 class Command(ScrapydCommand):
@@ -31,11 +35,15 @@ class Command(ScrapydCommand):
 
     def run(self, args: list[str], opts: argparse.Namespace) -> None:
         # The period is fixed now, not when the job starts: a queued job crawls what it was meant for.
-        name = {"daily": "date", "weekly": "week", "monthly": "month"}[opts.spider]
-        given = {name: getattr(opts, name)} if getattr(opts, name) else {}
+        name = PERIOD_OPTION[opts.spider]
+        given = {option: getattr(opts, option) for option in PERIOD_OPTION.values() if getattr(opts, option)}
         assert self.settings is not None
         try:
+            # `--spider monthly --date D` would queue a month, not the day asked for.
+            check_arguments(given, opts.spider, takes=[name], dash="--")
             key = plan_periods(given, self.settings, kind=opts.spider)[0].key
+            # A bad setting would only show in the job's log on the node, as a failed job.
+            check_settings(self.settings, local=False)
         except ArgumentError as exc:
             self.fail(str(exc), USAGE_ERROR)
         settings = self.job_settings(opts)

@@ -28,6 +28,7 @@ from twisted.python.failure import Failure
 from hfpapers import arxiv, hf, summaries
 from hfpapers.args import RunPlan, plan_run
 from hfpapers.assembler import ListAssembler, NextSteps
+from hfpapers.checks import check_input
 from hfpapers.items import Paper, PaperList
 from hfpapers.periods import Period
 from hfpapers.pipelines import dedupe, normalize_paper, paper_errors, rank_by_likes
@@ -70,9 +71,8 @@ class PapersSpider(Spider):
     @classmethod
     def plan(cls, arguments: dict[str, Any], settings: Any) -> RunPlan:
         """Check the arguments and settings (also called by the crawl command, before Scrapy starts)."""
-        plan = plan_run(arguments, settings, kind=cls.kind)
-        summaries.check_settings(settings)
-        return plan
+        check_input(arguments, settings, cls.kind)
+        return plan_run(arguments, settings, kind=cls.kind)
 
     @classmethod
     def update_settings(cls, settings: BaseSettings) -> None:
