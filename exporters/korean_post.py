@@ -8,7 +8,7 @@ import json
 import logging
 import re
 from collections import Counter
-from datetime import UTC, datetime, time, timedelta
+from datetime import UTC, datetime, time
 from pathlib import Path
 from typing import IO, Any
 
@@ -55,8 +55,7 @@ def post_datetime(period: Period, at: str, zone: str, now: datetime | None = Non
     if tzinfo is None:
         raise ValueError(f"unknown time zone {zone!r}")
     hour, minute = (int(part) for part in at.split(":"))
-    day = period.first if period.kind == "daily" else period.last + timedelta(1)
-    wanted = datetime.combine(day, time(hour, minute), tzinfo)
+    wanted = datetime.combine(period.post_day, time(hour, minute), tzinfo)
     now = (now or datetime.now(UTC)).astimezone(tzinfo).replace(microsecond=0)
     return min(wanted, now)
 
@@ -204,25 +203,11 @@ class KoreanPostExporter(BaseItemExporter):
         super().__init__(dont_fail=True, **kwargs)
         self.stream = io.TextIOWrapper(file, encoding="utf-8", newline="\n", write_through=True)
         self.author = settings.get("POST_AUTHOR")
-        self.categories = {
-            "daily": settings.getlist("POST_CATEGORIES"),
-            "weekly": settings.getlist("POST_CATEGORIES_WEEKLY"),
-            "monthly": settings.getlist("POST_CATEGORIES_MONTHLY"),
-        }
-        self.tags = {
-            "daily": settings.getlist("POST_TAGS"),
-            "weekly": settings.getlist("POST_TAGS_WEEKLY"),
-            "monthly": settings.getlist("POST_TAGS_MONTHLY"),
-        }
+        self.settings = settings  # POST_CATEGORIES, POST_TAGS, POST_TIME: per kind (Period.of_kind)
         self.category_tags = settings.getint("POST_CATEGORY_TAGS")
         self.chart_top = settings.getint("POST_CHART_TOP")
         self.period_top = settings.getint("POST_PERIOD_TOP")
         self.ai_summary = settings.getbool("POST_AI_SUMMARY")
-        self.post_times = {
-            "daily": settings.get("POST_TIME"),
-            "weekly": settings.get("POST_TIME_WEEKLY"),
-            "monthly": settings.get("POST_TIME_MONTHLY"),
-        }
         self.post_timezone = settings.get("POST_TIMEZONE")
         self.chart_color = settings.get("POST_CHART_COLOR")
         self.image = settings.getbool("POST_IMAGE")
@@ -243,15 +228,17 @@ class KoreanPostExporter(BaseItemExporter):
         # Each paper's own field dict: no copy (asdict() deep-copies every author list).
         papers = [vars(paper) for paper in item.papers]
         period = item.period
-        kind = period.kind
-        if kind == "daily":
+        kind = period.of_kind
+        if period.is_day:
             body, has_math = self._daily_body(item.replaces_post, papers)
         else:
             body, has_math = self._period_body(papers)
         primaries = [p["primary_category"] for p in papers if p.get("primary_category")]
         field_tags = [c.lower() for c, _ in top_counts(primaries, self.category_tags)]
-        tags = self.tags[kind]
-        when = post_datetime(period, self.post_times[kind], self.post_timezone, self.now)
+        tags = self.settings.getlist(kind.setting("POST_TAGS"))
+        when = post_datetime(
+            period, self.settings.get(kind.setting("POST_TIME")), self.post_timezone, self.now
+        )
         front = ["---", f"title: {yaml_scalar(period.title)}"]
         if item.permalink:
             # Bare, as the blog's own posts write it, when it is a plain path.
@@ -260,7 +247,7 @@ class KoreanPostExporter(BaseItemExporter):
         front += [
             f"date: {when.strftime('%Y-%m-%d %H:%M:%S %z')}",
             f"description: {yaml_scalar(description(period, papers))}",
-            f"categories: {yaml_list(self.categories[kind])}",
+            f"categories: {yaml_list(self.settings.getlist(kind.setting('POST_CATEGORIES')))}",
             f"tags: {yaml_list(tags + [t for t in field_tags if t not in tags])}",
         ]
         if self.author and known_author(self.site_root, self.author):
@@ -276,7 +263,7 @@ class KoreanPostExporter(BaseItemExporter):
             front.append("math: true")
         if papers and self.chart_top:
             front.append("mermaid: true")
-        front += [f"{MARKER}: {kind}", "---"]
+        front += [f"{MARKER}: {kind.name}", "---"]
         return "\n".join(front) + "\n\n" + liquid_safe("\n".join(body))
 
     def _chart(self, papers: list[Fields]) -> list[str]:

@@ -17,7 +17,7 @@ from typing import Any
 
 from scrapy.settings import BaseSettings
 
-from hfpapers.periods import Period, day_period, month_period, previous_month, previous_week, week_period
+from hfpapers.periods import DEFAULTS, KINDS, PARSERS, Period, day_period
 from hfpapers.publish import DETACHED, detached_head, is_work_tree
 from hfpapers.site import Site
 
@@ -128,15 +128,12 @@ def plan_periods(
 
 
 def _one_period(kind: str, kwargs: dict[str, Any], first: date, last: date) -> Period:
-    name, parse, default = {
-        "weekly": ("week", week_period, previous_week),
-        "monthly": ("month", month_period, previous_month),
-    }[kind]
+    name = KINDS[kind].segment  # the spider's argument: week, month
     value = kwargs.get(name)
     if value is None:
-        return default(last)
+        return DEFAULTS[kind](last)
     try:
-        period = parse(str(value))
+        period = PARSERS[kind](str(value))
     except ValueError as exc:
         raise ArgumentError(f"{name}: {exc}") from None
     if period.last < first:

@@ -1,20 +1,90 @@
 """`Period`: the span one list covers (a day, an ISO week or a month).
 
 A list's identity lives here and nowhere else: the Hugging Face page and API
-parameter it is read from, the post and data file it is written to, and the
-words its commit message uses. The item carries its `Period` from the
-request to the publisher.
+parameter it is read from, the spider argument that names it, the post and
+data file it is written to, the post's title, date and settings, how its own
+post is recognised, and the words its commit message uses. What differs by
+kind is one row of `KINDS`; the item carries its `Period` from the request
+to the publisher.
 """
 
 from __future__ import annotations
 
 import calendar
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, timedelta
 
 _WEEK_RE = re.compile(r"^(\d{4})-W(\d{2})$")
 _MONTH_RE = re.compile(r"^(\d{4})-(\d{2})$")
+
+
+@dataclass(frozen=True)
+class Kind:
+    """What one kind of list (``daily``, ``weekly``, ``monthly``) is, in every place it shows."""
+
+    name: str
+    segment: str
+    """Hugging Face's word for it: ``/papers/{segment}/KEY``, ``/api/daily_papers?{segment}=KEY``,
+    and the spider argument (``-a date=``, ``-a week=``, ``-a month=``)."""
+    slug: str
+    """The post's name after its date, as the blog's series has it."""
+    settings_suffix: str
+    """``POST_CATEGORIES{suffix}``, ``POST_TAGS{suffix}``, ``POST_TIME{suffix}``."""
+    title: Callable[[Period], str]
+    span_ko: Callable[[Period], str]
+    old_headings: Callable[[Period], tuple[str, ...]]
+    """The first body line of its post as the old script (or hfpapers before 1.2) wrote it."""
+    old_summary_file: bool = False
+    """Whether the old script kept its data file as a summary: ``{year, month, total_papers,
+    top_papers}`` (its monthly-YYYY-MM.json) instead of a list of papers."""
+
+    def setting(self, name: str) -> str:
+        """``POST_TAGS`` -> ``POST_TAGS_WEEKLY`` for a week."""
+        return name + self.settings_suffix
+
+
+def _week_span(period: Period) -> str:
+    first, last = period.first, period.last
+    year, week, _ = first.isocalendar()
+    return f"{year}년 {week}주차 ({first.month}월 {first.day}일 ~ {last.month}월 {last.day}일)"
+
+
+KINDS = {
+    kind.name: kind
+    for kind in (
+        Kind(
+            "daily",
+            segment="date",
+            slug="daily-papers",
+            settings_suffix="",
+            title=lambda p: f"Hugging Face Daily Papers - {p.key}",
+            span_ko=lambda p: p.key,
+            old_headings=lambda p: (f"# {p.title}",),
+        ),
+        Kind(
+            "weekly",
+            segment="week",
+            slug="weekly-papers",
+            settings_suffix="_WEEKLY",
+            title=lambda p: f"Hugging Face 주간 논문 - {p.span_ko}",
+            span_ko=_week_span,
+            old_headings=lambda p: (f"# {p.title}",),
+        ),
+        Kind(
+            "monthly",
+            segment="month",
+            # The blog's monthly series (2025-11-01-monthly-papers-summary.md) is named and titled so.
+            slug="monthly-papers-summary",
+            settings_suffix="_MONTHLY",
+            title=lambda p: f"Hugging Face Papers Monthly Summary - {p.span_ko}",
+            span_ko=lambda p: f"{p.first.year}년 {p.first.month}월",
+            old_headings=lambda p: (f"# {p.title}", f"# Hugging Face Papers 월간 요약 - {p.span_ko}"),
+            old_summary_file=True,
+        ),
+    )
+}
 
 
 @dataclass(frozen=True)
@@ -30,11 +100,17 @@ class Period:
         return self.key
 
     @property
+    def of_kind(self) -> Kind:
+        return KINDS[self.kind]
+
+    @property
+    def is_day(self) -> bool:
+        """A day's list: its post ranks every paper; a week's or month's summarises."""
+        return self.first == self.last
+
+    @property
     def slug(self) -> str:
-        """The post's name after its date, as the blog's series has it."""
-        return {"daily": "daily-papers", "weekly": "weekly-papers", "monthly": "monthly-papers-summary"}[
-            self.kind
-        ]
+        return self.of_kind.slug
 
     @property
     def post_name(self) -> str:
@@ -52,12 +128,17 @@ class Period:
     @property
     def page_path(self) -> str:
         """Hugging Face's page: /papers/date/…, /papers/week/…, /papers/month/…"""
-        segment = {"daily": "date", "weekly": "week", "monthly": "month"}[self.kind]
-        return f"/papers/{segment}/{self.key}"
+        return f"/papers/{self.of_kind.segment}/{self.key}"
 
     @property
     def api_param(self) -> str:
-        return {"daily": "date", "weekly": "week", "monthly": "month"}[self.kind]
+        return self.of_kind.segment
+
+    @property
+    def post_day(self) -> date:
+        """The day its post is dated: a day's own; for a week or a month, the day after
+        it (when the shipped schedule writes the post), so it follows the days it covers."""
+        return self.first if self.is_day else self.last + timedelta(1)
 
     def covers(self, day: str) -> bool:
         return self.first.isoformat() <= day <= self.last.isoformat()
@@ -65,30 +146,16 @@ class Period:
     @property
     def title(self) -> str:
         """The post's title, exactly: ``Hugging Face Daily Papers - 2026-02-18``…"""
-        if self.kind == "daily":
-            return f"Hugging Face Daily Papers - {self.key}"
-        if self.kind == "weekly":
-            return f"Hugging Face 주간 논문 - {self.span_ko}"
-        # The blog's monthly series (2025-11-01-monthly-papers-summary.md) is titled so.
-        return f"Hugging Face Papers Monthly Summary - {self.span_ko}"
+        return self.of_kind.title(self)
 
     @property
     def span_ko(self) -> str:
         """``2026년 8주차 (2월 16일 ~ 2월 22일)``, ``2026년 2월``; the day itself for a day."""
-        first, last = self.first, self.last
-        if self.kind == "daily":
-            return self.key
-        if self.kind == "monthly":
-            return f"{first.year}년 {first.month}월"
-        year, week, _ = first.isocalendar()
-        return f"{year}년 {week}주차 ({first.month}월 {first.day}일 ~ {last.month}월 {last.day}일)"
+        return self.of_kind.span_ko(self)
 
     @property
     def old_headings(self) -> tuple[str, ...]:
-        """The first body line of a post the old script (or hfpapers before 1.2) wrote."""
-        if self.kind == "monthly":
-            return (f"# {self.title}", f"# Hugging Face Papers 월간 요약 - {self.span_ko}")
-        return (f"# {self.title}",)
+        return self.of_kind.old_headings(self)
 
     def commit_message(self, papers: int, refresh: bool) -> str:
         """``Daily papers 2026-02-18: 13 papers``, ``Weekly papers 2026-W08: …``."""
@@ -129,13 +196,9 @@ def month_period(value: str) -> Period:
 
 def from_key(kind: str, key: str) -> Period:
     """The period a record names: (``daily``, ``2026-02-18``), (``weekly``, ``2026-W08``)…"""
-    if kind == "daily":
-        return day_period(date.fromisoformat(key))
-    if kind == "weekly":
-        return week_period(key)
-    if kind == "monthly":
-        return month_period(key)
-    raise ValueError(f"{kind!r} is not a kind of list")
+    if kind not in PARSERS:
+        raise ValueError(f"{kind!r} is not a kind of list")
+    return PARSERS[kind](key)
 
 
 def previous_week(today: date) -> Period:
@@ -146,3 +209,18 @@ def previous_week(today: date) -> Period:
 def previous_month(today: date) -> Period:
     last = today.replace(day=1) - timedelta(1)
     return month_period(f"{last.year}-{last.month:02d}")
+
+
+def _day(value: str) -> Period:
+    return day_period(date.fromisoformat(value))
+
+
+# Each kind's key as written (``2026-02-18``, ``2026-W08``, ``2026-02``) -> its Period;
+# ValueError for a key that is none.
+PARSERS: dict[str, Callable[[str], Period]] = {"daily": _day, "weekly": week_period, "monthly": month_period}
+# Each kind's period when its argument is left out: the current day, the previous week, month.
+DEFAULTS: dict[str, Callable[[date], Period]] = {
+    "daily": day_period,
+    "weekly": previous_week,
+    "monthly": previous_month,
+}

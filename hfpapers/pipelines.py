@@ -203,7 +203,7 @@ class PreviousPostPipeline(_ListPipeline):
 
     def _compare(self, item: PaperList) -> PaperList:
         spider = self.crawler.spider
-        previous = PreviousData.read(self.site.data_file(item.period), item.period.kind)
+        previous = PreviousData.read(self.site.data_file(item.period), item.period)
         if previous is None:
             return item
         if not self.site.post(item.period).exists() and not retired_posts(self.site, item.period):

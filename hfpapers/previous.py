@@ -54,9 +54,9 @@ class PreviousData:
     """How many papers that post lists (an entry this run cannot read still counts)."""
 
     @classmethod
-    def read(cls, path: Path, kind: str = "daily") -> PreviousData | None:
-        """None when there is no data file, or one in no format known here for a
-        ``kind`` list (with a warning)."""
+    def read(cls, path: Path, period: Period | None = None) -> PreviousData | None:
+        """None when there is no data file, or one in no format known here for
+        ``period``'s kind of list (with a warning)."""
         try:
             data = loads_bounded(read_text_capped(path, MAX_DATA_FILE))
         except FileNotFoundError:
@@ -73,7 +73,12 @@ class PreviousData:
         if isinstance(papers, list) and ("crawled_at" in data or any("likes" in p for p in entries)):
             return cls(_old_script_papers(entries), False, len(papers))
         top = data.get("top_papers") if isinstance(data, dict) else None
-        if kind == "monthly" and isinstance(top, list) and "year" in data and "month" in data:
+        if (
+            period is not None
+            and period.of_kind.old_summary_file
+            and isinstance(top, list)
+            and "year" in data
+        ):
             # The old script's monthly summary: its top papers, of total_papers in the month.
             total = data.get("total_papers")
             listed = total if isinstance(total, int) and total >= len(top) else len(top)

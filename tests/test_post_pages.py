@@ -298,11 +298,13 @@ def test_the_old_scripts_monthly_data_file_is_read(tmp_path: Path, caplog: pytes
     data = tmp_path / "monthly-2025-11.json"
     data.write_text((Path(__file__).parent / "fixtures" / "incumbent" / "monthly-2025-11.json").read_text())
     with caplog.at_level(logging.WARNING):
-        previous = PreviousData.read(data, "monthly")
+        previous = PreviousData.read(data, month_period("2025-11"))
     assert not caplog.records
     assert previous is not None and previous.listed == 10
     assert previous.papers["2510.26583"] == {"rank": 1, "upvotes": 904}
-    assert PreviousData.read(data, "daily") is None  # a month's shape is no day's data file
+    assert (
+        PreviousData.read(data, day_period(date(2025, 11, 1))) is None
+    )  # a month's shape is no day's data file
 
 
 # --- issue 19: whose post it is, and reads that never end ---------------------------------

@@ -10,11 +10,13 @@ import argparse
 
 from hfpapers.args import ArgumentError, plan_periods
 from hfpapers.checks import check_arguments, check_settings
+from hfpapers.periods import KINDS
 from hfpapers.scrapyd import resolve_node
 from hfpapers.scrapyd_cli import USAGE_ERROR, ScrapydCommand
 
-# The option each spider takes here: the period (top and force are for crawls by hand).
-PERIOD_OPTION = {"daily": "date", "weekly": "week", "monthly": "month"}
+# The option each spider takes here: its period (Kind.segment: --date, --week, --month);
+# top and force are for crawls by hand.
+PERIOD_OPTION = {name: kind.segment for name, kind in KINDS.items()}
 
 
 class Command(ScrapydCommand):
@@ -28,7 +30,7 @@ class Command(ScrapydCommand):
         super().add_options(parser)
         parser.add_argument("--target", default="local", help="deploy target in scrapy.cfg (default local)")
         parser.add_argument("--url", help="Scrapyd URL, instead of a target")
-        parser.add_argument("--spider", choices=["daily", "weekly", "monthly"], default="daily")
+        parser.add_argument("--spider", choices=list(KINDS), default="daily")
         parser.add_argument("--date", help="daily: the day to crawl (default: the current UTC day)")
         parser.add_argument("--week", help="weekly: YYYY-Www (default: the previous week)")
         parser.add_argument("--month", help="monthly: YYYY-MM (default: the previous month)")

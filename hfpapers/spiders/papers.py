@@ -157,7 +157,7 @@ class PapersSpider(Spider):
             return
         shown = _key_in_url(response.url)
         # Only a day's payload names its day; week and month pages carry other keys.
-        named = hf.payload_day(payload) if period.kind == "daily" else None
+        named = hf.payload_day(payload) if period.is_day else None
         entries = payload["dailyPapers"]
         if shown not in (None, period.key) or named not in (None, period.key):
             logger.info("%s: the page shows %s instead", period, shown if shown != period.key else named)
@@ -278,7 +278,7 @@ class PapersSpider(Spider):
         ids = {id(twin): arxiv_id for twin, arxiv_id in copies}
         ranked = rank_by_likes(dedupe([twin for twin, _ in copies])[0])
         limit = self.top if self.top else len(ranked)
-        if period.kind != "daily":
+        if not period.is_day:
             limit = min(limit, self.period_top)
         return [ids[id(twin)] for twin in ranked[: max(0, limit)]]
 
