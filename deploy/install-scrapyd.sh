@@ -5,10 +5,13 @@
 #   egg with its own Python and does not install an egg's requirements), the source at
 #   /opt/hfpapers/src (for scrapy.cfg and the schedule command);
 # - /etc/scrapyd/scrapyd.conf from deploy/scrapyd.conf, the scrapyd service, the egg deployed;
-# - /etc/hfpapers/env, and the timers (systemd): daily 00:15 and 14:00 UTC, weekly, monthly.
+# - /etc/hfpapers/env (sh, read by /opt/hfpapers/bin/hfpapers-schedule, which the timers run),
+#   and the timers (systemd): daily 00:15 and 14:00 UTC, weekly, monthly.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 : "${SITE_DIR:?set SITE_DIR to the blog (Jekyll site) folder}"
+# /etc/hfpapers/env is sh (deploy/hfpapers-schedule sources it): the path goes in single quotes.
+case "$SITE_DIR" in *"'"*) echo "error: SITE_DIR: a path without a ' in it, please" >&2; exit 2 ;; esac
 
 id hfpapers >/dev/null 2>&1 || useradd --system --home /var/lib/scrapyd --shell /usr/sbin/nologin hfpapers
 install -d -o hfpapers -g hfpapers /var/lib/scrapyd /var/log/scrapyd /opt/hfpapers
@@ -17,10 +20,11 @@ python3 -m venv /opt/hfpapers/venv
 rm -rf /opt/hfpapers/src && mkdir -p /opt/hfpapers/src
 cp -r scrapy.cfg setup.py hfpapers exporters /opt/hfpapers/src/
 chown -R hfpapers:hfpapers /opt/hfpapers/src
+install -D -m 0755 deploy/hfpapers-schedule /opt/hfpapers/bin/hfpapers-schedule
 
 install -d /etc/scrapyd /etc/hfpapers
 [ -f /etc/scrapyd/scrapyd.conf ] || install -m 0640 -g hfpapers deploy/scrapyd.conf /etc/scrapyd/scrapyd.conf
-[ -f /etc/hfpapers/env ] || printf 'SITE_DIR=%s\n' "$SITE_DIR" > /etc/hfpapers/env
+[ -f /etc/hfpapers/env ] || printf "SITE_DIR='%s'\n" "$SITE_DIR" > /etc/hfpapers/env
 chmod 0640 /etc/hfpapers/env && chgrp hfpapers /etc/hfpapers/env
 
 install -m 0644 deploy/systemd/*.service deploy/systemd/*.timer /etc/systemd/system/

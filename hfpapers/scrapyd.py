@@ -9,6 +9,7 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any, TypeVar
@@ -24,6 +25,8 @@ logger = logging.getLogger(__name__)
 
 PROJECT = "hfpapers"
 SPIDER = "daily"
+CHECK_TIMEOUT = 30.0
+"""Seconds a node may take to list its spiders (Scrapyd runs `scrapy list` for it)."""
 T = TypeVar("T")
 
 
@@ -66,6 +69,43 @@ class Node:
         form = list(args.items()) + [("setting", f"{k}={v}") for k, v in settings.items()]
         return self.call(f"schedule {spider}", lambda: self.client.schedule(project, spider, form))
 
+    def problem(self, project: str = PROJECT, spider: str = SPIDER, timeout: float = CHECK_TIMEOUT) -> str:
+        """Why this node cannot run ``spider`` of ``project`` now, or "" when it can.
+
+        One listspiders.json call proves all of it: Scrapyd answers, takes our login, has
+        the project, and can load its egg with its own Python and find the spider.
+        scrapyd-client's calls have no timeout; this one must not hang on a silent host.
+        """
+        try:
+            response = requests.get(
+                f"{self.url}/listspiders.json", params={"project": project}, auth=self.client.auth,
+                timeout=timeout,
+            )  # fmt: skip
+        except requests.Timeout:
+            return f"no answer from Scrapyd within {timeout:g} s"
+        except requests.ConnectionError:
+            return "cannot reach Scrapyd"
+        except requests.RequestException as exc:
+            return f"cannot ask Scrapyd: {exc}"
+        if response.status_code == 401:
+            return "Scrapyd refused the login (check the username and password)"
+        try:
+            body = response.json()
+        except ValueError:
+            return f"answered HTTP {response.status_code} with no Scrapyd JSON (is it Scrapyd?)"
+        if not isinstance(body, dict):
+            return "answered with no Scrapyd JSON (is it Scrapyd?)"
+        if body.get("status") != "ok":
+            message = str(body.get("message", "")).strip()
+            if message == f"project '{project}' not found":
+                return f"project {project!r} is not deployed there (scrapyd-deploy)"
+            # A failed `scrapy list` comes back as a whole traceback: its last line says why.
+            last = message.splitlines()[-1] if message else "no reason given"
+            return f"Scrapyd cannot load project {project!r}: {last[:200]}"
+        if spider not in body.get("spiders", []):
+            return f"project {project!r} there has no spider {spider!r} (deploy the current egg)"
+        return ""
+
     def jobs(self, project: str = PROJECT) -> dict[str, Any]:
         return self.call("list jobs", lambda: self.client.jobs(project))
 
@@ -101,6 +141,19 @@ def resolve_node(spec: str, username: str | None = None, password: str | None = 
     if not url:
         raise SchedulingError(f"node: deploy target {spec!r} has no url")
     return Node(spec, url, username or value("username"), password or value("password"))
+
+
+def check_nodes(nodes: list[Node], project: str = PROJECT, spider: str = SPIDER) -> None:
+    """Ask every node at once whether it can run the job; one `SchedulingError` naming each that cannot.
+
+    A backfill schedules only when every node can take its chunk: otherwise part of the
+    range would run unwatched and the rest never be queued.
+    """
+    with ThreadPoolExecutor(max_workers=min(len(nodes), 16) or 1) as pool:
+        problems = list(pool.map(lambda node: node.problem(project, spider), nodes))
+    bad = [f"{node}: {problem}" for node, problem in zip(nodes, problems, strict=True) if problem]
+    if bad:
+        raise SchedulingError("nothing scheduled: " + "; ".join(bad))
 
 
 def split_range(start: date, end: date, parts: int) -> list[tuple[date, date]]:

@@ -1,17 +1,27 @@
 #!/usr/bin/env bash
-# See a real post offline: serve the recorded Hugging Face and arXiv data
-# (tests/fixtures, served by the fixture_server package) on loopback, crawl a day from it into ./demo-site, and,
-# when Jekyll is installed, build it to ./demo-site/_site.
-# Usage: scripts/demo.sh [YYYY-MM-DD]   (default 2026-02-18)
+# Try hfpapers offline: serve the recorded Hugging Face and arXiv data (tests/fixtures, served
+# by the fixture_server package, with its stand-in for an OpenAI-compatible model) on loopback,
+# crawl it into ./demo-site (DEMO_SITE), and, when Jekyll is installed, build it to _site.
+# Usage:
+#   scripts/demo.sh [daily] [YYYY-MM-DD]           a day's post (default 2026-02-18)
+#   scripts/demo.sh weekly 2026-W08                a week's post
+#   scripts/demo.sh monthly 2026-02                a month's post
+#   scripts/demo.sh backfill 2026-02-16 2026-02-20 one post per day of a range
+#   scripts/demo.sh summaries [YYYY-MM-DD]         a day's post with Korean summaries (the stub model)
 set -euo pipefail
 cd "$(dirname "$0")/.."
-day="${1:-2026-02-18}"
 port="${DEMO_PORT:-8800}"
+site="${DEMO_SITE:-demo-site}"
 
-if [ ! -f "tests/fixtures/hf_api_daily_papers/$day.json" ]; then
-  echo "error: no recording for $day; recorded days: $(ls tests/fixtures/hf_api_daily_papers | sed 's/\.json$//' | tr '\n' ' ')" >&2
-  exit 2
-fi
+# Checked against the recordings before anything starts: one line and exit 2 if not.
+mode="daily"
+case "${1:-}" in daily | weekly | monthly | backfill | summaries) mode="$1" ;; esac
+plan="$(python3 scripts/demo_plan.py plan "$@")"
+mapfile -t plan <<<"$plan"
+spider="${plan[0]}"
+crawl_args=()
+for arg in "${plan[@]:1}"; do crawl_args+=(-a "$arg"); done
+
 if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
   echo "error: port $port is taken; set DEMO_PORT to a free one" >&2
   exit 2
@@ -20,7 +30,7 @@ fi
 [ -x .venv/bin/python ] || python3 -m venv .venv
 .venv/bin/python -m pip install -q --disable-pip-version-check -r requirements.txt
 
-.venv/bin/python -m fixture_server --port "$port" &
+.venv/bin/python -m fixture_server --port "$port" >/dev/null &
 server=$!
 trap 'kill $server 2>/dev/null' EXIT
 for _ in $(seq 50); do
@@ -29,19 +39,24 @@ for _ in $(seq 50); do
   sleep 0.1
 done
 
-mkdir -p demo-site
+mkdir -p "$site"
+site="$(cd "$site" && pwd)"
 base="http://127.0.0.1:$port"
+settings=(-s HF_BASE_URL="$base" -s ARXIV_API_URL="$base/api/query" -s ARXIV_BASE_URL="$base"
+  -s ARXIV_API_DELAY=0 -s ARXIV_ABS_DELAY=0 -s HF_PAGE_DELAY=0 -s SITE_DIR="$site")
+if [ "$mode" = summaries ]; then
+  # The fixture server's model answers every paper with a Korean sentence naming its title.
+  settings+=(-s SUMMARY_API_URL="$base/v1" -s SUMMARY_MODEL=demo-stub)
+fi
 status=0
-.venv/bin/scrapy crawl daily -a date="$day" --logfile demo-site/crawl.log \
-  -s HF_BASE_URL="$base" -s ARXIV_API_URL="$base/api/query" -s ARXIV_BASE_URL="$base" \
-  -s ARXIV_API_DELAY=0 -s ARXIV_ABS_DELAY=0 -s SITE_DIR="$PWD/demo-site" || status=$?
-echo "crawl log: demo-site/crawl.log ($(tail -n 1 demo-site/crawl.log | sed 's/^.*INFO: //; s/^.*WARNING: //'))"
+.venv/bin/scrapy crawl "$spider" "${crawl_args[@]}" --logfile "$site/crawl.log" "${settings[@]}" || status=$?
+echo "crawl log: $site/crawl.log ($(tail -n 1 "$site/crawl.log" | sed 's/^.*INFO: //; s/^.*WARNING: //'))"
 [ "$status" -eq 0 ] || exit "$status"
 
-echo "post:      demo-site/_posts/$day-daily-papers.md"
-echo "data file: demo-site/_data/papers/daily-$day.json"
+built=()
 if command -v jekyll >/dev/null 2>&1; then
-  printf 'markdown: kramdown\n' > demo-site/_config.yml
-  jekyll build --quiet -s demo-site -d demo-site/_site
-  echo "built:     demo-site/_site/posts/daily-papers-$day/index.html"
+  [ -f "$site/_config.yml" ] || printf 'markdown: kramdown\n' > "$site/_config.yml"
+  jekyll build --quiet -s "$site" -d "$site/_site"
+  built=("$site/_site")
 fi
+.venv/bin/python scripts/demo_plan.py report "$site/crawl.log" "${built[@]}"

@@ -15,7 +15,7 @@ import pytest
 
 from fixture_server import FixtureServer
 from tests.conftest import ROOT, source_settings
-from tests.scrapyd_node import ScrapydNode
+from tests.scrapyd_node import ScrapydNode, free_port
 
 DAY = "2026-02-18"
 SCRAPYD_DEPLOY = str(Path(sys.executable).with_name("scrapyd-deploy"))
@@ -235,15 +235,58 @@ def test_schedule_files() -> None:
         "weekly": ["hfpapers-schedule@weekly.service", "Mon *-*-* 00:30:00 UTC"],
         "monthly": ["hfpapers-schedule@monthly.service", "*-*-01 00:45:00 UTC"],
     }
-    service = (systemd / "hfpapers-schedule@.service").read_text()
-    assert "scrapy schedule --spider %i --target local -s SITE_DIR=${SITE_DIR}" in service
-    cron = [line for line in (ROOT / "deploy" / "crontab").read_text().splitlines() if line[:1].isdigit()]
-    assert [(line.split()[:5], line.split("--spider ")[1].split()[0]) for line in cron] == [
-        (["15", "0", "*", "*", "*"], "daily"),
-        (["0", "14", "*", "*", "*"], "daily"),
-        (["30", "0", "*", "*", "1"], "weekly"),
-        (["45", "0", "1", "*", "*"], "monthly"),
-    ]
+    # What the service and the crontab run, and how they read /etc/hfpapers/env: tests/test_deploy.py.
     conf = (ROOT / "deploy" / "scrapyd.conf").read_text()
     assert "bind_address = 127.0.0.1" in conf and "jobstorage = scrapyd.jobstorage.SqliteJobStorage" in conf
     assert "\nitems_dir =\n" in conf
+
+
+def job_ids(node: ScrapydNode) -> set[str]:
+    jobs = node.api("listjobs.json?project=hfpapers")
+    return {job["id"] for state in ("pending", "running", "finished") for job in jobs[state]}
+
+
+def test_backfill_schedules_nothing_when_a_node_is_unreachable(
+    nodes: dict[str, ScrapydNode], client: Path, server: FixtureServer, tmp_path: Path
+) -> None:
+    one = nodes["one"]
+    before = job_ids(one)
+    dead = f"http://127.0.0.1:{free_port()}"  # nobody listens there
+    proc = scrapy(
+        "backfill", "--start", "2026-02-16", "--end", "2026-02-20", "--node", "one", "--node", dead,
+        "--poll", "0.2", *settings_args(server, tmp_path), cwd=client,
+    )  # fmt: skip
+    assert proc.returncode == 1, proc.stdout + proc.stderr
+    assert proc.stdout == ""
+    lines = proc.stderr.strip().splitlines()
+    assert len(lines) == 1, proc.stderr
+    assert lines[0].startswith("error: nothing scheduled: ") and f"{dead}: cannot reach Scrapyd" in lines[0]
+    assert str(one.url) not in lines[0]  # the good node is not blamed
+    assert job_ids(one) == before
+    time.sleep(0.5)  # a job queued by mistake would have asked for a page by now
+    assert server.count()["hf_page"] == 0
+
+
+def test_backfill_checks_every_node_login_and_deployment_first(
+    nodes: dict[str, ScrapydNode], client: Path, server: FixtureServer, tmp_path: Path
+) -> None:
+    one, two = nodes["one"], nodes["two"]
+    before = job_ids(one), job_ids(two)
+    empty = ScrapydNode(tmp_path / "empty")  # a node nobody deployed the egg to
+    try:
+        proc = scrapy(
+            "backfill", "--start", "2026-02-16", "--end", "2026-02-23", "--node", "one", "--node", two.url,
+            "--node", empty.url, "--poll", "0.2", *settings_args(server, tmp_path),
+            cwd=client, env={"HOME": str(tmp_path)},  # no ~/.netrc: two refuses us
+        )  # fmt: skip
+    finally:
+        empty.stop()
+    assert proc.returncode == 1, proc.stdout + proc.stderr
+    assert proc.stdout == ""
+    lines = proc.stderr.strip().splitlines()
+    assert len(lines) == 1, proc.stderr
+    assert f"{two.url}: Scrapyd refused the login (check the username and password)" in lines[0]
+    assert f"{empty.url}: project 'hfpapers' is not deployed there (scrapyd-deploy)" in lines[0]
+    assert f"one ({one.url})" not in lines[0]
+    assert (job_ids(one), job_ids(two)) == before
+    assert server.count()["hf_page"] == 0

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 
 from hfpapers.args import ArgumentError, plan_periods
-from hfpapers.scrapyd import Job, resolve_node, split_range, wait_for
+from hfpapers.scrapyd import SPIDER, Job, check_nodes, resolve_node, split_range, wait_for
 from hfpapers.scrapyd_cli import FAILED, USAGE_ERROR, ScrapydCommand
 
 
@@ -42,6 +42,7 @@ class Command(ScrapydCommand):
 
         def schedule_all() -> None:
             nodes = [resolve_node(spec, opts.username, opts.password) for spec in opts.node]
+            check_nodes(nodes, opts.project, SPIDER)
             for node, (first, last) in zip(nodes, split_range(start, end, len(nodes)), strict=False):
                 job_id = node.schedule(
                     {"start": first.isoformat(), "end": last.isoformat()}, settings, opts.project

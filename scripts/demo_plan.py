@@ -1,0 +1,130 @@
+"""What `scripts/demo.sh` crawls, checked against the recordings before anything starts.
+
+    python3 scripts/demo_plan.py plan [daily] DATE | weekly YYYY-Www | monthly YYYY-MM
+                                      | backfill START END | summaries DATE
+        prints the spider, then its ``-a`` arguments, one per line; or one line on
+        stderr and exit 2 (nothing recorded there, a malformed date, an unknown mode)
+    python3 scripts/demo_plan.py report LOG [BUILT]
+        prints the files the crawl's run record names (and, with the Jekyll output
+        folder BUILT, each post's page there)
+
+Standard library only for ``plan``: it runs before the demo has its venv.
+"""
+
+from __future__ import annotations
+
+import re
+import sys
+from datetime import date, timedelta
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+RECORDED = sorted(p.stem for p in (ROOT / "tests" / "fixtures" / "hf_api_daily_papers").glob("*.json"))
+USAGE = (
+    "usage: scripts/demo.sh [daily] [YYYY-MM-DD] | weekly YYYY-Www | monthly YYYY-MM"
+    " | backfill START END | summaries [YYYY-MM-DD]"
+)
+DEFAULTS = {"daily": "2026-02-18", "weekly": "2026-W08", "monthly": "2026-02", "summaries": "2026-02-18"}
+
+
+class PlanError(Exception):
+    """Bad demo input; the message is one line."""
+
+
+def parse_day(text: str) -> date:
+    try:
+        if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
+            raise ValueError
+        return date.fromisoformat(text)
+    except ValueError:
+        raise PlanError(f"{text!r} is not a date (YYYY-MM-DD)") from None
+
+
+def recorded_in(days: list[str], what: str, hint: str) -> None:
+    if not days:
+        raise PlanError(f"no recording for {what}; recorded: {hint}")
+
+
+def plan(argv: list[str]) -> list[str]:
+    """The spider and its arguments for ``argv`` (the demo's own arguments)."""
+    mode = argv[0] if argv and not argv[0][:1].isdigit() else "daily"
+    rest = argv[1:] if argv and mode == argv[0] else argv
+    if mode not in (*DEFAULTS, "backfill"):
+        raise PlanError(f"unknown demo {mode!r}; {USAGE}")
+    if mode == "backfill":
+        if len(rest) != 2:
+            raise PlanError(f"backfill takes a first and a last day; {USAGE}")
+        first, last = parse_day(rest[0]), parse_day(rest[1])
+        if first > last:
+            raise PlanError(f"backfill: {first} is after {last}")
+        if first.isoformat() < RECORDED[0]:
+            raise PlanError(f"backfill: the recordings start on {RECORDED[0]}")
+        covered = [d for d in RECORDED if first.isoformat() <= d <= last.isoformat()]
+        recorded_in(covered, f"{first} to {last}", ", ".join(RECORDED))
+        return ["daily", f"start={first}", f"end={last}"]
+    if len(rest) > 1:
+        raise PlanError(f"{mode} takes one argument; {USAGE}")
+    key = rest[0] if rest else DEFAULTS[mode]
+    if mode in ("daily", "summaries"):
+        day = parse_day(key).isoformat()
+        recorded_in([d for d in RECORDED if d == day], day, ", ".join(RECORDED))
+        return ["daily", f"date={day}"]
+    if mode == "weekly":
+        match = re.fullmatch(r"(\d{4})-W(\d{2})", key)
+        try:
+            assert match is not None
+            monday = date.fromisocalendar(int(match[1]), int(match[2]), 1)
+        except (AssertionError, ValueError):
+            raise PlanError(f"{key!r} is not an ISO week (YYYY-Www, e.g. 2026-W08)") from None
+        days = {(monday + timedelta(n)).isoformat() for n in range(7)}
+        weeks = sorted({"{}-W{:02d}".format(*date.fromisoformat(d).isocalendar()[:2]) for d in RECORDED})
+        recorded_in([d for d in RECORDED if d in days], key, ", ".join(weeks))
+        return ["weekly", f"week={key}"]
+    if not re.fullmatch(r"\d{4}-(0[1-9]|1[0-2])", key):
+        raise PlanError(f"{key!r} is not a month (YYYY-MM, e.g. 2026-02)")
+    months = sorted({d[:7] for d in RECORDED})
+    recorded_in([d for d in RECORDED if d.startswith(key + "-")], key, ", ".join(months))
+    return ["monthly", f"month={key}"]
+
+
+def report(log: Path, built: Path | None) -> list[str]:
+    """What the run record in ``log`` says was written, one labelled line per file; with
+    ``built`` (the Jekyll output folder), each post's page there too."""
+    sys.path.insert(0, str(ROOT))
+    from hfpapers.outcome import RunRecord
+
+    record = RunRecord.from_log(log.read_text(encoding="utf-8", errors="replace"))
+    if record is None:
+        return [f"no run record in {log}"]
+    files = [f for outcome in record.lists for f in outcome.files] + record.shared_files
+    lines = []
+    for name in dict.fromkeys(files):
+        path = Path(name)
+        shown = path.relative_to(Path.cwd()) if path.is_relative_to(Path.cwd()) else path
+        if path.parent.name == "_posts":
+            lines.append(f"post:      {shown}")
+            link = re.search(r"^permalink: *(\S+)", path.read_text(encoding="utf-8"), re.M)
+            if built is not None and link:
+                page = built / link[1].strip("/") / "index.html"
+                lines.append(f"built:     {page}" + ("" if page.exists() else " (missing)"))
+        else:
+            lines.append(f"data file: {shown}")
+    return lines
+
+
+def main(argv: list[str]) -> int:
+    try:
+        if argv[:1] == ["plan"]:
+            print("\n".join(plan(argv[1:])))
+        elif argv[:1] == ["report"] and len(argv) in (2, 3):
+            print("\n".join(report(Path(argv[1]), Path(argv[2]) if len(argv) == 3 else None)))
+        else:
+            raise PlanError(USAGE)
+    except PlanError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
