@@ -78,3 +78,55 @@ def test_offline_is_one_error_line_that_names_the_host(server: FixtureServer, si
         .splitlines()[-1]
         .endswith(f"Run outcome: failed ({errors[0].split(' ERROR: ')[1]})")
     )
+
+
+def test_ctrl_c_in_a_backfill_asks_no_more_lists_and_writes_the_whole_ones(
+    server: FixtureServer, site: Path
+) -> None:
+    """Issue 18.6: the first interrupt stops asking Hugging Face; lists whole by then are written."""
+    days = [f"2026-02-{d}" for d in range(13, 24)]  # 11 days, weekends included
+    cmd = [
+        sys.executable,
+        "-m",
+        "scrapy",
+        "crawl",
+        "daily",
+        "-a",
+        f"start={days[0]}",
+        "-a",
+        f"end={days[-1]}",
+    ]
+    # Pages 1 s apart; an arXiv request per id (no batch waits for the next day), at once.
+    settings = {
+        **source_settings(server),
+        "SITE_DIR": str(site),
+        "HF_PAGE_DELAY": "1",
+        "ARXIV_BATCH_SIZE": "1",
+    }
+    for name, value in settings.items():
+        cmd += ["-s", f"{name}={value}"]
+    proc = subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    deadline = time.monotonic() + 30
+    # Stopped once the first day's 31 papers were all asked of arXiv: that day is whole.
+    while (server.count().get("hf_page", 0) < 2 or server.count().get("arxiv_api", 0) < 31) and (
+        time.monotonic() < deadline
+    ):
+        time.sleep(0.02)
+    proc.send_signal(signal.SIGINT)
+    _, stderr = proc.communicate(timeout=60)
+    assert proc.returncode == 1, stderr[-3000:]
+    asked = server.count()["hf_page"]
+    # Two lists are asked for at a time: at most two more after the two seen.
+    assert asked <= 4, f"{asked} of {len(days)} days still asked for after the stop"
+    assert "stopping: " in stderr and "lists not asked for" in stderr
+    written = sorted(p.name[:10] for p in (site / "_posts").glob("*.md"))
+    assert "2026-02-13" in written and set(written) <= set(days[:asked])  # the whole ones, in full
+    for day in written:
+        assert f"{day}: written" not in stderr  # the summary says it by status, not reason
+    summary = stderr[stderr.index("Run summary") :]
+    assert f"lists written                    {len(written)}" in summary
+    unfinished = [d for d in days if f"{d}: failed: not finished (finish reason shutdown)" in summary]
+    weekends = [
+        d for d in ("2026-02-14", "2026-02-15") if f'"key": "{d}", "kind": "daily", "papers": 0' in summary
+    ]
+    assert sorted(written + unfinished + weekends) == days  # every day's outcome, said

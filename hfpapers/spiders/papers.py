@@ -14,6 +14,7 @@ from __future__ import annotations
 import copy
 import logging
 import sys
+from collections import deque
 from collections.abc import AsyncIterator, Iterator, Mapping
 from typing import Any
 from urllib.parse import urlencode, urlparse
@@ -45,6 +46,8 @@ ARXIV_ABS_SLOT = "arxiv-abs"
 # What bad data from Hugging Face raises while a list is read: a warning-sized problem for
 # that list. Anything else is a bug of ours, logged with its traceback.
 DATA_ERRORS = (hf.PayloadError, UnsafeInputError)
+# Hugging Face lists asked for at a time: one in its download slot, the next one waiting.
+HF_WINDOW = 2
 
 
 class PapersSpider(Spider):
@@ -56,6 +59,7 @@ class PapersSpider(Spider):
     assembler: ListAssembler
     summarizer: summaries.Summarizer
     summary_queue: SummaryQueue
+    _unasked: deque[Period]  # lists whose Hugging Face request is not sent yet
     period_top: int
     hf_base: str
     hf_page_size: int
@@ -127,7 +131,26 @@ class PapersSpider(Spider):
     # --- Hugging Face -----------------------------------------------------
 
     async def start(self) -> AsyncIterator[Any]:
-        for period in self.periods:
+        # A few lists at a time, the next asked for as one is read: handed all at once, the
+        # downloader would hold every page of a backfill, and a Ctrl-C would still fetch them
+        # all before the run could end (Scrapy waits for every request it holds).
+        self._unasked = deque(self.periods)
+        for _ in range(HF_WINDOW):
+            for request in self._next_list():
+                yield request
+
+    def _next_list(self) -> Iterator[Request]:
+        """The next list's Hugging Face request, unless the run is stopping (Ctrl-C, SIGTERM)."""
+        if self._unasked and not self.crawler.crawling:
+            logger.warning(
+                "stopping: %d lists not asked for (%s to %s)",
+                len(self._unasked),
+                self._unasked[0],
+                self._unasked[-1],
+            )
+            self._unasked.clear()
+        if self._unasked:
+            period = self._unasked.popleft()
             yield self._hf_request(f"{self.hf_base}{period.page_path}", self.parse_page, period)
 
     def _hf_request(self, url: str, callback: Any, period: Period, **kwargs: Any) -> Request:
@@ -213,6 +236,7 @@ class PapersSpider(Spider):
                 len(papers),
             )
         yield from self._follow(progress)
+        yield from self._next_list()
 
     def _papers_of(self, period: Period, entries: list[Any]) -> list[Paper]:
         """The list's papers among the entries; a bad entry is dropped alone, with a warning."""
@@ -237,7 +261,10 @@ class PapersSpider(Spider):
     def _list_failed(self, period: Period, reason: str, exc_info: Any = None) -> Iterator[Any]:
         # The ledger logs the list's one ERROR line (with the traceback, if any).
         self.crawler.signals.send_catch_log(list_failed, period=period, reason=reason, exc_info=exc_info)
+        was_being_listed = period.key in self.assembler.unlisted
         yield from self._follow(self.assembler.failed(period.key))
+        if was_being_listed:
+            yield from self._next_list()
 
     # --- arXiv ------------------------------------------------------------
 
