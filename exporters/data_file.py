@@ -22,6 +22,7 @@ def data_file_object(item: PaperList) -> dict[str, Any]:
         "period": period.key,
         "last_day": period.last.isoformat(),
         "total_papers": item.total_papers,
+        "found_papers": item.found_papers,
         "replaces_post": item.replaces_post,
         # vars(), not asdict(): the fields are plain JSON values, and a deep copy costs.
         "papers": [vars(paper) for paper in item.papers],

@@ -230,7 +230,7 @@ class KoreanPostExporter(BaseItemExporter):
         period = item.period
         kind = period.of_kind
         if period.is_day:
-            body, has_math = self._daily_body(item.replaces_post, papers)
+            body, has_math = self._daily_body(item.replaces_post, papers, item.found_papers)
         else:
             body, has_math = self._period_body(papers)
         primaries = [p["primary_category"] for p in papers if p.get("primary_category")]
@@ -280,11 +280,15 @@ class KoreanPostExporter(BaseItemExporter):
             expected = rank + 1
         return entries
 
-    def _daily_body(self, replaces: bool, papers: list[Fields]) -> tuple[list[str], bool]:
+    def _daily_body(self, replaces: bool, papers: list[Fields], found: int) -> tuple[list[str], bool]:
         # No "# title": Chirpy's post layout shows the front-matter title as the page's H1.
         entries = self._entries(papers, replaces)
+        if found > len(papers):  # -a top=N: say what was left out
+            count = f"총 **{found}편** 중 좋아요 상위 **{len(papers)}편**을 소개합니다."
+        else:
+            count = f"총 **{len(papers)}개**의 논문이 수집되었습니다."  # the old script's words
         body = [
-            f"총 **{len(papers)}개**의 논문이 수집되었습니다.",
+            count,
             "",
             *self._chart(papers),
             "## 📊 좋아요 순위",

@@ -98,6 +98,8 @@ class PaperList:
     """The list's papers: every candidate as listed, then merged and ranked by the pipelines."""
     total_papers: int = 0
     """Number of papers in the post (after dedupe and any ``top`` limit)."""
+    found_papers: int = 0
+    """Number of papers the list has (after dedupe, before any ``top`` limit)."""
     replaces_post: bool = False
     """Whether a post for this list existed before the run (rank movement shown)."""
     permalink: str = ""

@@ -90,6 +90,7 @@ class RankPipeline(_ListPipeline):
 
     def process_item(self, item: PaperList) -> PaperList:
         item.papers = rank_by_likes(item.papers)
+        item.found_papers = len(item.papers)
         top = getattr(self.crawler.spider, "top", None)
         if top:
             item.papers = item.papers[:top]
@@ -210,17 +211,18 @@ class PreviousPostPipeline(_ListPipeline):
             # A data file whose post is gone: there is no post to keep, or to show movement against.
             logger.info("%s: a data file but no post; writing the post", item.period)
             return item
-        if item.total_papers < previous.listed and not getattr(spider, "force", False):
+        # What this run found, not what it keeps: `-a top=3` of 13 shrinks nothing.
+        if item.found_papers < previous.listed and not getattr(spider, "force", False):
             logger.warning(
                 "%s: keeping the existing post: it lists %d papers, this run found %d"
                 " (-a force=1 replaces it)",
                 item.period,
                 previous.listed,
-                item.total_papers,
+                item.found_papers,
             )
             self.stats.inc_value("hfpapers/kept_existing")
             raise KeepExisting(
-                f"the existing post lists {previous.listed} papers, this run found {item.total_papers}",
+                f"the existing post lists {previous.listed} papers, this run found {item.found_papers}",
                 log_level="DEBUG",
             )
         if previous.same_ranking(item.papers):

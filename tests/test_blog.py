@@ -99,9 +99,10 @@ async def test_an_old_scripts_post_is_replaced_at_its_own_url(crawl, site: Path,
 
 
 @deferred_f_from_coro_f
-async def test_the_old_data_file_guards_against_shrinking(crawl, site: Path) -> None:  # type: ignore[no-untyped-def]
+async def test_the_old_data_file_guards_against_shrinking(crawl, server, site: Path) -> None:  # type: ignore[no-untyped-def]
     seeded = seed_old_blog(site)
-    result = await crawl(args={"date": DAY, "top": "5"})
+    del server.edit_day(DAY)[5:]  # Hugging Face answers with a partial list
+    result = await crawl(args={"date": DAY})
     assert result.record.ok
     assert [(o.status, o.reason) for o in result.record.lists] == [
         ("kept", "the existing post lists 10 papers, this run found 5")
@@ -239,3 +240,22 @@ async def test_a_data_file_without_its_post_keeps_nothing(crawl, site: Path) -> 
     assert [(o.status, o.papers) for o in result.record.lists] == [("written", 5)]
     assert "keeping the existing post" not in result.log
     assert "a data file but no post; writing the post" in result.log
+
+
+@deferred_f_from_coro_f
+async def test_top_n_is_compared_by_what_was_found_not_what_is_kept(crawl, server) -> None:  # type: ignore[no-untyped-def]
+    """Issue 18.7: a post of 13 is replaced by the top 3 of 13, and the post says so."""
+    first = await crawl(args={"date": DAY})
+    assert [o.papers for o in first.record.lists] == [13]
+    top = await crawl(args={"date": DAY, "top": "3"})
+    assert [(o.status, o.papers) for o in top.record.lists] == [("written", 3)]
+    post = top.post(DAY).read_text(encoding="utf-8")
+    assert "총 **13편** 중 좋아요 상위 **3편**을 소개합니다." in post
+    data = top.data(DAY)
+    assert (data["total_papers"], data["found_papers"]) == (3, 13)
+    # Hugging Face lists fewer than the post now shows: kept, saying what was found.
+    del server.edit_day(DAY)[2:]
+    fewer = await crawl(args={"date": DAY, "top": "1"})
+    assert [(o.status, o.reason) for o in fewer.record.lists] == [
+        ("kept", "the existing post lists 3 papers, this run found 2")
+    ]
