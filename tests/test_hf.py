@@ -68,3 +68,23 @@ def test_api_answer_must_be_a_list() -> None:
         hf.parse_api('{"error": "Invalid date"}')
     with pytest.raises(hf.PayloadError):
         hf.parse_api('[{"paper": ')
+
+
+def test_a_name_that_does_not_resolve_points_to_the_offline_demo() -> None:
+    """Issue 18.8: the offline failure says where to go (no DNS traffic: the failure is built here)."""
+    from scrapy import Request
+    from twisted.internet.error import ConnectionRefusedError, DNSLookupError
+    from twisted.python.failure import Failure
+
+    from hfpapers.spiders.papers import why_failed
+
+    def failed(error: Exception) -> Failure:
+        failure = Failure(error)
+        failure.request = Request("https://huggingface.co/papers/date/2026-02-18")  # type: ignore[attr-defined]
+        return failure
+
+    assert why_failed(failed(DNSLookupError("huggingface.co"))) == (
+        "DNSLookupError from huggingface.co: DNS lookup failed: huggingface.co."
+        " (offline? ./scripts/demo.sh crawls recorded data without the internet)"
+    )
+    assert "demo.sh" not in why_failed(failed(ConnectionRefusedError()))

@@ -24,6 +24,7 @@ from scrapy.crawler import Crawler
 from scrapy.http import Response, TextResponse
 from scrapy.settings import BaseSettings
 from scrapy.spidermiddlewares.httperror import HttpError
+from twisted.internet.error import DNSLookupError
 from twisted.python.failure import Failure
 
 from hfpapers import arxiv, hf, summaries
@@ -46,6 +47,8 @@ ARXIV_ABS_SLOT = "arxiv-abs"
 # What bad data from Hugging Face raises while a list is read: a warning-sized problem for
 # that list. Anything else is a bug of ours, logged with its traceback.
 DATA_ERRORS = (hf.PayloadError, UnsafeInputError)
+# Said with a host name that does not resolve: most often, this machine is offline.
+OFFLINE_HINT = "offline? ./scripts/demo.sh crawls recorded data without the internet"
 # Hugging Face lists asked for at a time: one in its download slot, the next one waiting.
 HF_WINDOW = 2
 
@@ -413,7 +416,10 @@ def why_failed(failure: Failure) -> str:
         return f"HTTP {failure.value.response.status}"
     name = failure.type.__name__ if failure.type else "error"
     host = urlparse(failure.request.url).netloc  # type: ignore[attr-defined]
-    return f"{name} from {host}: {failure.getErrorMessage()}"
+    why = f"{name} from {host}: {failure.getErrorMessage()}"
+    if failure.check(DNSLookupError):
+        why += f" ({OFFLINE_HINT})"
+    return why
 
 
 def _key_in_url(url: str) -> str | None:
