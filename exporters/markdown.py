@@ -166,13 +166,31 @@ def plain_text(text: str) -> str:
     return text.translate(_PLAIN_LOOKALIKES)
 
 
+# What YAML refuses in a document or reads as a line break, whatever clean_text keeps
+# (Psych refuses the whole front matter, and Jekyll publishes the post without it):
+# DEL and C1 controls, U+2028/2029, the BOM, noncharacters; lone surrogates, no text.
+_YAML_UNSAFE_RE = re.compile(
+    "[\x7f-\x9f\u2028\u2029\ufeff\ufdd0-\ufdef\ud800-\udfff"
+    + "".join(f"\\U{plane:04x}fffe\\U{plane:04x}ffff" for plane in range(17))
+    + "]"
+)
+
+
+def _yaml_escape(match: re.Match[str]) -> str:
+    code = ord(match.group(0))
+    if 0xD800 <= code <= 0xDFFF:
+        return ""
+    return f"\\u{code:04x}" if code <= 0xFFFF else f"\\U{code:08x}"
+
+
 def yaml_scalar(value: str) -> str:
-    """A YAML scalar for front matter: plain when safe, else double-quoted."""
+    """A YAML scalar for front matter: plain when safe, else double-quoted, with
+    every character YAML refuses or reads as a line break escaped."""
     value = clean_text(value)
     if _PLAIN_YAML_RE.match(value) and value.lower() not in _YAML_WORDS and not value.endswith("."):
         return value
-    # A JSON string is a valid YAML double-quoted scalar.
-    return json.dumps(value, ensure_ascii=False)
+    # A JSON string is a valid YAML double-quoted scalar (JSON escapes C0 controls).
+    return _YAML_UNSAFE_RE.sub(_yaml_escape, json.dumps(value, ensure_ascii=False))
 
 
 def yaml_list(values: list[str]) -> str:

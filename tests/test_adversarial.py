@@ -1,0 +1,65 @@
+"""Findings of an adversarial review: each attack, and what must hold against it."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+import pytest
+import yaml
+
+from exporters.markdown import yaml_scalar
+from hfpapers.periods import day_period
+from hfpapers.pipelines import normalize_paper
+from hfpapers.text import clean_text
+from tests import jekyll
+from tests.test_post_pages import THUMBNAIL, ranked, render
+
+DAY = "2026-02-18"
+PERIOD = day_period(date(2026, 2, 18))
+
+# Characters YAML refuses in a document (Psych: "control characters are not allowed"),
+# and the ones it reads as line breaks inside a scalar.
+NONCHARACTERS = ["\ufffe", "\uffff", "\ufdd0", "\ufdef", "\U0001fffe", "\U0010ffff"]
+YAML_BREAKS = ["\x85", "\u2028", "\u2029"]
+
+
+# --- 1. characters YAML forbids ---------------------------------------------------
+
+
+@pytest.mark.parametrize("char", NONCHARACTERS + YAML_BREAKS + ["\x7f", "\x9f"])
+def test_web_text_loses_what_yaml_forbids(char: str) -> None:
+    assert clean_text(f"Bad{char}title") in ("Badtitle", "Bad title")
+
+
+@pytest.mark.parametrize("char", NONCHARACTERS + YAML_BREAKS + ["\x7f", "\x9f", "\ufeff", "\x00"])
+def test_a_yaml_scalar_is_safe_on_its_own(char: str) -> None:
+    scalar = yaml_scalar(f"Bad {char} title")
+    # Every character the document holds is one YAML reads as text on one line.
+    assert all(
+        c == "\t"
+        or (" " <= c <= "~")
+        or ("\xa0" <= c <= "\ufffd" and c not in "\u2028\u2029\ufeff")
+        or c >= "\U00010000"
+        for c in scalar
+    ), repr(scalar)
+    assert "\n" not in scalar
+    assert yaml.safe_load(f"key: {scalar}")["key"].startswith("Bad")
+
+
+@pytest.mark.skipif(not jekyll.jekyll_available(), reason="needs jekyll")
+def test_a_title_with_noncharacters_keeps_its_front_matter_in_jekyll(tmp_path: Path) -> None:
+    papers = ranked(10, 5)
+    papers[0].title = "Bad \uffff ti\ufffetle\U0001ffff \u2028 end\x85"
+    papers[0].thumbnail = THUMBNAIL
+    for p in papers:
+        normalize_paper(p)
+    post = tmp_path / PERIOD.post_name
+    post.write_text(render(papers, POST_PERMALINK="/posts/{slug}-{key}/"), encoding="utf-8")
+    pages = jekyll.build([post], tmp_path / "site", chirpy=True)
+    page = pages[post.name].read_text(encoding="utf-8")
+    # The front matter was read: its title is the page's heading, and none of it shows as text.
+    shown = jekyll.visible_text(pages[post.name])
+    assert "<h1" in page and PERIOD.title in shown
+    assert "hfpapers: daily" not in shown and "description:" not in shown
+    assert "Bad title end - 👍 10" in shown
