@@ -4,11 +4,15 @@ from __future__ import annotations
 
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 import pytest
 import yaml
+from scrapy.utils.defer import deferred_f_from_coro_f
 
 from exporters.markdown import yaml_scalar
+from fixture_server import FixtureServer
+from hfpapers.hf import PayloadError, paper_from_entry
 from hfpapers.periods import day_period
 from hfpapers.pipelines import normalize_paper
 from hfpapers.text import clean_text
@@ -63,3 +67,37 @@ def test_a_title_with_noncharacters_keeps_its_front_matter_in_jekyll(tmp_path: P
     assert "<h1" in page and PERIOD.title in shown
     assert "hfpapers: daily" not in shown and "description:" not in shown
     assert "Bad title end - 👍 10" in shown
+
+
+# --- 3. a count that is no number --------------------------------------------------
+
+
+def entry(**paper_fields: Any) -> dict[str, Any]:
+    return {"paper": {"id": "2602.15763", "title": "A paper", **paper_fields}}
+
+
+@pytest.mark.parametrize("count", ["\u00b2", "1" * 5000, "١٢", "13" * 7, "12.0", " 1_000 "])
+def test_an_odd_comment_or_star_count_is_no_count(count: str) -> None:
+    paper = paper_from_entry({**entry(githubStars=count), "numComments": count})
+    assert paper.comments == 0 and paper.github_stars is None
+
+
+@pytest.mark.parametrize("count", ["\u00b2", "1" * 5000, 10**30])
+def test_odd_likes_drop_that_entry_alone(count: object) -> None:
+    with pytest.raises(PayloadError):
+        paper_from_entry(entry(upvotes=count))
+
+
+def test_counts_as_strings_are_still_read() -> None:
+    paper = paper_from_entry({**entry(upvotes=" 12 ", githubStars="7"), "numComments": "3"})
+    assert (paper.upvotes, paper.comments, paper.github_stars) == (12, 3, 7)
+
+
+@deferred_f_from_coro_f
+async def test_one_entry_with_a_superscript_count_fails_nothing(server: FixtureServer, crawl) -> None:  # type: ignore[no-untyped-def]
+    entries = server.edit_day(DAY)
+    entries[3]["numComments"] = "\u00b2"
+    entries[4]["paper"]["upvotes"] = "\u00b2"
+    result = await crawl(args={"date": DAY})
+    assert result.record.ok, result.log[-3000:]
+    assert result.data(DAY)["total_papers"] == 12  # the entry with odd likes dropped alone
