@@ -68,7 +68,7 @@ class PreviousData:
         entries = [p for p in papers if isinstance(p, dict)] if isinstance(papers, list) else []
         # Told apart by their keys; an entry missing some is skipped, not the whole file.
         if isinstance(papers, list) and any("arxiv_id" in p for p in entries):
-            by_id = {str(p["arxiv_id"]): p for p in entries if "arxiv_id" in p}
+            by_id = {str(p["arxiv_id"]): _known_counts(p) for p in entries if "arxiv_id" in p}
             return cls(by_id, bool(data.get("replaces_post")), len(papers))
         if isinstance(papers, list) and ("crawled_at" in data or any("likes" in p for p in entries)):
             return cls(_old_script_papers(entries), False, len(papers))
@@ -97,6 +97,24 @@ class PreviousData:
         )
 
 
+def _whole(value: Any, least: int) -> int | None:
+    """A rank (least 1) or a like count (least 0) from a file someone may have edited:
+    an int, not a bool, not below ``least``; anything else is unknown (None)."""
+    return value if isinstance(value, int) and not isinstance(value, bool) and value >= least else None
+
+
+def _known_counts(paper: dict[str, Any]) -> dict[str, Any]:
+    """Our entry with its ranks and likes as numbers or None: a hand-edited ``"1"`` must
+    not reach the comparisons (str against int fails the list on every later run)."""
+    return {
+        **paper,
+        "rank": _whole(paper.get("rank"), 1),
+        "previous_rank": _whole(paper.get("previous_rank"), 1),
+        "upvotes": _whole(paper.get("upvotes"), 0),
+        "previous_upvotes": _whole(paper.get("previous_upvotes"), 0),
+    }
+
+
 def _old_script_papers(papers: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
     """The old list, sorted by likes: a paper's rank is its place in it."""
     by_id: dict[str, dict[str, Any]] = {}
@@ -104,10 +122,7 @@ def _old_script_papers(papers: list[dict[str, Any]]) -> dict[str, dict[str, Any]
         for link in (paper.get("url"), paper.get("paper_link")):
             match = _ARXIV_IN_URL_RE.search(str(link or ""))
             if match:
-                likes = paper.get("likes")
-                by_id.setdefault(
-                    match.group(1), {"rank": place, "upvotes": likes if isinstance(likes, int) else None}
-                )
+                by_id.setdefault(match.group(1), {"rank": place, "upvotes": _whole(paper.get("likes"), 0)})
                 break
     return by_id
 

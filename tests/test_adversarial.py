@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -15,6 +16,7 @@ from fixture_server import FixtureServer
 from hfpapers.hf import PayloadError, paper_from_entry
 from hfpapers.periods import day_period
 from hfpapers.pipelines import normalize_paper
+from hfpapers.previous import PreviousData
 from hfpapers.text import clean_text
 from tests import jekyll
 from tests.test_post_pages import THUMBNAIL, ranked, render
@@ -101,3 +103,51 @@ async def test_one_entry_with_a_superscript_count_fails_nothing(server: FixtureS
     result = await crawl(args={"date": DAY})
     assert result.record.ok, result.log[-3000:]
     assert result.data(DAY)["total_papers"] == 12  # the entry with odd likes dropped alone
+
+
+# --- 6. a hand-edited data file -----------------------------------------------------
+
+
+def test_odd_ranks_and_likes_in_a_data_file_are_unknown(tmp_path: Path) -> None:
+    data = tmp_path / "daily.json"
+    odd: list[Any] = ["1", 0, -3, True, 1.5, None, [1]]
+    papers = [
+        {"arxiv_id": f"2602.{10000 + n}", "rank": v, "upvotes": v, "previous_rank": v, "previous_upvotes": v}
+        for n, v in enumerate(odd)
+    ]
+    papers.append(
+        {"arxiv_id": "2602.20000", "rank": 2, "upvotes": 0, "previous_rank": 1, "previous_upvotes": 7}
+    )
+    data.write_text(json.dumps({"papers": papers, "replaces_post": True}), encoding="utf-8")
+    read = PreviousData.read(data)
+    assert read is not None
+    for n, value in enumerate(odd):
+        fields = read.papers[f"2602.{10000 + n}"]
+        assert fields["rank"] is None and fields["previous_rank"] is None, value
+        expected = 0 if value == 0 and value is not False else None
+        assert fields["upvotes"] == expected and fields["previous_upvotes"] == expected, value
+    good = read.papers["2602.20000"]
+    assert (good["rank"], good["upvotes"], good["previous_rank"], good["previous_upvotes"]) == (2, 0, 1, 7)
+
+
+def test_the_old_scripts_odd_likes_are_unknown(tmp_path: Path) -> None:
+    data = tmp_path / "daily.json"
+    entries = [{"url": "https://huggingface.co/papers/2602.10000", "likes": "5"}]
+    data.write_text(json.dumps({"crawled_at": "x", "papers": entries}), encoding="utf-8")
+    read = PreviousData.read(data)
+    assert read is not None and read.papers["2602.10000"]["upvotes"] is None
+
+
+@deferred_f_from_coro_f
+async def test_a_hand_edited_data_file_does_not_block_the_refresh(  # type: ignore[no-untyped-def]
+    server: FixtureServer, crawl, site: Path
+) -> None:
+    assert (await crawl(args={"date": DAY})).record.ok
+    data_file = site / "_data" / "papers" / f"daily-{DAY}.json"
+    data = json.loads(data_file.read_text(encoding="utf-8"))
+    data["papers"][0]["rank"], data["papers"][1]["upvotes"] = "1", "many"
+    data_file.write_text(json.dumps(data), encoding="utf-8")
+    server.edit_day(DAY)[5]["paper"]["upvotes"] += 50  # the ranking moves: movement is computed
+    refresh = await crawl(args={"date": DAY})
+    assert refresh.record.ok, refresh.log[-3000:]
+    assert [o.status for o in refresh.record.lists] == ["written"]
