@@ -134,9 +134,20 @@ def inline_markdown(text: str) -> tuple[str, bool]:
     return "".join(out), has_math
 
 
+# A list marker at the start of a text: written after "- " (a keyword line) it would
+# open a list inside the item ("- 1. x", "- - x"). ("*" is escaped everywhere.)
+_LIST_MARKER_RE = re.compile(r"^(\d*)([-+.)])(?=[ \t]|$)")
+
+
 def escape_markdown(text: str) -> str:
-    """Text as kramdown source with no math and no links: all literal."""
-    return _escape_plain(text)
+    """Text as kramdown source with no math and no links: all literal, also at the
+    start of a line or list item."""
+    text = _escape_plain(text)
+    if text[:1] in "-+0123456789":
+        match = _LIST_MARKER_RE.match(text)
+        if match and (match.group(1) or match.group(2) in "-+"):
+            text = f"{match.group(1)}\\{match.group(2)}{text[match.end() :]}"
+    return text
 
 
 def liquid_safe(source: str) -> str:

@@ -137,6 +137,8 @@ def front_matter(post: Path) -> tuple[str, str] | None:
         head = read_capped(post, FRONT_MATTER_BYTES, head=True).decode("utf-8", "replace")
     except (OSError, ValueError):
         return None
+    # Jekyll reads a post with a byte-order mark and CRLF lines (an editor's save) the same.
+    head = head.removeprefix("\ufeff").replace("\r\n", "\n")
     if not head.startswith("---"):
         return None
     front, _, body = head[3:].partition("\n---")
@@ -149,13 +151,18 @@ def front_matter_value(post: Path, key: str) -> str | None:
     found = front_matter(post)
     if found is None:
         return None
-    match = re.search(rf"^{key}:[ \t]*(.*?)[ \t]*$", found[0], re.M)
-    if not match:
+    values = _values(found[0], key)
+    if not values:
         return None
-    value = match.group(1)
+    value = values[-1]  # a key given twice: YAML (Psych, so Jekyll) keeps the last
     if value[:1] in ("'", '"') and value.count(value[0]) >= 2:
         return _unquote(value)
     return value.split(" #", 1)[0].strip()
+
+
+def _values(front: str, key: str) -> list[str]:
+    """Every top-level ``key:`` line's value in a front matter, in order."""
+    return re.findall(rf"^{re.escape(key)}:[ \t]*(.*?)[ \t]*$", front, re.M)
 
 
 def _unquote(value: str) -> str:
@@ -185,8 +192,8 @@ def is_papers_post(post: Path, period: Period) -> bool:
     front, first_line = found
     if front_matter_value(post, "title") != period.title:
         return False
-    marked = re.search(rf"^{MARKER}:[ \t]*{period.kind}[ \t]*$", front, re.M)
-    return bool(marked) or first_line in period.old_headings
+    marks = _values(front, MARKER)
+    return (bool(marks) and marks[-1] == period.kind) or first_line in period.old_headings
 
 
 def retired_posts(site: Site, period: Period) -> list[Path]:

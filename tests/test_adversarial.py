@@ -9,17 +9,20 @@ from typing import Any
 
 import pytest
 import yaml
+from lxml import html as lxml_html
 from scrapy.utils.defer import deferred_f_from_coro_f
 
-from exporters.markdown import yaml_scalar
+from exporters.korean_post import description
+from exporters.markdown import escape_markdown, yaml_scalar
 from fixture_server import FixtureServer
 from hfpapers.hf import PayloadError, paper_from_entry
-from hfpapers.periods import day_period
+from hfpapers.periods import day_period, week_period
 from hfpapers.pipelines import normalize_paper
-from hfpapers.previous import PreviousData
+from hfpapers.previous import PreviousData, front_matter_value, is_papers_post
 from hfpapers.text import clean_text
 from tests import jekyll
 from tests.test_post_pages import THUMBNAIL, ranked, render
+from tests.test_post_safety import front_matter
 
 DAY = "2026-02-18"
 PERIOD = day_period(date(2026, 2, 18))
@@ -151,3 +154,86 @@ async def test_a_hand_edited_data_file_does_not_block_the_refresh(  # type: igno
     refresh = await crawl(args={"date": DAY})
     assert refresh.record.ok, refresh.log[-3000:]
     assert [o.status for o in refresh.record.lists] == ["written"]
+
+
+# --- 7. smaller ----------------------------------------------------------------------
+
+
+def test_the_image_caption_is_at_most_160_characters() -> None:
+    papers = ranked(10)
+    papers[0].title, papers[0].thumbnail = "Long title " * 40, THUMBNAIL
+    image = front_matter(render(papers))["image"]
+    assert isinstance(image, dict)
+    alt = str(image["alt"])
+    assert len(alt) <= 160 and alt.endswith("…")
+
+
+@pytest.mark.parametrize("likes", [10**11, 10**40, 10**200])
+def test_the_description_stays_160_whatever_the_likes(likes: int) -> None:
+    papers = [vars(p) for p in ranked(likes)]
+    papers[0]["title"] = "A title " * 20
+    assert len(description(PERIOD, papers)) <= 160
+
+
+KEYWORDS = ["1. first", "- dash", "+ plus", "* star", "12) paren", "-"]
+
+
+@pytest.mark.parametrize("keyword", KEYWORDS)
+def test_a_keyword_like_a_list_marker_is_escaped(keyword: str) -> None:
+    papers = ranked(3, 2)
+    for p in papers:
+        p.ai_keywords = [keyword]
+    post = render(papers, week_period("2026-W08"))
+    assert f"- {escape_markdown(keyword)}: 2편" in post.splitlines()
+    assert "\\" in escape_markdown(keyword)
+
+
+@pytest.mark.skipif(not jekyll.jekyll_available(), reason="needs jekyll")
+def test_keywords_like_list_markers_make_no_nested_list_in_jekyll(tmp_path: Path) -> None:
+    papers = ranked(3, 2)
+    for p in papers:
+        p.ai_keywords = list(KEYWORDS)
+    period = week_period("2026-W08")
+    post = tmp_path / "2026-02-23-weekly-papers.md"
+    post.write_text(render(papers, period), encoding="utf-8")
+    page = jekyll.build([post], tmp_path / "site")[post.name]
+    tree = lxml_html.fromstring(page.read_text(encoding="utf-8"))
+    [heading] = [h for h in tree.xpath("//h2") if "주요 키워드" in h.text_content()]
+    [keywords] = heading.xpath("following-sibling::ul[1]")
+    assert not keywords.xpath(".//ul | .//ol")
+    shown = sorted(" ".join(li.text_content().split()) for li in keywords.xpath("./li"))
+    assert shown == sorted(f"{k}: 2편" for k in KEYWORDS)
+
+
+def test_a_list_marker_mid_text_is_left_as_it_is() -> None:
+    assert escape_markdown("a - b 1. c") == "a - b 1. c"
+    assert escape_markdown("1. Intro") == "1\\. Intro"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "---\r\ntitle: Hugging Face Daily Papers - 2026-02-18\r\nhfpapers: daily\r\n---\r\n\r\n총",
+        "\ufeff---\ntitle: Hugging Face Daily Papers - 2026-02-18\nhfpapers: daily\n---\n\n총",
+        "\ufeff---\r\ntitle: Hugging Face Daily Papers - 2026-02-18\r\n---\r\n\r\n"
+        "# Hugging Face Daily Papers - 2026-02-18\r\n",
+    ],
+)
+def test_our_post_with_crlf_or_a_bom_is_still_ours(tmp_path: Path, text: str) -> None:
+    post = tmp_path / PERIOD.post_name
+    post.write_bytes(text.encode("utf-8"))
+    assert is_papers_post(post, PERIOD)
+    assert front_matter_value(post, "title") == PERIOD.title
+
+
+def test_the_last_title_counts_as_in_jekyll(tmp_path: Path) -> None:
+    post = tmp_path / PERIOD.post_name
+    post.write_text(
+        f"---\ntitle: {PERIOD.title}\nhfpapers: daily\ntitle: My own notes\n---\n\nmine\n", encoding="utf-8"
+    )
+    assert front_matter_value(post, "title") == "My own notes"
+    assert not is_papers_post(post, PERIOD)
+    post.write_text(
+        f"---\ntitle: My own notes\ntitle: {PERIOD.title}\nhfpapers: daily\n---\n", encoding="utf-8"
+    )
+    assert is_papers_post(post, PERIOD)
