@@ -10,15 +10,19 @@ from typing import Any
 import pytest
 import yaml
 from lxml import html as lxml_html
+from scrapy.crawler import Crawler
 from scrapy.utils.defer import deferred_f_from_coro_f
 
 from exporters.korean_post import description
 from exporters.markdown import escape_markdown, yaml_scalar
 from fixture_server import FixtureServer
+from hfpapers import settings
 from hfpapers.hf import PayloadError, paper_from_entry
+from hfpapers.items import PaperList
 from hfpapers.periods import day_period, week_period
 from hfpapers.pipelines import normalize_paper
 from hfpapers.previous import PreviousData, front_matter_value, is_papers_post
+from hfpapers.site import Site
 from hfpapers.text import clean_text
 from tests import jekyll
 from tests.test_post_pages import THUMBNAIL, ranked, render
@@ -237,3 +241,59 @@ def test_the_last_title_counts_as_in_jekyll(tmp_path: Path) -> None:
         f"---\ntitle: My own notes\ntitle: {PERIOD.title}\nhfpapers: daily\n---\n", encoding="utf-8"
     )
     assert is_papers_post(post, PERIOD)
+
+
+# --- 2. the user's post, changed during the run ----------------------------------------
+
+USERS_POST = "---\ntitle: My own notes on the day\n---\n\nUSER TEXT\n"
+
+
+class UserEditsThePost:
+    """After the list passed PreviousPostPipeline, its author writes their own post
+    at its name (and over the old script's post it would retire)."""
+
+    def __init__(self, crawler: Crawler) -> None:
+        self.site = Site.from_settings(crawler.settings)
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> UserEditsThePost:
+        return cls(crawler)
+
+    def process_item(self, item: PaperList) -> PaperList:
+        if item.retired_posts:
+            for name in item.retired_posts:
+                Path(name).write_text(USERS_POST, encoding="utf-8")
+        else:
+            post = self.site.post(item.period)
+            post.parent.mkdir(parents=True, exist_ok=True)
+            post.write_text(USERS_POST, encoding="utf-8")
+        return item
+
+
+# The project's pipelines, then the user's edit (a setting given replaces the project's dict).
+EDITS = {"ITEM_PIPELINES": {**settings.ITEM_PIPELINES, "tests.test_adversarial.UserEditsThePost": 900}}
+
+
+@deferred_f_from_coro_f
+async def test_a_post_the_user_writes_during_the_run_is_left_as_it_is(crawl, site: Path) -> None:  # type: ignore[no-untyped-def]
+    result = await crawl(args={"start": "2026-02-17", "end": DAY}, settings=EDITS)
+    statuses = {o.key: o.status for o in result.record.lists}
+    assert statuses == {"2026-02-17": "failed", DAY: "failed"}, result.log[-3000:]
+    for key in statuses:
+        assert (site / "_posts" / f"{key}-daily-papers.md").read_text(encoding="utf-8") == USERS_POST
+        assert not (site / "_data" / "papers" / f"daily-{key}.json").exists()
+    reasons = {o.reason for o in result.record.lists}
+    assert all("changed during the run" in r for r in reasons), reasons
+    assert not list(site.rglob(".*.tmp*"))
+
+
+@deferred_f_from_coro_f
+async def test_an_old_post_the_user_takes_over_during_the_run_is_not_removed(crawl, site: Path) -> None:  # type: ignore[no-untyped-def]
+    old = site / "_posts" / f"{DAY}-daily-papers-1771372800.md"
+    old.parent.mkdir(parents=True)
+    old.write_text(f"---\ntitle: {PERIOD.title}\n---\n\n# {PERIOD.title}\n\nold list\n", encoding="utf-8")
+    result = await crawl(args={"date": DAY}, settings=EDITS)
+    [outcome] = result.record.lists
+    assert outcome.status == "failed" and "changed during the run" in outcome.reason, result.log[-3000:]
+    assert old.read_text(encoding="utf-8") == USERS_POST
+    assert not (site / "_posts" / f"{DAY}-daily-papers.md").exists()
