@@ -20,6 +20,7 @@ from scrapy.settings import BaseSettings
 from exporters.markdown import (
     escape_markdown,
     inline_markdown,
+    link,
     liquid_safe,
     plain_text,
     yaml_list,
@@ -62,7 +63,7 @@ def post_datetime(period: Period, at: str, zone: str, now: datetime | None = Non
 
 
 def _link(url: str | None) -> str | None:
-    return f"<{url}>" if url and _SAFE_URL_RE.match(url) else None
+    return link(url) if url and _SAFE_URL_RE.match(url) else None
 
 
 def movement(paper: Fields, replaces_post: bool) -> str:

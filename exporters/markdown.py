@@ -105,6 +105,16 @@ def _math(content: str) -> str:
     return f"$${content}$$"
 
 
+def link(url: str) -> str:
+    """A link showing its URL: a kramdown autolink, or, when the URL holds ``$`` or ``\\``,
+    an ``<a>`` whose text has them as elements of their own. In an autolink's text
+    MathJax would typeset ``$b$``, and the URL shown would differ from the href."""
+    if "$" not in url and "\\" not in url:
+        return f"<{url}>"
+    href = url.replace("&", "&amp;").replace('"', "&quot;").replace("<", "&lt;").replace(">", "&gt;")
+    return f'<a href="{href}">{_escape_plain(url)}</a>'
+
+
 def inline_markdown(text: str) -> tuple[str, bool]:
     """One line of text as kramdown source that renders literally.
 
@@ -128,7 +138,7 @@ def inline_markdown(text: str) -> tuple[str, bool]:
             pos = match.end()
         else:
             url = trim_url(match.group("url"))
-            out.append(f"<{url}>")
+            out.append(link(url))
             pos = match.start() + len(url)
     out.append(_escape_plain(text[pos:]))
     return "".join(out), has_math
