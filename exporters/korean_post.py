@@ -20,6 +20,7 @@ from scrapy.settings import BaseSettings
 from exporters.markdown import (
     escape_markdown,
     inline_markdown,
+    link,
     liquid_safe,
     plain_text,
     yaml_list,
@@ -36,6 +37,7 @@ logger = logging.getLogger(__name__)
 Fields = dict[str, Any]  # a Paper's fields, vars(paper)
 _SAFE_URL_RE = re.compile(r"^https?://[^\s<>\"{}|\\^`]+$")
 AUTHORS_SHOWN = 3
+ALT_LIMIT = 160  # characters of the image's caption, like the description's
 
 
 def shorten_authors(authors: list[str], shown: int = AUTHORS_SHOWN) -> str:
@@ -61,7 +63,7 @@ def post_datetime(period: Period, at: str, zone: str, now: datetime | None = Non
 
 
 def _link(url: str | None) -> str | None:
-    return f"<{url}>" if url and _SAFE_URL_RE.match(url) else None
+    return link(url) if url and _SAFE_URL_RE.match(url) else None
 
 
 def movement(paper: Fields, replaces_post: bool) -> str:
@@ -156,7 +158,10 @@ def description(period: Period, papers: list[Fields], limit: int = 160) -> str:
         return f"{period.span_ko} 논문 0편"
     top = papers[0]
     head, tail = f'논문 {len(papers)}편 · 1위 "', f'" (좋아요 {top["upvotes"]})'
-    return head + shorten(plain_text(top["title"]), limit - len(head) - len(tail)) + tail
+    room = limit - len(head) - len(tail)
+    if room < 2:  # a count no real list has: the title's "…" alone, and the whole line cut
+        return shorten(f"{head}…{tail}", limit)
+    return head + shorten(plain_text(top["title"]), room) + tail
 
 
 @functools.cache
@@ -257,7 +262,8 @@ class KoreanPostExporter(BaseItemExporter):
             front += [
                 "image:",
                 f"  path: {thumbnail}",
-                f"  alt: {yaml_scalar(plain_text(papers[0]['title']))}",
+                # One line, as long as the description at most: a theme prints it as it is.
+                f"  alt: {yaml_scalar(shorten(plain_text(papers[0]['title']), ALT_LIMIT))}",
             ]
         if has_math:
             front.append("math: true")

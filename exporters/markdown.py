@@ -105,6 +105,16 @@ def _math(content: str) -> str:
     return f"$${content}$$"
 
 
+def link(url: str) -> str:
+    """A link showing its URL: a kramdown autolink, or, when the URL holds ``$`` or ``\\``,
+    an ``<a>`` whose text has them as elements of their own. In an autolink's text
+    MathJax would typeset ``$b$``, and the URL shown would differ from the href."""
+    if "$" not in url and "\\" not in url:
+        return f"<{url}>"
+    href = url.replace("&", "&amp;").replace('"', "&quot;").replace("<", "&lt;").replace(">", "&gt;")
+    return f'<a href="{href}">{_escape_plain(url)}</a>'
+
+
 def inline_markdown(text: str) -> tuple[str, bool]:
     """One line of text as kramdown source that renders literally.
 
@@ -128,15 +138,26 @@ def inline_markdown(text: str) -> tuple[str, bool]:
             pos = match.end()
         else:
             url = trim_url(match.group("url"))
-            out.append(f"<{url}>")
+            out.append(link(url))
             pos = match.start() + len(url)
     out.append(_escape_plain(text[pos:]))
     return "".join(out), has_math
 
 
+# A list marker at the start of a text: written after "- " (a keyword line) it would
+# open a list inside the item ("- 1. x", "- - x"). ("*" is escaped everywhere.)
+_LIST_MARKER_RE = re.compile(r"^(\d*)([-+.)])(?=[ \t]|$)")
+
+
 def escape_markdown(text: str) -> str:
-    """Text as kramdown source with no math and no links: all literal."""
-    return _escape_plain(text)
+    """Text as kramdown source with no math and no links: all literal, also at the
+    start of a line or list item."""
+    text = _escape_plain(text)
+    if text[:1] in "-+0123456789":
+        match = _LIST_MARKER_RE.match(text)
+        if match and (match.group(1) or match.group(2) in "-+"):
+            text = f"{match.group(1)}\\{match.group(2)}{text[match.end() :]}"
+    return text
 
 
 def liquid_safe(source: str) -> str:
@@ -166,13 +187,31 @@ def plain_text(text: str) -> str:
     return text.translate(_PLAIN_LOOKALIKES)
 
 
+# What YAML refuses in a document or reads as a line break, whatever clean_text keeps
+# (Psych refuses the whole front matter, and Jekyll publishes the post without it):
+# DEL and C1 controls, U+2028/2029, the BOM, noncharacters; lone surrogates, no text.
+_YAML_UNSAFE_RE = re.compile(
+    "[\x7f-\x9f\u2028\u2029\ufeff\ufdd0-\ufdef\ud800-\udfff"
+    + "".join(f"\\U{plane:04x}fffe\\U{plane:04x}ffff" for plane in range(17))
+    + "]"
+)
+
+
+def _yaml_escape(match: re.Match[str]) -> str:
+    code = ord(match.group(0))
+    if 0xD800 <= code <= 0xDFFF:
+        return ""
+    return f"\\u{code:04x}" if code <= 0xFFFF else f"\\U{code:08x}"
+
+
 def yaml_scalar(value: str) -> str:
-    """A YAML scalar for front matter: plain when safe, else double-quoted."""
+    """A YAML scalar for front matter: plain when safe, else double-quoted, with
+    every character YAML refuses or reads as a line break escaped."""
     value = clean_text(value)
     if _PLAIN_YAML_RE.match(value) and value.lower() not in _YAML_WORDS and not value.endswith("."):
         return value
-    # A JSON string is a valid YAML double-quoted scalar.
-    return json.dumps(value, ensure_ascii=False)
+    # A JSON string is a valid YAML double-quoted scalar (JSON escapes C0 controls).
+    return _YAML_UNSAFE_RE.sub(_yaml_escape, json.dumps(value, ensure_ascii=False))
 
 
 def yaml_list(values: list[str]) -> str:

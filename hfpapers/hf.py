@@ -87,14 +87,21 @@ def _str_or_none(value: Any) -> str | None:
     return value or None
 
 
+# A count as a string: ASCII digits only (str.isdigit also takes "²" and "١٢", which
+# int() refuses or reads), and no more than any real count has: 5,000 digits is no count.
+_COUNT_RE = re.compile(r"-?[0-9]{1,12}", re.ASCII)
+_MAX_COUNT = 10**12
+
+
 def _count(value: Any) -> int | None:
-    """A count as Hugging Face sends it: a whole number, or one as a string ("12")."""
+    """A count as Hugging Face sends it: a whole number, or one as a string ("12").
+    None for anything else, and for a number past any real count."""
     if isinstance(value, bool):
         return None
-    if isinstance(value, int):
+    if isinstance(value, str) and _COUNT_RE.fullmatch(value.strip()):
+        value = int(value.strip())
+    if isinstance(value, int) and abs(value) < _MAX_COUNT:
         return value
-    if isinstance(value, str) and value.strip().lstrip("-").isdigit():
-        return int(value)
     return None
 
 

@@ -68,7 +68,7 @@ class PreviousData:
         entries = [p for p in papers if isinstance(p, dict)] if isinstance(papers, list) else []
         # Told apart by their keys; an entry missing some is skipped, not the whole file.
         if isinstance(papers, list) and any("arxiv_id" in p for p in entries):
-            by_id = {str(p["arxiv_id"]): p for p in entries if "arxiv_id" in p}
+            by_id = {str(p["arxiv_id"]): _known_counts(p) for p in entries if "arxiv_id" in p}
             return cls(by_id, bool(data.get("replaces_post")), len(papers))
         if isinstance(papers, list) and ("crawled_at" in data or any("likes" in p for p in entries)):
             return cls(_old_script_papers(entries), False, len(papers))
@@ -97,6 +97,24 @@ class PreviousData:
         )
 
 
+def _whole(value: Any, least: int) -> int | None:
+    """A rank (least 1) or a like count (least 0) from a file someone may have edited:
+    an int, not a bool, not below ``least``; anything else is unknown (None)."""
+    return value if isinstance(value, int) and not isinstance(value, bool) and value >= least else None
+
+
+def _known_counts(paper: dict[str, Any]) -> dict[str, Any]:
+    """Our entry with its ranks and likes as numbers or None: a hand-edited ``"1"`` must
+    not reach the comparisons (str against int fails the list on every later run)."""
+    return {
+        **paper,
+        "rank": _whole(paper.get("rank"), 1),
+        "previous_rank": _whole(paper.get("previous_rank"), 1),
+        "upvotes": _whole(paper.get("upvotes"), 0),
+        "previous_upvotes": _whole(paper.get("previous_upvotes"), 0),
+    }
+
+
 def _old_script_papers(papers: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
     """The old list, sorted by likes: a paper's rank is its place in it."""
     by_id: dict[str, dict[str, Any]] = {}
@@ -104,10 +122,7 @@ def _old_script_papers(papers: list[dict[str, Any]]) -> dict[str, dict[str, Any]
         for link in (paper.get("url"), paper.get("paper_link")):
             match = _ARXIV_IN_URL_RE.search(str(link or ""))
             if match:
-                likes = paper.get("likes")
-                by_id.setdefault(
-                    match.group(1), {"rank": place, "upvotes": likes if isinstance(likes, int) else None}
-                )
+                by_id.setdefault(match.group(1), {"rank": place, "upvotes": _whole(paper.get("likes"), 0)})
                 break
     return by_id
 
@@ -122,6 +137,8 @@ def front_matter(post: Path) -> tuple[str, str] | None:
         head = read_capped(post, FRONT_MATTER_BYTES, head=True).decode("utf-8", "replace")
     except (OSError, ValueError):
         return None
+    # Jekyll reads a post with a byte-order mark and CRLF lines (an editor's save) the same.
+    head = head.removeprefix("\ufeff").replace("\r\n", "\n")
     if not head.startswith("---"):
         return None
     front, _, body = head[3:].partition("\n---")
@@ -134,13 +151,18 @@ def front_matter_value(post: Path, key: str) -> str | None:
     found = front_matter(post)
     if found is None:
         return None
-    match = re.search(rf"^{key}:[ \t]*(.*?)[ \t]*$", found[0], re.M)
-    if not match:
+    values = _values(found[0], key)
+    if not values:
         return None
-    value = match.group(1)
+    value = values[-1]  # a key given twice: YAML (Psych, so Jekyll) keeps the last
     if value[:1] in ("'", '"') and value.count(value[0]) >= 2:
         return _unquote(value)
     return value.split(" #", 1)[0].strip()
+
+
+def _values(front: str, key: str) -> list[str]:
+    """Every top-level ``key:`` line's value in a front matter, in order."""
+    return re.findall(rf"^{re.escape(key)}:[ \t]*(.*?)[ \t]*$", front, re.M)
 
 
 def _unquote(value: str) -> str:
@@ -170,8 +192,8 @@ def is_papers_post(post: Path, period: Period) -> bool:
     front, first_line = found
     if front_matter_value(post, "title") != period.title:
         return False
-    marked = re.search(rf"^{MARKER}:[ \t]*{period.kind}[ \t]*$", front, re.M)
-    return bool(marked) or first_line in period.old_headings
+    marks = _values(front, MARKER)
+    return (bool(marks) and marks[-1] == period.kind) or first_line in period.old_headings
 
 
 def retired_posts(site: Site, period: Period) -> list[Path]:

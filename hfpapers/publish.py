@@ -9,7 +9,9 @@ credentials in it is refused before the run: Scrapyd shows job settings).
 It acts on the `RunRecord` that the `RunLedger` sends with the
 `lists_written` signal, and answers with what it did (`Published`): one
 commit per list written, holding exactly that list's files, with a message
-its `Period` words. Only those files are staged and committed, in a
+its `Period` words; the files the run wrote for all its lists (the summaries
+cache) in one commit after those, so that another clone's cache on the remote
+costs that commit alone, never a post. Only those files are staged and committed, in a
 temporary index; anybody else's changes in the work tree and index stay as
 they are, also when a hook refuses the commit. Never a force push, never a
 commit on a detached HEAD that no push names a branch for. When the
@@ -51,6 +53,8 @@ logger = logging.getLogger(__name__)
 # user:SECRET TOKEN@host or user:SECRET@TOKEN@host.
 _CREDENTIALS_RE = re.compile(r"(?<=://)[^/]*@")
 _REJECTED = ("[rejected]", "non-fast-forward", "fetch first")
+# The commit holding the files a run writes for all its lists (the summaries cache).
+SHARED_MESSAGE = "Korean summaries cache"
 
 
 # The configured remote, as given, and as it may be shown: a token can also sit in
@@ -291,10 +295,16 @@ class GitPublisher:
                 # Checked before the crawl too (args.py); the checkout may have changed since.
                 if not (self.push_enabled and self.branch) and detached_head(self.site):
                     raise GitError(f"HEAD is detached in {self.site}: {DETACHED}")
-                for n, outcome in enumerate(written):
-                    message = self._commit(outcome, record.shared_files if n == 0 else [])
+                for outcome in written:
+                    message = self._commit(outcome)
                     if message:
                         published.commits[outcome.key] = message
+                if record.shared_files:
+                    # A commit of its own, after the lists': when another clone changed the
+                    # cache, only this commit is left unpushed, never a post.
+                    self._commit_files(
+                        self._relative(record.shared_files), SHARED_MESSAGE, "the shared files"
+                    )
                 if self.push_enabled:
                     self._push()
         except Exception as exc:  # a git failure, or git missing, hanging, printing bytes…
@@ -313,9 +323,12 @@ class GitPublisher:
         # ./: relative to SITE_DIR, which may be a folder inside the repository (docs/).
         return self.git("cat-file", "-e", f"HEAD:./{path}", check=False).returncode == 0
 
-    def _commit(self, outcome: ListOutcome, shared: list[str]) -> str:
+    def _relative(self, paths: list[str]) -> list[str]:
+        return [str(Path(path).relative_to(self.site)) for path in paths]
+
+    def _commit(self, outcome: ListOutcome) -> str:
         """Commit one list's files; the commit's message, or "" when nothing changed."""
-        files = [str(Path(path).relative_to(self.site)) for path in outcome.files + shared]
+        files = self._relative(outcome.files)
         post = next((f for f in files if f.endswith(".md")), files[0])
         existed = self._in_head(post)
         # Old posts the new one replaced: their removal goes into the same commit.
@@ -332,7 +345,12 @@ class GitPublisher:
             # The run wrote over it already; at least the user hears of it.
             logger.warning("%s had changes staged in git; the new post replaces them", path)
         assert outcome.period is not None  # the ledger's outcomes carry their list
-        message = outcome.period.commit_message(outcome.papers, refresh=existed)
+        return self._commit_files(
+            files, outcome.period.commit_message(outcome.papers, refresh=existed), outcome.key
+        )
+
+    def _commit_files(self, files: list[str], message: str, what: str) -> str:
+        """Commit exactly ``files`` (paths from SITE_DIR); ``message``, or "" when nothing changed."""
         # Staged and committed in a temporary index holding HEAD and our files: whatever
         # else is staged or modified stays uncommitted, and a commit that fails (a hook)
         # leaves the user's index exactly as it was. Hooks run as for any commit.
@@ -342,7 +360,7 @@ class GitPublisher:
             self.git("read-tree", *(["HEAD"] if born else ["--empty"]), env=index)
             self.git("add", "-A", "--", *files, env=index)
             if self.git("diff", "--cached", "--quiet", "--", *files, check=False, env=index).returncode == 0:
-                logger.info("%s: nothing changed, no commit", outcome.key)
+                logger.info("%s: nothing changed, no commit", what)
                 return ""
             self.git("commit", "-q", "-m", message, env=index)
         self.made.append(self.git("rev-parse", "HEAD").stdout.strip())
@@ -504,6 +522,16 @@ class GitPublisher:
 
     def _dropped(self, commit: str, moved: list[str]) -> None:
         subject = self.git("log", "-1", "--format=%s", commit).stdout.strip()
+        if subject == SHARED_MESSAGE:
+            # Only the cache: the remote keeps its own, the posts went in their own commits.
+            logger.warning(
+                "Not pushing %s (%s): %s changed on the remote since (another clone's summaries);"
+                " the remote's version stays, and summaries missing from it are asked for again",
+                commit[:10],
+                subject,
+                ", ".join(moved),
+            )
+            return
         logger.warning(
             "Not pushing %s (%s): %s changed on the remote since that commit was made;"
             " the remote's version stays (pull to see it)",

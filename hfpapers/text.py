@@ -6,10 +6,14 @@ import re
 import unicodedata
 
 _VERSION_RE = re.compile(r"v\d+$")
-# C0/C1 controls other than whitespace, lone surrogates that cannot be UTF-8, and
-# invisible characters: bidi controls (which can reorder what a reader sees) and zero widths.
+# C0/C1 controls other than whitespace (NEL too), lone surrogates that cannot be UTF-8,
+# invisible characters: bidi controls (which can reorder what a reader sees) and zero
+# widths, and Unicode's noncharacters (U+FDD0-FDEF, U+xFFFE/U+xFFFF of every plane):
+# YAML refuses U+FFFE/U+FFFF in a document, and Jekyll then publishes the post without
+# its front matter. (U+2028/2029, YAML line breaks, are whitespace to str.split below.)
 _JUNK_RE = re.compile(
-    r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\u202a-\u202e\u2066-\u2069\u200b-\u200f\u2060\u061c\ufeff]"
+    r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\u202a-\u202e\u2066-\u2069\u200b-\u200f\u2060\u061c\ufeff"
+    r"\ufdd0-\ufdef" + "".join(f"\\U{plane:04x}fffe\\U{plane:04x}ffff" for plane in range(17)) + "]"
 )
 URL_RE = re.compile(r"https?://[^\s<>\"{}\[\]|\\^`]+")
 _PLACEHOLDER_RE = re.compile(r"\bthis (?:https?|ftp) URL\b")

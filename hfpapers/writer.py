@@ -34,6 +34,7 @@ from exporters import DataFileExporter, KoreanPostExporter
 from hfpapers import signals as our_signals
 from hfpapers.items import PaperList
 from hfpapers.periods import Period
+from hfpapers.previous import is_papers_post
 from hfpapers.site import Site
 
 logger = logging.getLogger(__name__)
@@ -162,6 +163,12 @@ class ListWriter:
             rendered = self.rendered.get(period)
             if rendered is None:
                 continue
+            changed = self._changed_since_checked(period, rendered)
+            if changed:
+                self._fail(
+                    period, f"{changed} changed during the run and is no papers post now; left as it is"
+                )
+                continue
             try:
                 install(rendered.files)
             except OSError as exc:
@@ -174,6 +181,20 @@ class ListWriter:
             for tmp in rendered.files.values():
                 tmp.unlink(missing_ok=True)
         self.rendered.clear()
+
+    def _changed_since_checked(self, period: Period, rendered: _Rendered) -> Path | None:
+        """A post this list would replace or remove that is no papers post any more, or None.
+
+        PreviousPostPipeline checked them when the list passed; a backfill or a run
+        waiting on summaries can take long after that, and the user may have written
+        their own post at the name meanwhile. Checked again just before the rename.
+        """
+        post = self.site.post(period)
+        if (post.exists() or post.is_symlink()) and not is_papers_post(post, period):
+            return post
+        return next(
+            (old for old in rendered.retired if old.exists() and not is_papers_post(old, period)), None
+        )
 
     def _retire(self, period: Period, posts: list[Path]) -> list[Path]:
         """Remove the old posts the new one replaces: one post, one URL."""

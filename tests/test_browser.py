@@ -27,6 +27,9 @@ SCRIPTED = (
     r" see \(y\) and \begin{equation}z\end{equation}."
 )
 SUMMARY = r"요약에서도 $\href{javascript:alert(2)}{링크}$ 는 링크가 아닙니다."
+# URLs with dollars: in a link's text MathJax would typeset $b$ (the text then differs from the href).
+DOLLAR_URLS = "Data at https://example.com/$b$/x_y?q=1&r=2 and https://example.com/a$5 too."
+DOLLAR_REPO = "https://github.com/a/$c$"
 LIGHT_BACKGROUND, DARK_BACKGROUND = "#ffffff", "#1b1b1e"  # Chirpy's page backgrounds
 
 
@@ -61,6 +64,7 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> object:
     papers = ranked(10, 8, 8, 5)  # ranks 1, 2, 2, 4
     papers[0].title, papers[0].thumbnail, papers[0].abstract = HOSTILE_TITLE, THUMBNAIL, DOLLARS
     papers[1].abstract, papers[1].summary_ko = SCRIPTED, SUMMARY
+    papers[3].abstract, papers[3].github_repo = DOLLAR_URLS, DOLLAR_REPO
     for p, words in zip(papers, (["LLMs", "RL"], ["llm"], ["LLM"], ["Diffusion"]), strict=True):
         p.ai_keywords = words
     day = day_period(date(2026, 2, 18))
@@ -162,6 +166,20 @@ def test_math_makes_no_link_and_no_style(built: Built) -> None:
     assert r"see \(y\) and \begin{equation}z\end{equation}." in chromium.text_of(abstract)
     summary = abstract_item(post, "요약:")
     assert summary.xpath(".//mjx-container") and not summary.xpath(".//a")
+
+
+def test_a_link_shows_its_url_as_it_is_even_with_dollars(built: Built) -> None:
+    post = page(built, built.daily)
+    links = post.xpath('//a[contains(@href, "$")]')
+    assert sorted(a.get("href") for a in links) == [
+        "https://example.com/$b$/x_y?q=1&r=2",
+        "https://example.com/a$5",
+        DOLLAR_REPO,
+    ]
+    for a in links:
+        assert chromium.text_of(a) == a.get("href")
+    assert not post.xpath("//a//mjx-container")
+    assert chromium.text_of(abstract_item(post, "Abstract: Data at")).endswith(" too.")
 
 
 # --- 3. tied ranks ----------------------------------------------------------------

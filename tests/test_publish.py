@@ -17,10 +17,12 @@ import yaml
 from scrapy.utils.defer import deferred_f_from_coro_f
 
 from fixture_server import FixtureServer
+from hfpapers.publish import SHARED_MESSAGE
 from tests.conftest import ROOT, run_crawl, source_settings
 
 DAY = "2026-02-18"
 FILES = [f"_data/papers/daily-{DAY}.json", f"_posts/{DAY}-daily-papers.md"]
+CACHE = "_data/papers/summaries-ko.json"
 PUBLISH = {"PUBLISH_GIT": "True", "PUBLISH_PUSH": "True", "PUBLISH_GIT_AUTHOR": "Blog Bot <bot@example.org>"}
 
 
@@ -370,15 +372,41 @@ async def test_an_old_post_only_staged_is_not_committed_and_publishing_goes_on(
 
 
 @deferred_f_from_coro_f
-async def test_the_summaries_cache_is_committed_with_the_post(
+async def test_the_summaries_cache_is_committed_after_the_post_in_its_own_commit(
     server: FixtureServer, repos: tuple[Path, Path], publish
 ) -> None:  # type: ignore[no-untyped-def]
     remote, _ = repos
     result = await publish(SUMMARY_API_URL=f"{server.url}/v1", SUMMARY_MODEL="m")
     assert result.record.ok, result.log[-3000:]
-    assert sorted(git(remote, "show", "--name-only", "--format=", "main").splitlines()) == sorted(
-        [*FILES, "_data/papers/summaries-ko.json"]
-    )
+    assert remote_log(remote) == [SHARED_MESSAGE, f"Daily papers {DAY}: 13 papers", "start"]
+    assert git(remote, "show", "--name-only", "--format=", "main").splitlines() == [CACHE]
+    assert sorted(git(remote, "show", "--name-only", "--format=", "main~1").splitlines()) == FILES
+
+
+@deferred_f_from_coro_f
+async def test_another_clones_summaries_cache_never_holds_back_a_post(
+    server: FixtureServer, repos: tuple[Path, Path], tmp_path: Path, crawl
+) -> None:  # type: ignore[no-untyped-def]
+    """Two clones of one blog, each with summaries: the second one's cache commit meets the
+    first one's cache on the remote. Its post is pushed all the same."""
+    remote, first = repos
+    second = tmp_path / "second"
+    git(tmp_path, "clone", "-q", str(remote), str(second))
+    summaries = {"SUMMARY_API_URL": f"{server.url}/v1", "SUMMARY_MODEL": "m", **PUBLISH}
+    one = await crawl(args={"date": DAY}, settings={**summaries, "SITE_DIR": str(first)})
+    assert one.record.ok, one.log[-3000:]
+    two = await crawl(args={"date": "2026-02-17"}, settings={**summaries, "SITE_DIR": str(second)})
+    assert two.record.ok, two.log[-3000:]
+    assert remote_log(remote) == [
+        "Daily papers 2026-02-17: 18 papers",
+        SHARED_MESSAGE,
+        f"Daily papers {DAY}: 13 papers",
+        "start",
+    ]
+    assert git(remote, "show", "main:_posts/2026-02-17-daily-papers.md").startswith("---\ntitle:")
+    # The remote keeps the first clone's cache, and the second clone hears why its own stayed.
+    assert git(remote, "show", f"main:{CACHE}") == git(first, "show", f"HEAD:{CACHE}")
+    assert re.search(rf"Not pushing [0-9a-f]{{7,}} \({SHARED_MESSAGE}\): {CACHE} changed", two.log)
 
 
 def push_from_elsewhere(remote: Path, tmp_path: Path, name: str, text: str, message: str) -> None:
