@@ -148,8 +148,9 @@ def shorten(text: str, limit: int) -> str:
     return text if len(text) <= limit else text[: max(limit - 1, 0)].rstrip() + "…"
 
 
-def description(period: Period, papers: list[Fields], limit: int = 160) -> str:
-    """The card's one plain sentence: ``논문 13편 · 1위 "GLM-5: …" (좋아요 15)``.
+def description(period: Period, papers: list[Fields], limit: int = 160, found: int = 0) -> str:
+    """The card's one plain sentence: ``논문 13편 · 1위 "GLM-5: …" (좋아요 15)``
+    (``논문 13편 중 상위 3편 · …`` when ``-a top=3`` kept 3 of the 13 ``found``).
 
     Chirpy prints it unescaped in the home page, the post's header and the
     feed, and MathJax reads the header: `plain_text` leaves nothing to run.
@@ -157,7 +158,8 @@ def description(period: Period, papers: list[Fields], limit: int = 160) -> str:
     if not papers:
         return f"{period.span_ko} 논문 0편"
     top = papers[0]
-    head, tail = f'논문 {len(papers)}편 · 1위 "', f'" (좋아요 {top["upvotes"]})'
+    count = f"{found}편 중 상위 {len(papers)}편" if found > len(papers) else f"{len(papers)}편"
+    head, tail = f'논문 {count} · 1위 "', f'" (좋아요 {top["upvotes"]})'
     room = limit - len(head) - len(tail)
     if room < 2:  # a count no real list has: the title's "…" alone, and the whole line cut
         return shorten(f"{head}…{tail}", limit)
@@ -251,7 +253,7 @@ class KoreanPostExporter(BaseItemExporter):
             front.append(f"permalink: {url}")
         front += [
             f"date: {when.strftime('%Y-%m-%d %H:%M:%S %z')}",
-            f"description: {yaml_scalar(description(period, papers))}",
+            f"description: {yaml_scalar(description(period, papers, found=item.found_papers))}",
             f"categories: {yaml_list(self.settings.getlist(kind.setting('POST_CATEGORIES')))}",
             f"tags: {yaml_list(tags + [t for t in field_tags if t not in tags])}",
         ]

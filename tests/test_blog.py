@@ -251,6 +251,7 @@ async def test_top_n_is_compared_by_what_was_found_not_what_is_kept(crawl, serve
     assert [(o.status, o.papers) for o in top.record.lists] == [("written", 3)]
     post = top.post(DAY).read_text(encoding="utf-8")
     assert "총 **13편** 중 좋아요 상위 **3편**을 소개합니다." in post
+    assert str(front_matter(post)["description"]).startswith('논문 13편 중 상위 3편 · 1위 "')
     data = top.data(DAY)
     assert (data["total_papers"], data["found_papers"]) == (3, 13)
     # Hugging Face lists fewer than the post now shows: kept, saying what was found.
