@@ -28,5 +28,5 @@ fi
 
 .venv/bin/ruff check .
 .venv/bin/ruff format --check .
-.venv/bin/mypy hfpapers exporters tests benchmarks fixture_server
+.venv/bin/mypy hfpapers exporters tests benchmarks fixture_server scripts
 .venv/bin/python -m pytest "$@"
