@@ -33,10 +33,10 @@ import os
 import re
 import subprocess
 import tempfile
-import time
 from collections.abc import Iterator
 from email.utils import parseaddr
 from pathlib import Path
+from typing import IO
 from urllib.parse import urlsplit
 
 from scrapy.crawler import Crawler
@@ -44,6 +44,7 @@ from scrapy.exceptions import NotConfigured
 
 from hfpapers.ledger import Published
 from hfpapers.outcome import WRITTEN, ListOutcome, RunRecord
+from hfpapers.safeio import exclusive
 from hfpapers.signals import lists_written
 from hfpapers.site import Site
 
@@ -256,6 +257,16 @@ def is_work_tree(path: Path) -> bool:
     return proc.returncode == 0 and proc.stdout.strip() == "true"
 
 
+def _held_elsewhere(lock: IO[str]) -> bool:
+    """Whether another process holds the lock right now (to say that this run waits)."""
+    try:
+        fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        return True
+    fcntl.flock(lock, fcntl.LOCK_UN)
+    return False
+
+
 class GitPublisher:
     def __init__(self, crawler: Crawler):
         settings = crawler.settings
@@ -383,24 +394,15 @@ class GitPublisher:
         at most PUBLISH_TIMEOUT."""
         git_dir = Path(self.git("rev-parse", "--absolute-git-dir").stdout.strip())
         with (git_dir / "hfpapers-publish.lock").open("a") as lock:
-            deadline = time.monotonic() + self.git.timeout
-            while True:
-                try:
-                    fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
-                    break
-                except BlockingIOError:
-                    if time.monotonic() > deadline:
-                        raise GitError(
-                            f"another run kept publishing in {self.site} for {self.git.timeout:g} s"
-                            " (PUBLISH_TIMEOUT)"
-                        ) from None
-                    if deadline - time.monotonic() > self.git.timeout - 0.3:
-                        logger.info("Waiting for another run to finish publishing in %s", self.site)
-                    time.sleep(0.2)
-            try:
+            if _held_elsewhere(lock):
+                logger.info("Waiting for another run to finish publishing in %s", self.site)
+            with exclusive(lock, self.git.timeout, poll=0.2) as held:
+                if not held:
+                    raise GitError(
+                        f"another run kept publishing in {self.site} for {self.git.timeout:g} s"
+                        " (PUBLISH_TIMEOUT)"
+                    )
                 yield
-            finally:
-                fcntl.flock(lock, fcntl.LOCK_UN)
 
     def _push(self) -> None:
         branch = self.branch or self.git("rev-parse", "--abbrev-ref", "HEAD").stdout.strip()

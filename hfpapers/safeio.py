@@ -1,4 +1,5 @@
-"""Reading what this run did not write: bounded in size, depth and kind of file.
+"""Reading what this run did not write: bounded in size, depth and kind of file;
+and the lock runs on one site take turns with.
 
 A data file, a previous post, the summaries cache, a model's answer and a
 Hugging Face payload all come from outside this run. A symlink to
@@ -9,11 +10,15 @@ its deadline, and JSON nested 200,000 levels deep must not raise
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
 import json
 import os
 import stat
+import time
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 # The largest file this project reads back: a monthly data file holds about 2 MB.
 MAX_FILE_BYTES = 64 * 1024 * 1024
@@ -73,3 +78,24 @@ def loads_bounded(text: str | bytes, *, max_bytes: int = MAX_FILE_BYTES) -> Any:
         return json.loads(text)
     except RecursionError:
         raise UnsafeInputError("JSON nested too deeply to read") from None
+
+
+@contextlib.contextmanager
+def exclusive(fd: int | IO[Any], timeout: float, poll: float = 0.1) -> Iterator[bool]:
+    """Hold an exclusive ``flock`` on ``fd`` while the block runs, waiting at most
+    ``timeout`` seconds for another process to let go. Yields whether it is held:
+    False after the wait ran out (the caller says why, in its own terms)."""
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            break
+        except BlockingIOError:
+            if time.monotonic() > deadline:
+                yield False
+                return
+            time.sleep(poll)
+    try:
+        yield True
+    finally:
+        fcntl.flock(fd, fcntl.LOCK_UN)

@@ -26,7 +26,6 @@ at once keep each other's answers.
 from __future__ import annotations
 
 import contextlib
-import fcntl
 import hashlib
 import json
 import logging
@@ -34,7 +33,6 @@ import os
 import re
 import subprocess
 import tempfile
-import time
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -47,7 +45,7 @@ from scrapy.settings import BaseSettings
 
 from hfpapers.args import ArgumentError
 from hfpapers.items import Paper
-from hfpapers.safeio import UnsafeInputError, loads_bounded, read_capped
+from hfpapers.safeio import UnsafeInputError, exclusive, loads_bounded, read_capped
 from hfpapers.site import Site
 from hfpapers.text import clean_text, trim_url
 
@@ -318,22 +316,13 @@ class Summarizer:
         else:
             fd = os.open(self.path.parent, os.O_RDONLY | os.O_CLOEXEC)
         try:
-            deadline = time.monotonic() + self.lock_timeout
-            while True:
-                try:
-                    fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-                    break
-                except BlockingIOError:
-                    if time.monotonic() > deadline:
-                        raise TimeoutError(
-                            f"another run held the summaries cache's lock for {self.lock_timeout:g} s"
-                            " (PUBLISH_TIMEOUT)"
-                        ) from None
-                    time.sleep(0.05)
-            try:
+            with exclusive(fd, self.lock_timeout, poll=0.05) as held:
+                if not held:
+                    raise TimeoutError(
+                        f"another run held the summaries cache's lock for {self.lock_timeout:g} s"
+                        " (PUBLISH_TIMEOUT)"
+                    )
                 yield
-            finally:
-                fcntl.flock(fd, fcntl.LOCK_UN)
         finally:
             os.close(fd)
 

@@ -65,3 +65,40 @@ def test_json_nested_past_the_parser_is_a_value_error() -> None:
 def test_json_over_the_size_limit_is_refused_before_parsing() -> None:
     with pytest.raises(UnsafeInputError, match="over the 10-byte limit"):
         loads_bounded('["' + "x" * 20 + '"]', max_bytes=10)
+
+
+def test_a_lock_another_process_holds_is_waited_for_then_given_up(tmp_path: Path) -> None:
+    import fcntl
+    import subprocess
+    import sys
+
+    from hfpapers.safeio import exclusive
+
+    path = tmp_path / "lock"
+    path.touch()
+    holder = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            f"import fcntl,time; f=open({str(path)!r}); fcntl.flock(f, fcntl.LOCK_EX);"
+            " print('held', flush=True); time.sleep(30)",
+        ],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert holder.stdout is not None and holder.stdout.readline().strip() == "held"
+        with path.open() as lock, exclusive(lock, timeout=0.3, poll=0.05) as held:
+            assert held is False
+    finally:
+        holder.kill()
+        holder.wait()
+    with path.open() as lock, exclusive(lock, timeout=0.3) as held:
+        assert held is True
+        with path.open() as other:  # held here: another open file cannot take it
+            try:
+                fcntl.flock(other, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                taken = True
+            except BlockingIOError:
+                taken = False
+            assert not taken
