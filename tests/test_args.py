@@ -209,3 +209,16 @@ def test_crawl_help_shows_each_spiders_arguments_and_the_main_settings() -> None
         assert name in RULES
         assert f"\n  {name} " in help_text
     assert "  SITE_DIR          the Jekyll site the posts and data files go into [.]" in help_text
+
+
+def test_the_last_month_there_is_says_it_is_in_the_future() -> None:
+    """Issue 19.12: 9999-12 said `year 10000 is out of range`."""
+    from datetime import date
+
+    from hfpapers.args import ArgumentError, plan_periods
+    from tests.conftest import project_settings
+
+    with pytest.raises(
+        ArgumentError, match=r"^month: 9999-12 is in the future \(the Hugging Face day is 2026-12-04\)$"
+    ):
+        plan_periods({"month": "9999-12"}, project_settings(), kind="monthly", today=date(2026, 12, 4))

@@ -130,3 +130,21 @@ def test_ctrl_c_in_a_backfill_asks_no_more_lists_and_writes_the_whole_ones(
         d for d in ("2026-02-14", "2026-02-15") if f'"key": "{d}", "kind": "daily", "papers": 0' in summary
     ]
     assert sorted(written + unfinished + weekends) == days  # every day's outcome, said
+
+
+def test_a_full_disk_leaves_no_empty_temporary_file(server: FixtureServer, site: Path) -> None:
+    """Issue 19.12: the post's write fails (a file size limit stands for a full disk); the list
+    fails with one line, and no 0-byte .tmp stays beside the posts."""
+    import resource
+
+    def small_files() -> None:
+        signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # a write past the limit is then EFBIG
+        resource.setrlimit(resource.RLIMIT_FSIZE, (4096, 4096))
+
+    cmd = [sys.executable, "-m", "scrapy", "crawl", "daily", "-a", "date=2026-02-18"]
+    for name, value in {**source_settings(server), "SITE_DIR": str(site)}.items():
+        cmd += ["-s", f"{name}={value}"]
+    proc = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, timeout=120, preexec_fn=small_files)
+    assert proc.returncode == 1, proc.stderr[-3000:]
+    assert "2026-02-18: cannot write its files: [Errno 27] File too large" in proc.stderr
+    assert [p.name for p in site.rglob("*") if p.is_file()] == []
