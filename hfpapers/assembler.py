@@ -92,6 +92,10 @@ class ListAssembler:
         for paper in papers:
             listing.candidates.setdefault(paper.arxiv_id, []).append(paper)
 
+    def count(self, key: str) -> int:
+        """Papers the list holds so far (one per arXiv id)."""
+        return len(self.lists[key].candidates)
+
     def knows(self, key: str, arxiv_id: str) -> bool:
         """Whether the list already holds a paper with this id."""
         return arxiv_id in self.lists[key].candidates
@@ -128,6 +132,14 @@ class ListAssembler:
         """The open lists that wait on any of ``ids``."""
         keys = {key for arxiv_id in ids for key in self.waiters.get(arxiv_id, ())}
         return [self.lists[key].period for key in sorted(keys)]
+
+    def summary_waiting_on(self, arxiv_id: str) -> list[Period]:
+        """The open lists that wait on the summary of ``arxiv_id``."""
+        return [
+            self.lists[key].period
+            for key in sorted(self.summary_waiters.get(arxiv_id, ()))
+            if key in self.lists
+        ]
 
     def resolved(
         self, ids: Iterable[str], records: Mapping[str, ArxivRecord] | None = None, source: str = ""

@@ -20,6 +20,7 @@ import difflib
 import logging
 import math
 import re
+import warnings
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date
@@ -183,6 +184,7 @@ def _url(optional: bool) -> Callable[[Any], str]:
         parts = urlsplit(text)
         if parts.scheme not in ("http", "https") or not parts.hostname:
             raise ValueError(value)
+        _ = parts.port  # ValueError for a port out of range (99999)
         return text
 
     return read
@@ -196,10 +198,16 @@ def _time_of_day(value: Any) -> str:
 
 
 def _time_zone(value: Any) -> str:
-    # gettz("") is the machine's own zone: a post's date must not depend on where it ran.
-    if not str(value).strip() or tz.gettz(str(value)) is None:
+    # gettz("") is the machine's own zone: a post's date must not depend on where it ran. A
+    # name, not a path: gettz also opens files ("/etc/localtime", "../../etc/passwd").
+    name = str(value).strip()
+    if not re.fullmatch(r"[A-Za-z][A-Za-z0-9_+\-]*(/[A-Za-z0-9_+\-]+)*", name):
         raise ValueError(value)
-    return str(value)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        if tz.gettz(name) is None:
+            raise ValueError(value)
+    return name
 
 
 def _pattern(fields: set[str], needed: set[str]) -> Callable[[Any], str]:
@@ -306,7 +314,8 @@ RULES: dict[str, Rule] = {
     "ARXIV_API_DELAY": seconds(),
     "ARXIV_ABS_DELAY": seconds(),
     "HF_PAGE_DELAY": seconds(),
-    "ARXIV_BATCH_SIZE": whole(1),
+    # The API answers at most 2,000 entries a request (its max_results); 100 is its page size.
+    "ARXIV_BATCH_SIZE": Value("a batch size", "a whole number from 1 to 2000", _number(int, 1, 2000)),
     "HF_API_PAGE_SIZE": whole(1),
     "HF_API_MAX_PAGES": whole(1),
     "RETRY_BACKOFF_BASE": seconds(),
@@ -367,13 +376,30 @@ RULES: dict[str, Rule] = {
 }
 
 
+# Scrapy's own settings that the README's failure table names, and what they take here:
+# Scrapy reads them deep in the run, where a bad value is a traceback.
+SCRAPY_RULES: dict[str, Rule] = {
+    "CLOSESPIDER_TIMEOUT": seconds(),
+    "DOWNLOAD_TIMEOUT": seconds(positive=True),
+    "DOWNLOAD_MAXSIZE": whole(0),
+    "RETRY_TIMES": whole(0),
+    "LOG_LEVEL": Value("a log level", "CRITICAL, ERROR, WARNING, INFO or DEBUG", lambda v: _log_level(v)),
+}
+
+
+def _log_level(value: Any) -> str:
+    if str(value).upper() not in ("CRITICAL", "ERROR", "WARNING", "INFO", "DEBUG"):
+        raise ValueError(value)
+    return str(value)
+
+
 def check_settings(settings: BaseSettings, local: bool = True) -> None:
     """Raise `ArgumentError` for the first setting that breaks its rule.
 
     ``local=False`` skips the checks of this machine's site folder and git (for
     `scrapy schedule`: the job runs on a Scrapyd node, which makes them).
     """
-    for name, rule in RULES.items():
+    for name, rule in [*RULES.items(), *SCRAPY_RULES.items()]:
         if local or not rule.local:
             rule.check(name, settings)
 

@@ -162,11 +162,16 @@ class RunLedger:
         errors = [f"{stray} ERROR{'s' if stray > 1 else ''} in the log that no list caused"] if stray else []
         clean = [p for p in periods if p in self.passed and p not in self.failed]
         to_write = [] if errors else clean
-        self.crawler.signals.send_catch_log(our_signals.write_lists, ledger=self, periods=to_write)
+        # Scrapy logs a handler's exception, but LogCount stops counting when the spider
+        # closes: what fails from here on is read from the handlers' answers.
+        answers = self.crawler.signals.send_catch_log(our_signals.write_lists, ledger=self, periods=to_write)
+        errors += _broken(answers)
         record = RunRecord(finish_reason=reason, errors=errors, shared_files=list(self.shared_files))
         for period in periods:
-            record.lists.append(self._outcome(period, reason, bool(errors)))
-        for _, answer in self.crawler.signals.send_catch_log(our_signals.lists_written, record=record):
+            record.lists.append(self._outcome(period, reason, bool(errors) and period not in self.written))
+        answers = self.crawler.signals.send_catch_log(our_signals.lists_written, record=record)
+        record.errors += _broken(answers)
+        for _, answer in answers:
             if isinstance(answer, Published):
                 for outcome in record.lists:
                     outcome.commit = answer.commits.get(outcome.key, outcome.commit)
@@ -201,3 +206,12 @@ class RunLedger:
 def _why(failure: Failure) -> str:
     name = failure.type.__name__ if failure.type is not None else "error"
     return f"{name}: {failure.getErrorMessage()}"
+
+
+def _broken(answers: list[tuple[Any, Any]]) -> list[str]:
+    """One line per signal handler that raised (Scrapy logged its traceback)."""
+    return [
+        f"{getattr(receiver, '__qualname__', receiver)} failed: {_why(answer)}"
+        for receiver, answer in answers
+        if isinstance(answer, Failure)
+    ]

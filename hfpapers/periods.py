@@ -175,9 +175,12 @@ def week_period(value: str) -> Period:
     year, week = int(match.group(1)), int(match.group(2))
     try:
         monday = date.fromisocalendar(year, week, 1)
+        sunday = monday + timedelta(6)
     except ValueError:
         raise ValueError(f"{value!r} is not a real ISO week") from None
-    return Period("weekly", value, monday, monday + timedelta(6))
+    except OverflowError:  # 9999-W52 ends in the year 10000
+        raise ValueError(f"{value!r} ends past the last day there is (9999-12-31)") from None
+    return Period("weekly", value, monday, sunday)
 
 
 def month_period(value: str) -> Period:

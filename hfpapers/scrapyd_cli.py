@@ -13,6 +13,8 @@ from typing import Any, ClassVar, NoReturn
 from scrapy.commands import ScrapyCommand
 from scrapy.utils.conf import arglist_to_dict
 
+from hfpapers.args import ArgumentError
+from hfpapers.checks import check_settings
 from hfpapers.publish import refuse_credentials
 from hfpapers.scrapyd import PROJECT, SchedulingError
 
@@ -32,7 +34,14 @@ class ScrapydCommand(ScrapyCommand):
         parser.add_argument("--password", help="Scrapyd password (default: the target's, or ~/.netrc)")
 
     def job_settings(self, opts: argparse.Namespace) -> dict[str, str]:
-        """The ``-s NAME=VALUE`` options, passed on to the job; SITE_DIR is required."""
+        """The ``-s NAME=VALUE`` options, passed on to the job, each checked by its rule
+        here (a bad one would only show in the job's log on the node, as a failed job);
+        SITE_DIR is required."""
+        assert self.settings is not None
+        try:
+            check_settings(self.settings, local=False)
+        except ArgumentError as exc:
+            self.fail(str(exc), USAGE_ERROR)
         settings = arglist_to_dict(opts.set)
         # Scrapyd logs a job's settings and lists them in listjobs.json: no credentials in them.
         refused = refuse_credentials(settings.get("PUBLISH_GIT_REMOTE", ""))

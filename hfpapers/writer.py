@@ -158,29 +158,31 @@ class ListWriter:
         return Path(name)
 
     def write_lists(self, ledger: Any, periods: list[Period]) -> None:
-        """Install the clean lists' files; remove every temporary file."""
-        for period in periods:
-            rendered = self.rendered.get(period)
-            if rendered is None:
-                continue
-            changed = self._changed_since_checked(period, rendered)
-            if changed:
-                self._fail(
-                    period, f"{changed} changed during the run and is no papers post now; left as it is"
-                )
-                continue
-            try:
-                install(rendered.files)
-            except OSError as exc:
-                self._fail(period, f"cannot write its files: {exc}")
-                continue
-            for target in rendered.files:
-                logger.info("Wrote %s", target)
-            ledger.wrote(period, list(rendered.files), self._retire(period, rendered.retired))
-        for rendered in self.rendered.values():
-            for tmp in rendered.files.values():
-                tmp.unlink(missing_ok=True)
-        self.rendered.clear()
+        """Install the clean lists' files; remove every temporary file, whatever happens."""
+        try:
+            for period in periods:
+                rendered = self.rendered.get(period)
+                if rendered is not None:
+                    self._write(ledger, period, rendered)
+        finally:
+            for rendered in self.rendered.values():
+                for tmp in rendered.files.values():
+                    tmp.unlink(missing_ok=True)
+            self.rendered.clear()
+
+    def _write(self, ledger: Any, period: Period, rendered: _Rendered) -> None:
+        changed = self._changed_since_checked(period, rendered)
+        if changed:
+            self._fail(period, f"{changed} changed during the run and is no papers post now; left as it is")
+            return
+        try:
+            install(rendered.files)
+        except OSError as exc:
+            self._fail(period, f"cannot write its files: {exc}")
+            return
+        for target in rendered.files:
+            logger.info("Wrote %s", target)
+        ledger.wrote(period, list(rendered.files), self._retire(period, rendered.retired))
 
     def _changed_since_checked(self, period: Period, rendered: _Rendered) -> Path | None:
         """A post this list would replace or remove that is no papers post any more, or None.

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -69,7 +70,10 @@ BAD: dict[str, tuple[Any, str]] = {
         "POST_TIMEZONE: 'Mars/Base' is not a time zone, it takes a tz database name",
     ),
     "FIRST_DAY": ("2023-02-30", "FIRST_DAY: '2023-02-30' is not a date, it takes YYYY-MM-DD"),
-    "ARXIV_BATCH_SIZE": ("0", "ARXIV_BATCH_SIZE: '0' is not a whole number of at least 1"),
+    "ARXIV_BATCH_SIZE": (
+        "2001",
+        "ARXIV_BATCH_SIZE: '2001' is not a batch size, it takes a whole number from 1 to 2000",
+    ),
     "HF_API_PAGE_SIZE": ("1.5", "HF_API_PAGE_SIZE: '1.5' is not a whole number of at least 1"),
     "HF_API_MAX_PAGES": ("", "HF_API_MAX_PAGES: '' is not a whole number of at least 1"),
     "RETRY_BACKOFF_BASE": ("-0.5", "RETRY_BACKOFF_BASE: '-0.5' is not a number of seconds"),
@@ -217,3 +221,42 @@ def test_schedule_refuses_a_bad_setting_before_asking_scrapyd() -> None:
     assert proc.stderr.strip() == (
         "error: POST_TIME: '25:99' is not a time of day, it takes HH:MM (00:00 to 23:59)"
     )
+
+
+def test_backfill_refuses_a_bad_setting_before_asking_scrapyd() -> None:
+    """It passed -s settings to every node as they came (second adversarial run)."""
+    proc = scrapy_command(
+        "backfill", "--start", "2026-02-16", "--end", "2026-02-20", "--node", "http://127.0.0.1:9",
+        "-s", "SITE_DIR=/srv/blog", "-s", "CLOSESPIDER_TIMEOUT=abc",
+    )  # fmt: skip
+    assert proc.returncode == 2, proc.stderr
+    assert proc.stderr.strip() == (
+        "error: CLOSESPIDER_TIMEOUT: 'abc' is not a number of seconds, it takes seconds, 0 or more"
+    )
+
+
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [
+        ("POST_TIMEZONE", "../../etc/passwd"),  # gettz opens paths: a name only
+        ("POST_TIMEZONE", "/usr/share/zoneinfo/UTC"),
+        ("HF_BASE_URL", "http://127.0.0.1:99999"),  # a port out of range
+        ("ARXIV_BATCH_SIZE", "100000000000000000000"),
+        ("CLOSESPIDER_TIMEOUT", "-5"),  # would close the run at once
+        ("DOWNLOAD_TIMEOUT", "x"),
+        ("RETRY_TIMES", "x"),
+        ("DOWNLOAD_MAXSIZE", "x"),
+        ("LOG_LEVEL", "LOUD"),
+    ],
+)
+def test_values_that_ended_in_tracebacks_are_refused_in_one_line(name: str, value: str, site: Path) -> None:
+    settings = project_settings(SITE_DIR=str(site), **{name: value})
+    with pytest.raises(ArgumentError, match=rf"^{name}: '{re.escape(value)}' is not "):
+        check_settings(settings)
+
+
+def test_a_week_past_the_last_day_there_is_is_one_line() -> None:
+    from hfpapers.periods import week_period
+
+    with pytest.raises(ValueError, match=r"^'9999-W52' ends past the last day there is \(9999-12-31\)$"):
+        week_period("9999-W52")

@@ -3,6 +3,7 @@ traceback that fails its list alone, and a stray ERROR that fails the run once."
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import pytest
@@ -107,3 +108,97 @@ async def test_one_stray_error_fails_the_run_once_and_writes_nothing(crawl, site
     ]
     assert {o.reason for o in result.record.lists} == {"not written: the run had errors that no list caused"}
     assert not list(site.rglob("*.md"))
+
+
+# --- from the second adversarial run ------------------------------------------------------
+
+
+@deferred_f_from_coro_f
+async def test_lists_failing_after_they_were_read_never_stall_a_backfill(
+    server, crawl, monkeypatch: pytest.MonkeyPatch
+) -> None:  # type: ignore[no-untyped-def]
+    from hfpapers.spiders.papers import PapersSpider
+
+    real = PapersSpider._finished
+
+    def buggy(self: PapersSpider, item: PaperList) -> Any:
+        if item.period.key in ("2026-02-16", "2026-02-17"):
+            raise KeyError("a slip after the list was read")
+        return real(self, item)
+
+    monkeypatch.setattr(PapersSpider, "_finished", buggy)
+    result = await crawl(args={"start": "2026-02-13", "end": "2026-02-20"})
+    statuses = {o.key: o.status for o in result.record.lists}
+    assert server.count()["hf_page"] == 8  # every day asked for, once
+    assert [k for k, s in statuses.items() if s == "failed"] == ["2026-02-16", "2026-02-17"]
+    assert {statuses[d] for d in ("2026-02-13", "2026-02-18", "2026-02-19", "2026-02-20")} == {"written"}
+
+
+@deferred_f_from_coro_f
+async def test_a_bug_after_arxiv_answered_fails_the_lists_waiting_on_it(
+    crawl, monkeypatch: pytest.MonkeyPatch
+) -> None:  # type: ignore[no-untyped-def]
+    from hfpapers.assembler import ListAssembler
+
+    real = ListAssembler.resolved
+
+    def buggy(self: ListAssembler, ids: Any, records: Any = None, source: str = "") -> Any:
+        if source == "arxiv_api":
+            raise RuntimeError("a slip while enriching")
+        return real(self, ids, records, source)
+
+    monkeypatch.setattr(ListAssembler, "resolved", buggy)
+    result = await crawl(args={"date": "2026-02-18"})
+    [outcome] = result.record.lists
+    assert outcome.status == "failed" and "RuntimeError: a slip while enriching" in outcome.reason
+    assert result.record.errors == [] and "Traceback (most recent call last)" in result.log
+
+
+@deferred_f_from_coro_f
+async def test_a_bug_reading_a_summary_fails_its_list_and_the_queue_goes_on(
+    server, crawl, monkeypatch: pytest.MonkeyPatch
+) -> None:  # type: ignore[no-untyped-def]
+    from hfpapers.summaries import Summarizer
+    from tests.test_summaries import summary_settings
+
+    real = Summarizer.parse
+
+    def buggy(self: Summarizer, response: Any, paper: Any) -> Any:
+        if paper.arxiv_id == "2602.15763":
+            raise KeyError("choices")
+        return real(self, response, paper)
+
+    monkeypatch.setattr(Summarizer, "parse", buggy)
+    result = await crawl(args={"start": "2026-02-17", "end": "2026-02-18"}, settings=summary_settings(server))
+    statuses = {o.key: (o.status, o.reason) for o in result.record.lists}
+    assert (
+        statuses["2026-02-18"][0] == "failed"
+        and "reading the summary of 2602.15763: KeyError" in (statuses["2026-02-18"][1])
+    )
+    assert statuses["2026-02-17"] == ("written", "")  # asked for after the slip: the queue went on
+
+
+@deferred_f_from_coro_f
+async def test_a_handler_failing_at_the_end_fails_the_run(
+    server, crawl, monkeypatch: pytest.MonkeyPatch
+) -> None:  # type: ignore[no-untyped-def]
+    """Scrapy stops counting ERRORs when the spider closes: the ledger reads the handlers' answers."""
+    from hfpapers.summaries import Summarizer
+    from tests.test_summaries import summary_settings
+
+    def broken(self: Summarizer) -> Any:
+        raise RuntimeError("the cache could not be saved")
+
+    monkeypatch.setattr(Summarizer, "save", broken)
+    result = await crawl(args={"date": "2026-02-18"}, settings=summary_settings(server))
+    assert not result.record.ok and result.stats["hfpapers/outcome"] == "failed"
+    assert result.record.errors == ["SummaryQueue._save failed: RuntimeError: the cache could not be saved"]
+    assert [o.status for o in result.record.lists] == ["written"]  # its files are in place
+
+
+@deferred_f_from_coro_f
+async def test_the_progress_line_counts_every_page_of_a_list(server, crawl) -> None:  # type: ignore[no-untyped-def]
+    server.faults.page_without_payload = True
+    result = await crawl(args={"start": "2026-02-13", "end": "2026-02-16"}, settings={"HF_API_PAGE_SIZE": 5})
+    assert result.record.ok, result.log[-3000:]
+    assert re.search(r"list \d/4: 2026-02-13, 31 papers", result.log)  # every API page counted

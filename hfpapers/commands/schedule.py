@@ -9,7 +9,7 @@ from __future__ import annotations
 import argparse
 
 from hfpapers.args import ArgumentError, plan_periods
-from hfpapers.checks import check_arguments, check_settings
+from hfpapers.checks import check_arguments
 from hfpapers.periods import KINDS
 from hfpapers.scrapyd import resolve_node
 from hfpapers.scrapyd_cli import USAGE_ERROR, ScrapydCommand
@@ -44,8 +44,6 @@ class Command(ScrapydCommand):
             # `--spider monthly --date D` would queue a month, not the day asked for.
             check_arguments(given, opts.spider, takes=[name], dash="--")
             key = plan_periods(given, self.settings, kind=opts.spider)[0].key
-            # A bad setting would only show in the job's log on the node, as a failed job.
-            check_settings(self.settings, local=False)
         except ArgumentError as exc:
             self.fail(str(exc), USAGE_ERROR)
         settings = self.job_settings(opts)

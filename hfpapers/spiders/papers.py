@@ -138,9 +138,16 @@ class PapersSpider(Spider):
         # downloader would hold every page of a backfill, and a Ctrl-C would still fetch them
         # all before the run could end (Scrapy waits for every request it holds).
         self._unasked = deque(self.periods)
+        self._read: set[str] = set()
         for _ in range(HF_WINDOW):
             for request in self._next_list():
                 yield request
+
+    def _next_after(self, period: Period) -> Iterator[Request]:
+        """The next list, once per list whose Hugging Face reading ended (read or failed)."""
+        if period.key not in self._read:
+            self._read.add(period.key)
+            yield from self._next_list()
 
     def _next_list(self) -> Iterator[Request]:
         """The next list's Hugging Face request, unless the run is stopping (Ctrl-C, SIGTERM)."""
@@ -229,17 +236,14 @@ class PapersSpider(Spider):
         self.assembler.add(period.key, papers)
         if not last_page:
             return
+        listed = self.assembler.count(period.key)  # all its pages, the API's too
+        yield from self._next_after(period)  # first: whatever breaks below, the backfill goes on
         progress = self.assembler.listed(period.key)
         if self.assembler.total > 1:
             logger.info(
-                "list %d/%d: %s, %d papers",
-                self.assembler.listed_count,
-                self.assembler.total,
-                period,
-                len(papers),
+                "list %d/%d: %s, %d papers", self.assembler.listed_count, self.assembler.total, period, listed
             )
         yield from self._follow(progress)
-        yield from self._next_list()
 
     def _papers_of(self, period: Period, entries: list[Any]) -> list[Paper]:
         """The list's papers among the entries; a bad entry is dropped alone, with a warning."""
@@ -264,10 +268,8 @@ class PapersSpider(Spider):
     def _list_failed(self, period: Period, reason: str, exc_info: Any = None) -> Iterator[Any]:
         # The ledger logs the list's one ERROR line (with the traceback, if any).
         self.crawler.signals.send_catch_log(list_failed, period=period, reason=reason, exc_info=exc_info)
-        was_being_listed = period.key in self.assembler.unlisted
+        yield from self._next_after(period)
         yield from self._follow(self.assembler.failed(period.key))
-        if was_being_listed:
-            yield from self._next_list()
 
     # --- arXiv ------------------------------------------------------------
 
@@ -291,7 +293,13 @@ class PapersSpider(Spider):
         for paper in progress.summaries:
             yield from self.summary_queue.add(paper, self.parse_summary, self.summary_failed)
         for item in progress.complete:
-            yield from self._finished(item)
+            try:  # a bug of ours with one list fails that list, not the others finished with it
+                yield from self._finished(item)
+            except Exception as exc:
+                reason = f"{item.period}: {type(exc).__name__}: {exc}"
+                self.crawler.signals.send_catch_log(
+                    list_failed, period=item.period, reason=reason, exc_info=sys.exc_info()
+                )
 
     # --- Korean summaries (SUMMARY_API_URL) ------------------------------------
 
@@ -319,7 +327,15 @@ class PapersSpider(Spider):
         yield from self._follow(self.assembler.give_up_summaries())
 
     def parse_summary(self, response: Response, arxiv_id: str) -> Iterator[Any]:
-        yield from self.summary_queue.answered(response, arxiv_id)
+        try:
+            yield from self.summary_queue.answered(response, arxiv_id)
+        except Exception as exc:  # a bug of ours: the lists waiting on it fail, the queue goes on
+            exc_info = sys.exc_info()
+            for period in self.assembler.summary_waiting_on(arxiv_id):
+                yield from self._list_failed(
+                    period, f"{period}: reading the summary of {arxiv_id}: {exc!r}", exc_info
+                )
+            yield from self._summarized(arxiv_id, None)
         yield from self.summary_queue.ask_next(self.parse_summary, self.summary_failed)
 
     def summary_failed(self, failure: Failure) -> Iterator[Any]:
@@ -336,6 +352,11 @@ class PapersSpider(Spider):
         yield item
 
     def parse_atom(self, response: Response, ids: list[str]) -> Iterator[Any]:
+        yield from self._guarded_ids(
+            ids, f"reading arXiv's answer for {len(ids)} ids", self._read_atom(response, ids)
+        )
+
+    def _read_atom(self, response: Response, ids: list[str]) -> Iterator[Any]:
         stats = self.crawler.stats
         stats.inc_value("hfpapers/requests/arxiv_api")
         try:
@@ -346,11 +367,6 @@ class PapersSpider(Spider):
             logger.warning("arXiv API %s %d ids (%s); keeping Hugging Face's data", why, len(ids), exc)
             stats.inc_value("hfpapers/arxiv_api_failed")
             yield from self._follow(self.assembler.resolved(ids))
-            return
-        except Exception as exc:
-            yield from self._bug(
-                ids, f"reading arXiv's answer for {len(ids)} ids: {type(exc).__name__}: {exc}"
-            )
             return
         missing = [i for i in ids if i not in records]
         for arxiv_id in missing:
@@ -365,6 +381,13 @@ class PapersSpider(Spider):
             )
         found = [i for i in ids if i in records]
         yield from self._follow(self.assembler.resolved(found, records, "arxiv_api"))
+
+    def _guarded_ids(self, ids: list[str], what: str, steps: Iterator[Any]) -> Iterator[Any]:
+        """A bug of ours after arXiv answered fails the lists waiting on ``ids``, not the run."""
+        try:
+            yield from steps
+        except Exception as exc:
+            yield from self._bug(ids, f"{what}: {type(exc).__name__}: {exc}")
 
     def _bug(self, ids: list[str], what: str) -> Iterator[Any]:
         """A bug of ours while reading arXiv's answer: the lists waiting on ``ids`` fail,
@@ -385,6 +408,11 @@ class PapersSpider(Spider):
         yield from self._follow(self.assembler.resolved(ids))
 
     def parse_abs(self, response: Response, arxiv_id: str) -> Iterator[Any]:
+        yield from self._guarded_ids(
+            [arxiv_id], f"reading the arXiv page of {arxiv_id}", self._read_abs(response, arxiv_id)
+        )
+
+    def _read_abs(self, response: Response, arxiv_id: str) -> Iterator[Any]:
         self.crawler.stats.inc_value("hfpapers/requests/arxiv_abs")
         try:
             records = {arxiv_id: arxiv.parse_abs_page(text_of(response, ValueError), arxiv_id)}
@@ -392,11 +420,6 @@ class PapersSpider(Spider):
             logger.warning("arXiv page of %s unreadable (%s); keeping Hugging Face's abstract", arxiv_id, exc)
             self.crawler.stats.inc_value("hfpapers/arxiv_abs_failed")
             records = {}
-        except Exception as exc:
-            yield from self._bug(
-                [arxiv_id], f"reading the arXiv page of {arxiv_id}: {type(exc).__name__}: {exc}"
-            )
-            return
         yield from self._follow(self.assembler.resolved([arxiv_id], records, "arxiv_abs"))
 
     def arxiv_abs_failed(self, failure: Failure) -> Iterator[Any]:
