@@ -74,6 +74,30 @@ def install(files: dict[Path, Path]) -> None:
             old.unlink(missing_ok=True)
 
 
+RETIRED = ".retired.tmp"  # an old post set aside until the new one is in place
+
+
+def set_aside(posts: list[Path]) -> list[tuple[Path, Path]]:
+    """Rename each old post to a hidden name beside it: all of them, or none (OSError)."""
+    aside: list[tuple[Path, Path]] = []
+    try:
+        for post in posts:
+            if post.is_file():
+                hidden = post.with_name(f".{post.name}{RETIRED}")
+                os.replace(post, hidden)
+                aside.append((post, hidden))
+    except OSError:
+        put_back(aside)
+        raise
+    return aside
+
+
+def put_back(aside: list[tuple[Path, Path]]) -> None:
+    for post, hidden in reversed(aside):
+        with contextlib.suppress(OSError):
+            os.replace(hidden, post)
+
+
 def sweep_stale(folder: Path, older_than: float = STALE_AFTER) -> None:
     """Remove temporary files a killed run left (a second Ctrl-C, SIGKILL).
 
@@ -84,7 +108,14 @@ def sweep_stale(folder: Path, older_than: float = STALE_AFTER) -> None:
     limit = time.time() - older_than
     for path in folder.glob(".*.tmp*"):
         with contextlib.suppress(OSError):
-            if path.is_file() and path.stat().st_mtime < limit:
+            if not path.is_file() or path.stat().st_mtime >= limit:
+                continue
+            original = path.with_name(path.name[1 : -len(RETIRED)]) if path.name.endswith(RETIRED) else None
+            if original is not None and not original.exists():
+                # An old post set aside by a run killed before its new post was in place.
+                os.replace(path, original)
+                logger.warning("Put back %s, set aside by an earlier run that did not finish", original)
+            else:
                 path.unlink()
                 logger.info("Removed %s, left by an earlier run", path)
 
@@ -175,14 +206,26 @@ class ListWriter:
         if changed:
             self._fail(period, f"{changed} changed during the run and is no papers post now; left as it is")
             return
+        # The old posts go aside first (hidden names, which Jekyll skips) and come back if the
+        # new files cannot be installed: an old post that cannot be removed fails the list
+        # before anything is written, never after (two posts at one URL).
+        try:
+            aside = set_aside(rendered.retired)
+        except OSError as exc:
+            self._fail(period, f"cannot remove an old post it replaces: {exc}")
+            return
         try:
             install(rendered.files)
         except OSError as exc:
+            put_back(aside)
             self._fail(period, f"cannot write its files: {exc}")
             return
         for target in rendered.files:
             logger.info("Wrote %s", target)
-        ledger.wrote(period, list(rendered.files), self._retire(period, rendered.retired))
+        for post, hidden in aside:
+            hidden.unlink(missing_ok=True)
+            logger.info("Removed %s: the new post replaces it, at its URL", post)
+        ledger.wrote(period, list(rendered.files), [post for post, _ in aside])
 
     def _changed_since_checked(self, period: Period, rendered: _Rendered) -> Path | None:
         """A post this list would replace or remove that is no papers post any more, or None.
@@ -197,18 +240,3 @@ class ListWriter:
         return next(
             (old for old in rendered.retired if old.exists() and not is_papers_post(old, period)), None
         )
-
-    def _retire(self, period: Period, posts: list[Path]) -> list[Path]:
-        """Remove the old posts the new one replaces: one post, one URL."""
-        removed = []
-        for post in posts:
-            try:
-                post.unlink()
-            except FileNotFoundError:
-                continue
-            except OSError as exc:
-                self._fail(period, f"cannot remove the old post {post}: {exc}")
-                continue
-            removed.append(post)
-            logger.info("Removed %s: the new post replaces it, at its URL", post)
-        return removed

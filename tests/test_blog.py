@@ -260,3 +260,49 @@ async def test_top_n_is_compared_by_what_was_found_not_what_is_kept(crawl, serve
     assert [(o.status, o.reason) for o in fewer.record.lists] == [
         ("kept", "the existing post lists 3 papers, this run found 2")
     ]
+
+
+@deferred_f_from_coro_f
+async def test_an_old_post_that_cannot_be_removed_fails_its_list_before_anything_is_written(
+    crawl, site: Path
+) -> None:  # type: ignore[no-untyped-def]
+    """Second adversarial run: it was removed after the new post was in place, and a failure
+    there left two posts at one URL. Its folder is made immutable (chattr +i): even root
+    cannot rename in it."""
+    import subprocess
+
+    folder = site / "_posts" / "2026"
+    old = write_post(
+        folder / f"{DAY}-daily-papers-1771300000.md",
+        f"Hugging Face Daily Papers - {DAY}",
+        f"# Hugging Face Daily Papers - {DAY}\n",
+    )
+    subprocess.run(["chattr", "+i", str(folder)], check=True)
+    try:
+        result = await crawl(args={"date": DAY})
+    finally:
+        subprocess.run(["chattr", "-i", str(folder)], check=True)
+    [outcome] = result.record.lists
+    assert outcome.status == "failed"
+    assert outcome.reason.startswith(
+        "cannot remove an old post it replaces: [Errno 1] Operation not permitted"
+    )
+    assert old.exists() and not result.post(DAY).exists()
+    assert not list((site / "_posts").glob(".*"))  # nothing set aside, nothing half-written
+
+
+def test_a_post_set_aside_by_a_killed_run_is_put_back(site: Path) -> None:
+    import os
+    import time
+
+    from hfpapers.writer import RETIRED, sweep_stale
+
+    posts = site / "_posts"
+    posts.mkdir()
+    hidden = posts / f".{DAY}-daily-papers-1771300000.md{RETIRED}"
+    hidden.write_text("the old post")
+    week_ago = time.time() - 7 * 24 * 3600
+    os.utime(hidden, (week_ago, week_ago))
+    sweep_stale(posts)
+    assert (posts / f"{DAY}-daily-papers-1771300000.md").read_text() == "the old post"
+    assert not hidden.exists()
