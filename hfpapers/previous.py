@@ -149,9 +149,11 @@ def front_matter(post: Path) -> tuple[str, str] | None:
 def front_matter_value(post: Path, key: str) -> str | None:
     """A top-level ``key: value`` of a post's front matter, unquoted, without a comment."""
     found = front_matter(post)
-    if found is None:
-        return None
-    values = _values(found[0], key)
+    return None if found is None else _value(found[0], key)
+
+
+def _value(front: str, key: str) -> str | None:
+    values = _values(front, key)
     if not values:
         return None
     value = values[-1]  # a key given twice: YAML (Psych, so Jekyll) keeps the last
@@ -189,8 +191,8 @@ def is_papers_post(post: Path, period: Period) -> bool:
     found = front_matter(post)
     if found is None:
         return False
-    front, first_line = found
-    if front_matter_value(post, "title") != period.title:
+    front, first_line = found  # one read: the title, the mark and the heading of one version
+    if _value(front, "title") != period.title:
         return False
     marks = _values(front, MARKER)
     return (bool(marks) and marks[-1] == period.kind) or first_line in period.old_headings
