@@ -122,7 +122,6 @@ def sweep_stale(folder: Path, older_than: float = STALE_AFTER) -> None:
 
 @dataclass
 class _Rendered:
-    papers: int
     files: dict[Path, Path]  # target -> temporary file
     retired: list[Path]  # the old script's posts this one replaces
 
@@ -168,7 +167,7 @@ class ListWriter:
                 tmp.unlink(missing_ok=True)
             self._fail(period, f"cannot write its files: {exc}")
             return
-        self.rendered[period] = _Rendered(item.total_papers, files, [Path(p) for p in item.retired_posts])
+        self.rendered[period] = _Rendered(files, [Path(p) for p in item.retired_posts])
 
     def _render(self, exporter_class: Callable[..., BaseItemExporter], item: PaperList, target: Path) -> Path:
         buffer = io.BytesIO()
