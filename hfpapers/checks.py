@@ -34,7 +34,7 @@ from scrapy.settings import BaseSettings
 
 from hfpapers import summaries
 from hfpapers.args import ArgumentError, check_site, parse_flag
-from hfpapers.publish import mask_credentials, refuse_credentials
+from hfpapers.credentials import mask_credentials, refuse_credentials
 
 logger = logging.getLogger(__name__)
 

@@ -15,7 +15,7 @@ from scrapy.utils.conf import arglist_to_dict
 
 from hfpapers.args import ArgumentError
 from hfpapers.checks import check_settings
-from hfpapers.publish import refuse_credentials
+from hfpapers.credentials import refuse_credentials
 from hfpapers.scrapyd import PROJECT, SchedulingError
 
 USAGE_ERROR = 2

@@ -8,9 +8,9 @@ from datetime import date
 import pytest
 from scrapy import Request
 
+from hfpapers.credentials import install_credential_masking
 from hfpapers.outcome import ListOutcome, RunRecord
 from hfpapers.periods import day_period
-from hfpapers.publish import install_credential_masking
 from hfpapers.scrapyd import Job, Node
 
 DAY = "2026-02-18"

@@ -1,0 +1,121 @@
+"""Credentials in git remotes and the publishing token: refused in settings, masked in logs.
+
+A remote URL may carry a token (``https://user:TOKEN@host``, ``?access_token=``),
+and the token itself comes from the ``PUBLISH_GIT_TOKEN`` environment variable.
+Settings with credentials are refused before the run (Scrapyd shows job
+settings); whatever reaches a log line or a traceback is masked.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from urllib.parse import urlsplit
+
+# Everything between "://" and the last "@" before the path: also a malformed
+# user:SECRET TOKEN@host or user:SECRET@TOKEN@host.
+_CREDENTIALS_RE = re.compile(r"(?<=://)[^/]*@")
+
+
+# The configured remote, as given, and as it may be shown: a token can also sit in
+# its query string (?access_token=…) or its scp-like user (TOKEN@host:path).
+_REMOTES: dict[str, str] = {}
+
+
+def shown_remote(remote: str) -> str:
+    """A remote with nothing but scheme, host, port and path (or ``***@host:path``)."""
+    try:
+        parts = urlsplit(remote)
+        if parts.scheme and parts.hostname:
+            port = f":{parts.port}" if parts.port else ""
+            return f"{parts.scheme}://{parts.hostname}{port}{parts.path}"
+    except ValueError:  # a port that is no number, a broken [IPv6]: no query, no user part
+        return _CREDENTIALS_RE.sub("***@", remote.split("?", 1)[0])
+    if "@" in remote:
+        return "***@" + remote.rsplit("@", 1)[1]
+    return remote
+
+
+def hide_remote(remote: str) -> None:
+    """Mask ``remote`` wherever it is written out, whole, from now on."""
+    shown = shown_remote(remote)
+    if shown != remote:
+        _REMOTES[remote] = shown
+
+
+def hide_secret(secret: str) -> None:
+    """Mask ``secret`` (the token from the environment) wherever it is written out."""
+    if len(secret) >= 6:  # a shorter one would mask common words; no real token is that short
+        _REMOTES[secret] = "***"
+
+
+def mask_credentials(text: str) -> str:
+    """``https://user:token@host`` -> ``https://***@host``; the configured remote -> its shown form."""
+    for remote, shown in _REMOTES.items():
+        text = text.replace(remote, shown)
+    return _CREDENTIALS_RE.sub("***@", text)
+
+
+# Prefixes of GitHub's and GitLab's tokens: wherever they sit in a URL, it carries a secret.
+_TOKEN_PREFIXES = ("ghp_", "gho_", "ghu_", "ghs_", "ghr_", "github_pat_", "glpat-")
+_SSH_SCHEMES = ("ssh", "git+ssh", "ssh+git")
+TOKEN_VARIABLE = "PUBLISH_GIT_TOKEN"
+TOKEN_USER = "x-access-token"  # GitHub's user name for a token; any other host takes a token as the password
+
+
+def credentials_in(remote: str) -> str | None:
+    """What in a remote (name, path or URL) is a credential, or None: a URL's password,
+    query string (``?access_token=``), a user name over HTTP (a token often stands there),
+    or a known token anywhere. An SSH login name (``git@``) is no credential."""
+    if any(prefix in remote for prefix in _TOKEN_PREFIXES):
+        return "a token"
+    try:
+        parts = urlsplit(remote)
+        if not (parts.scheme and parts.netloc):
+            return None  # a remote's name, a path, or host:path (scp-like, SSH: a login name at most)
+        userinfo = parts.netloc.rpartition("@")[0]
+        if ":" in userinfo or parts.password is not None:
+            return "a password"
+        if parts.query:
+            return "a query string"
+        if userinfo and parts.scheme.lower() not in _SSH_SCHEMES:
+            return "a user name, where a token often stands"
+    except ValueError:
+        return "text that is no valid URL"
+    return None
+
+
+def refuse_credentials(remote: str) -> str | None:
+    """The one-line refusal of a PUBLISH_GIT_REMOTE with credentials in it (never showing them)."""
+    what = credentials_in(remote)
+    if what is None:
+        return None
+    return (
+        f"PUBLISH_GIT_REMOTE: a URL with credentials in it ({what}) would show in logs and in"
+        f" Scrapyd's job list: give the URL without them, or a remote's name, and the token in the"
+        f" {TOKEN_VARIABLE} environment variable"
+    )
+
+
+def install_credential_masking() -> None:
+    """Mask URL credentials in every log record, whatever logger or handler.
+
+    A record factory, not a handler filter: it also covers Scrapy's
+    "Overridden settings" dump and the log file Scrapyd keeps for the job.
+    """
+    factory = logging.getLogRecordFactory()
+    if getattr(factory, "masks_credentials", False):
+        return
+
+    def masking_factory(*args: object, **kwargs: object) -> logging.LogRecord:
+        record = factory(*args, **kwargs)  # type: ignore[arg-type]
+        message = record.getMessage()
+        if ("@" in message and _CREDENTIALS_RE.search(message)) or any(r in message for r in _REMOTES):
+            record.msg, record.args = mask_credentials(message), ()
+        if record.exc_info and record.exc_info[0] is not None:
+            # Formatters print exc_text when set: the traceback, masked.
+            record.exc_text = mask_credentials(logging.Formatter().formatException(record.exc_info))
+        return record
+
+    masking_factory.masks_credentials = True  # type: ignore[attr-defined]
+    logging.setLogRecordFactory(masking_factory)
