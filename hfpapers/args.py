@@ -17,8 +17,8 @@ from typing import Any
 
 from scrapy.settings import BaseSettings
 
+from hfpapers.gitrepo import DETACHED, detached_head, is_work_tree
 from hfpapers.periods import DEFAULTS, KINDS, PARSERS, Period, day_period
-from hfpapers.publish import DETACHED, detached_head, is_work_tree
 from hfpapers.site import Site
 
 _DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")

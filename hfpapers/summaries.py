@@ -31,7 +31,6 @@ import json
 import logging
 import os
 import re
-import subprocess
 import tempfile
 from collections.abc import Iterator
 from datetime import UTC, datetime
@@ -44,6 +43,8 @@ from scrapy.http import Response
 from scrapy.settings import BaseSettings
 
 from hfpapers.args import ArgumentError
+from hfpapers.gitrepo import PUBLISH_LOCK
+from hfpapers.gitrepo import git_dir as find_git_dir
 from hfpapers.items import Paper
 from hfpapers.safeio import UnsafeInputError, exclusive, loads_bounded, read_capped
 from hfpapers.site import Site
@@ -70,8 +71,6 @@ _MARKUP_RE = re.compile(r"(?:^|\s)(?:#{1,6}|[-*+]|\d+[.)])\s+")
 _WORD_RE = re.compile(r"\w+")
 # Anything a reader could take for an address: any scheme, or www. without one.
 _LINK_RE = re.compile(r"(?i)(?:\b[a-z][a-z0-9+.-]*://|\bwww\.)[^\s<>\"'{}\[\]|\\^`]*")
-# The lock file GitPublisher._turn (publish.py) takes in the git folder while it commits.
-PUBLISH_LOCK = "hfpapers-publish.lock"
 # Only an answer the model finished; "length" is one cut off mid-sentence.
 FINISHED = (None, "stop")
 
@@ -310,7 +309,7 @@ class Summarizer:
         """The lock GitPublisher takes in the git folder when SITE_DIR is in a git work tree
         (a save never lands between another run's add and commit), else a lock on the cache's
         folder. Waits at most PUBLISH_TIMEOUT, as publishing does; then `TimeoutError`."""
-        git_dir = _git_dir(self.site)
+        git_dir = find_git_dir(self.site)
         if git_dir is not None:
             fd = os.open(git_dir / PUBLISH_LOCK, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o644)
         else:
@@ -329,18 +328,3 @@ class Summarizer:
 
 def _usable(entry: Any) -> bool:
     return isinstance(entry, dict) and isinstance(entry.get("summary"), str)
-
-
-def _git_dir(path: Path) -> Path | None:
-    """The git folder of the work tree ``path`` is in, or None (no repository, no git)."""
-    try:
-        proc = subprocess.run(
-            ["git", "-C", str(path), "rev-parse", "--absolute-git-dir"],
-            capture_output=True,
-            text=True,
-            timeout=30,
-        )
-    except (OSError, subprocess.TimeoutExpired):
-        return None
-    found = proc.stdout.strip()
-    return Path(found) if proc.returncode == 0 and found else None
