@@ -48,6 +48,12 @@ class ListOutcome:
     """Absolute paths of the old posts the new one replaced."""
     commit: str = ""
     """The commit message, when the publisher committed the files."""
+    written: dict[str, str] = field(default_factory=dict)
+    """Absolute path -> sha256 (hex) of each file exactly as this run wrote it: what the
+    publisher may commit (a file that differs on disk by then was changed by someone else)."""
+    before: dict[str, str | None] = field(default_factory=dict)
+    """Absolute path -> sha256 (hex) of each written or removed file as it was just before
+    this run replaced it (None: there was none): what the remote may still hold."""
     period: Period | None = field(default=None, compare=False, repr=False)
     """The list itself (it knows its files, title and commit message); not in the JSON."""
 
