@@ -14,7 +14,7 @@ from scrapy.exceptions import DropItem
 from scrapy.statscollectors import StatsCollector
 
 from hfpapers.items import Paper, PaperList
-from hfpapers.previous import PreviousData, is_papers_post, permalink_of, retired_posts
+from hfpapers.previous import PreviousData, permalink_of, retired_posts
 from hfpapers.site import Site
 from hfpapers.text import clean_text, strip_version
 
@@ -181,12 +181,8 @@ class PreviousPostPipeline(_ListPipeline):
 
     def _place(self, item: PaperList) -> None:
         """The post's URL, and the old posts it replaces."""
+        # Whether the post there may be replaced is the ListWriter's to say, just before it does.
         current = self.site.post(item.period)
-        if current.exists() and not is_papers_post(current, item.period):
-            raise DropItem(
-                f"{item.period}: {current} is not a papers post; left alone, and this list not written",
-                log_level="DEBUG",
-            )
         retired = retired_posts(self.site, item.period)
         item.retired_posts = [str(p) for p in retired]
         if not self.permalink_pattern:

@@ -283,7 +283,7 @@ async def test_a_post_the_user_writes_during_the_run_is_left_as_it_is(crawl, sit
         assert (site / "_posts" / f"{key}-daily-papers.md").read_text(encoding="utf-8") == USERS_POST
         assert not (site / "_data" / "papers" / f"daily-{key}.json").exists()
     reasons = {o.reason for o in result.record.lists}
-    assert all("changed during the run" in r for r in reasons), reasons
+    assert all(r.endswith(" is not a papers post; left alone, and this list not written") for r in reasons)
     assert not list(site.rglob(".*.tmp*"))
 
 
@@ -294,6 +294,7 @@ async def test_an_old_post_the_user_takes_over_during_the_run_is_not_removed(cra
     old.write_text(f"---\ntitle: {PERIOD.title}\n---\n\n# {PERIOD.title}\n\nold list\n", encoding="utf-8")
     result = await crawl(args={"date": DAY}, settings=EDITS)
     [outcome] = result.record.lists
-    assert outcome.status == "failed" and "changed during the run" in outcome.reason, result.log[-3000:]
+    expected = f"{old} is not a papers post; left alone, and this list not written"
+    assert outcome.reason == expected, result.log[-3000:]
     assert old.read_text(encoding="utf-8") == USERS_POST
     assert not (site / "_posts" / f"{DAY}-daily-papers.md").exists()

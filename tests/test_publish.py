@@ -506,14 +506,17 @@ async def test_a_branch_that_cannot_catch_up_is_only_a_warning(
 
 
 @deferred_f_from_coro_f
-async def test_staged_edits_to_our_post_are_named_when_replaced(repos: tuple[Path, Path], publish) -> None:  # type: ignore[no-untyped-def]
+async def test_staged_edits_to_our_data_file_are_named_when_replaced(
+    repos: tuple[Path, Path], publish
+) -> None:  # type: ignore[no-untyped-def]
+    """A post the owner edited is kept (test_owner_edits.py); an edited data file is replaced."""
     _, clone = repos
     assert (await publish()).record.ok
-    post = clone / "_posts" / f"{DAY}-daily-papers.md"
-    post.write_text(post.read_text(encoding="utf-8") + "\nmy note\n", encoding="utf-8")
-    git(clone, "add", str(post))
+    data_file = clone / FILES[0]
+    data_file.write_text(data_file.read_text(encoding="utf-8").replace('"kind"', '"kind "'), encoding="utf-8")
+    git(clone, "add", str(data_file))
     result = await publish()
-    assert f"_posts/{DAY}-daily-papers.md had changes staged in git; the new post replaces them" in result.log
+    assert f"{FILES[0]} had changes staged in git; the new post replaces them" in result.log
 
 
 POST = f"_posts/{DAY}-daily-papers.md"
