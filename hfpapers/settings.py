@@ -20,8 +20,9 @@ ARXIV_BASE_URL = "https://arxiv.org"
 FIRST_DAY = "2023-05-04"
 
 # --- Output -----------------------------------------------------------------
-# The Jekyll site; posts go to _posts/, data files to _data/papers/.
-SITE_DIR = "."
+# The Jekyll site; posts go to _posts/, data files to _data/papers/. No default: a run
+# refuses to start without it (the working directory is seldom the blog).
+SITE_DIR = ""
 POST_AUTHOR = "lim4349"
 POST_CATEGORIES = ["Daily Papers", "일간"]
 POST_CATEGORIES_WEEKLY = ["Daily Papers", "주간"]

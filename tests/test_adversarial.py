@@ -322,7 +322,10 @@ async def test_a_lone_surrogate_in_one_field_costs_that_field_alone(server: Fixt
     assert papers[listed["id"]]["submitted_on_daily_at"] == listed["submittedOnDailyAt"][:-1]
     assert papers[repo["id"]]["github_repo"] is None
     assert papers[entries[3]["paper"]["id"]]["ai_keywords"] == ["kept", "cut"]
-    assert f"{repo['id']}: dropped the link github_repo = 'https://github.com/zai-org/GLM-5\\udfff'" in result.log
+    assert (
+        f"{repo['id']}: dropped the link github_repo = 'https://github.com/zai-org/GLM-5\\udfff'"
+        in result.log
+    )
 
 
 @deferred_f_from_coro_f

@@ -113,5 +113,7 @@ def test_a_thumbnail_that_is_no_hugging_face_image_costs_the_image_alone(
 def test_every_real_thumbnail_is_kept(caplog: pytest.LogCaptureFixture) -> None:
     entries = [e for path in sorted(API.glob("*.json")) for e in json.loads(path.read_text(encoding="utf-8"))]
     papers = [hf.paper_from_entry(e) for e in entries]
-    assert sum(p.thumbnail is not None for p in papers) == sum(bool(e.get("thumbnail")) for e in entries) > 100
+    assert (
+        sum(p.thumbnail is not None for p in papers) == sum(bool(e.get("thumbnail")) for e in entries) > 100
+    )
     assert "dropped" not in caplog.text

@@ -17,8 +17,7 @@ from scrapy.commands import ScrapyHelpFormatter
 from scrapy.commands.crawl import Command as ScrapyCrawl
 from scrapy.spiderloader import SpiderLoader
 
-from hfpapers.args import ArgumentError
-from hfpapers.checks import COMMON_ARGUMENTS, PERIOD_ARGUMENTS
+from hfpapers.args import COMMON_ARGUMENTS, PERIOD_ARGUMENTS, ArgumentError
 from hfpapers.ledger import RunLedger
 from hfpapers.run_summary import log_outcome
 from hfpapers.spiders.papers import PapersSpider
@@ -27,7 +26,7 @@ USAGE_ERROR = 2
 
 # The settings a first run is likely to need; README.md's Settings has them all.
 MAIN_SETTINGS = {
-    "SITE_DIR": "the Jekyll site the posts and data files go into",
+    "SITE_DIR": "the Jekyll site the posts and data files go into (required)",
     "POST_TIMEZONE": "the time zone of the posts' times (POST_TIME, POST_TIME_WEEKLY, ...)",
     "POST_PERMALINK": "each post's URL ({slug}, {key}, {kind}; empty: none)",
     "SUMMARY_API_URL": "an OpenAI-compatible endpoint for Korean summaries (empty: none)",
@@ -72,7 +71,8 @@ class Command(ScrapyCrawl):
         # Read before the -s options are applied: the project's defaults.
         lines = ["-s NAME=VALUE (every setting: README.md, Settings), default in brackets:"]
         for name, what in MAIN_SETTINGS.items():
-            lines.append(f"{name:<17} {what} [{self.settings.get(name)}]")
+            default = self.settings.get(name)
+            lines.append(f"{name:<17} {what}" + (f" [{default}]" if default != "" else ""))
         return "\n".join(lines)
 
     def process_options(self, args: list[str], opts: argparse.Namespace) -> None:

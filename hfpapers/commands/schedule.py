@@ -8,8 +8,7 @@ from __future__ import annotations
 
 import argparse
 
-from hfpapers.args import ArgumentError, plan_periods
-from hfpapers.checks import check_arguments
+from hfpapers.args import ArgumentError, check_arguments, plan_periods
 from hfpapers.periods import KINDS
 from hfpapers.scrapyd import resolve_node
 from hfpapers.scrapyd_cli import USAGE_ERROR, ScrapydCommand
