@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import re
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -12,6 +13,7 @@ from typing import Any
 import pytest
 
 from fixture_server import FixtureServer
+from hfpapers import python_too_old
 from hfpapers.args import ArgumentError
 from hfpapers.checks import LONGEST_GIT_WAIT, RULES, check_settings
 from hfpapers.gitrepo import Git
@@ -596,3 +598,54 @@ def test_the_checks_stand_at_the_bottom_of_the_house() -> None:
     assert under(graph, "hfpapers.checks") <= bottom | {"hfpapers.text"}
     assert under(graph, "hfpapers.args") <= bottom | {"hfpapers.text", "hfpapers.checks"}
     assert len(longest_chain(graph)) <= 7  # heights() raises ValueError for a cycle
+
+
+# --- An older Python ---------------------------------------------------------------------------
+
+
+def test_an_older_python_is_told_how_to_make_the_venv_again() -> None:
+    """A venv keeps the Python it was made with: installing a newer one changes nothing in it."""
+    assert python_too_old((3, 10, 13, "final", 0), "/home/me/hfpapers/.venv", "/usr") == (
+        "error: hfpapers needs Python 3.11 or newer; this venv has 3.10.13: make it again with a newer one:"
+        " rm -rf /home/me/hfpapers/.venv && python3.11 -m venv /home/me/hfpapers/.venv"
+        " && /home/me/hfpapers/.venv/bin/pip install -r requirements.txt"
+    )
+    assert python_too_old((3, 9, 2), "/usr", "/usr") == (
+        "error: hfpapers needs Python 3.11 or newer; this is 3.9.2: make a venv with a newer one:"
+        " python3.11 -m venv .venv && .venv/bin/pip install -r requirements.txt"
+    )
+    assert python_too_old((3, 11, 0), "/x/.venv", "/usr") is None
+    assert python_too_old((3, 13, 1), "/usr", "/usr") is None
+
+
+def older_pythons() -> list[str]:
+    """Pythons from 3.7 to 3.10 on this machine (pyenv's, or on PATH)."""
+    found = {
+        str(path)
+        for path in Path.home().glob(".pyenv/versions/3.*/bin/python3")
+        if re.fullmatch(r"3\.(7|8|9|10)\.\d+", path.parent.parent.name)
+    }
+    return sorted(
+        found | {p for v in ("3.10", "3.9") if (p := shutil.which(f"python{v}")) and "shims" not in p}
+    )
+
+
+@pytest.mark.skipif(not older_pythons(), reason="needs a Python from 3.7 to 3.10")
+@pytest.mark.parametrize("python", older_pythons())
+def test_an_older_python_says_so_in_one_line_before_anything_is_installed(
+    python: str, tmp_path: Path
+) -> None:
+    """Nothing installed for it: the line comes before any import that would fail."""
+    venv = tmp_path / "venv"
+    subprocess.run([python, "-m", "venv", "--without-pip", str(venv)], check=True)
+    proc = subprocess.run(
+        [str(venv / "bin" / "python"), "-c", "import hfpapers"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert proc.returncode == 1
+    assert proc.stderr.startswith("error: hfpapers needs Python 3.11 or newer; this venv has 3.")
+    assert f"rm -rf {venv} && python3.11 -m venv {venv} && {venv}/bin/pip install" in proc.stderr
+    assert proc.stderr.count("\n") == 1
