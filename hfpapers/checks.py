@@ -352,12 +352,28 @@ JEKYLL_CONFIGS = ("_config.yml", "_config.yaml", "_config.toml")
 NEW_SITE_ENTRIES = {".git", "_posts", "_data"}
 
 
-def _not_a_site(path: Path) -> str | None:
+def _written_by_runs(path: Path, settings: BaseSettings) -> set[str]:
+    """What a run writes in the folder ``path``: its posts and data, and its log when
+    LOG_FILE is there (Scrapy opens it between the command's check and the spider's)."""
+    names = set(NEW_SITE_ENTRIES)
+    log_file = settings.get("LOG_FILE")
+    if log_file:
+        log = Path(os.path.abspath(Path(log_file).expanduser()))
+        if log.parent.resolve() == path:
+            names.add(log.name)
+    return names
+
+
+def _not_a_site(path: Path, settings: BaseSettings) -> str | None:
     """Why ``path`` (a folder) is not a Jekyll site or a folder to start one in; None when it is."""
     if any((path / name).is_file() for name in JEKYLL_CONFIGS):
         return None
-    with os.scandir(path) as entries:
-        other = next((entry.name for entry in entries if entry.name not in NEW_SITE_ENTRIES), None)
+    ours = _written_by_runs(path, settings)
+    try:
+        with os.scandir(path) as entries:
+            other = next((entry.name for entry in entries if entry.name not in ours), None)
+    except OSError as exc:
+        return f"{path} cannot be read: {exc.strerror}"
     if other is None:
         return None
     return (
@@ -377,9 +393,9 @@ def check_site(settings: BaseSettings) -> Path:
     path = Site.from_settings(settings).root
     if not path.is_dir():
         raise ArgumentError(f"SITE_DIR: {path} is not a directory")
-    if not os.access(path, os.R_OK | os.W_OK | os.X_OK):
+    if not os.access(path, os.W_OK | os.X_OK):
         raise ArgumentError(f"SITE_DIR: {path} is not writable")
-    why = _not_a_site(path)
+    why = _not_a_site(path, settings)
     if why:
         raise ArgumentError(f"SITE_DIR: {why}")
     if settings.getbool("PUBLISH_GIT"):

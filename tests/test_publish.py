@@ -44,7 +44,8 @@ def repos(tmp_path: Path) -> tuple[Path, Path]:
     git(tmp_path, "init", "-q", "--bare", "-b", "main", str(remote))
     git(tmp_path, "clone", "-q", str(remote), str(clone))
     (clone / "README.md").write_text("my blog\n")
-    git(clone, "add", "README.md")
+    (clone / "_config.yml").write_text("title: my blog\n")  # a Jekyll site
+    git(clone, "add", "README.md", "_config.yml")
     git(clone, "commit", "-q", "-m", "start")
     git(clone, "push", "-q", "origin", "main")
     return remote, clone
