@@ -24,6 +24,6 @@ def python_too_old(version: tuple[int, ...], prefix: str, base_prefix: str) -> s
 
 # Before anything else is imported, so before an older Python fails on an import; and
 # `python3 -c "import hfpapers"` in the checkout asks a Python before anything is installed.
-_too_old = python_too_old(tuple(sys.version_info), sys.prefix, sys.base_prefix)
+_too_old = python_too_old(sys.version_info[:3], sys.prefix, sys.base_prefix)
 if _too_old:
     sys.exit(_too_old)

@@ -38,7 +38,7 @@ class Kind:
     title: Callable[[Period], str]
     span_ko: Callable[[Period], str]
     old_headings: Callable[[Period], tuple[str, ...]]
-    """The first body line of its post as the old script (or hfpapers before 1.2) wrote it."""
+    """The first body line of its post as the old script (or an earlier hfpapers) wrote it."""
     old_summary_file: bool = False
     """Whether the old script kept its data file as a summary: ``{year, month, total_papers,
     top_papers}`` (its monthly-YYYY-MM.json) instead of a list of papers."""

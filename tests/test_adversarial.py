@@ -1,4 +1,4 @@
-"""Findings of an adversarial review: each attack, and what must hold against it."""
+"""Hostile data and hostile edits: each attack, and what must hold against it."""
 
 from __future__ import annotations
 

@@ -113,7 +113,7 @@ def test_publishing_without_git_is_refused(site: Path, monkeypatch: pytest.Monke
     )
 
 
-# --- Arguments a spider does not take (issue 18.2) ---------------------------------------
+# --- Arguments a spider does not take --------------------------------------------------
 
 
 @pytest.mark.parametrize(
@@ -152,7 +152,7 @@ def test_publishing_without_git_is_refused(site: Path, monkeypatch: pytest.Monke
 def test_an_argument_the_spider_does_not_take_is_refused(
     spider: str, args: dict[str, str], message: str, site: Path
 ) -> None:
-    """Before: ignored, and the run crawled today, or the current week."""
+    """Ignored, it would crawl today, or the current week."""
     assert error_of(args, spider, SITE_DIR=str(site)).startswith(message)
 
 
@@ -173,7 +173,7 @@ def test_a_misspelt_argument_is_refused_before_any_request(server: FixtureServer
 
 
 def test_schedule_refuses_an_option_of_another_spider() -> None:
-    """Before: `--spider monthly --date D` queued the previous month."""
+    """`--spider monthly --date D` would queue the previous month."""
     proc = scrapy_command(
         "schedule",
         "--url",
@@ -192,11 +192,11 @@ def test_schedule_refuses_an_option_of_another_spider() -> None:
     )
 
 
-# --- `scrapy crawl SPIDER --help` (issue 18.3) ---------------------------------------------
+# --- `scrapy crawl SPIDER --help` ------------------------------------------------------------
 
 
 def test_crawl_help_shows_each_spiders_arguments_and_the_main_settings() -> None:
-    """Before: Scrapy's generic help only (`-a NAME=VALUE  set spider argument`)."""
+    """Scrapy's own help says only `-a NAME=VALUE  set spider argument`."""
     proc = scrapy_command("crawl", "daily", "--help")
     assert proc.returncode == 0, proc.stderr
     help_text = proc.stdout
@@ -212,7 +212,7 @@ def test_crawl_help_shows_each_spiders_arguments_and_the_main_settings() -> None
 
 
 def test_the_last_month_there_is_says_it_is_in_the_future() -> None:
-    """Issue 19.12: 9999-12 said `year 10000 is out of range`."""
+    """Its next month is in the year 10000, which `date` cannot hold."""
     from datetime import date
 
     from hfpapers.args import ArgumentError, plan_periods
@@ -229,7 +229,7 @@ def test_the_last_month_there_is_says_it_is_in_the_future() -> None:
 
 @pytest.mark.parametrize("top", ["\u00b2", "١٢", "１２", " 3", "3\n", "1_000", "+3", "3.0"])
 def test_top_is_ascii_digits_and_nothing_else(top: str, site: Path) -> None:
-    """Before: "²" passed str.isdigit and int() raised (a traceback); "١٢" was read as 12."""
+    """'²' passes str.isdigit and int() raises on it; int() reads "١٢" as 12 and " 3" as 3."""
     assert error_of({"date": DAY, "top": top}, SITE_DIR=str(site)) == (
         f"error: top: {top!r} is not a positive whole number"
     )
@@ -247,7 +247,7 @@ def test_force_and_a_yes_no_setting_read_the_same_words(value: str, read: bool, 
 
 @pytest.mark.parametrize("value", ["", "maybe", "2", "y"])
 def test_force_and_a_yes_no_setting_refuse_the_same_words(value: str, site: Path) -> None:
-    """Before: "-a force=" was no, "-s POST_IMAGE=" was refused."""
+    """One reading of yes and no: "-a force=" is no more a no than "-s POST_IMAGE=" is."""
     assert error_of({"date": DAY, "force": value}, SITE_DIR=str(site)) == (
         f"error: force: {value!r} is not a yes/no value (use 1 or 0)"
     )

@@ -1,4 +1,4 @@
-"""Every setting of ours has a rule, and a bad value is one line before any request (issue 18.1)."""
+"""Every setting of ours has a rule, and a bad value is one line before any request."""
 
 from __future__ import annotations
 
@@ -194,7 +194,8 @@ def test_schedule_checks_values_but_not_this_machines_site() -> None:
 def test_crawl_refuses_a_bad_setting_in_one_line_before_any_request(
     setting: str, server: FixtureServer, site: Path
 ) -> None:
-    """Before: a 224-line traceback (the URL), a traceback (the delay), a failure after the crawl."""
+    """Scrapy reads these deep in the run: a bad URL or delay is a traceback there, and a time
+    zone is read when the post is rendered, after the whole crawl."""
     name, value = setting.split("=", 1)
     result = run_crawl(server, site, args={"date": DAY}, settings={name: value})
     assert result.returncode == 2, result.stderr[-3000:]
@@ -228,7 +229,7 @@ def test_schedule_refuses_a_bad_setting_before_asking_scrapyd() -> None:
 
 
 def test_backfill_refuses_a_bad_setting_before_asking_scrapyd() -> None:
-    """It passed -s settings to every node as they came (second adversarial run)."""
+    """It passes -s settings on to every node: a bad one would fail every job there."""
     proc = scrapy_command(
         "backfill", "--start", "2026-02-16", "--end", "2026-02-20", "--node", "http://127.0.0.1:9",
         "-s", "SITE_DIR=/srv/blog", "-s", "CLOSESPIDER_TIMEOUT=abc",
@@ -272,7 +273,7 @@ def test_a_week_past_the_last_day_there_is_is_one_line() -> None:
 @pytest.mark.parametrize("name", ["SUMMARY_CONCURRENCY", "RETRY_TIMES", "POST_CHART_TOP", "HF_API_MAX_PAGES"])
 @pytest.mark.parametrize("value", ["\u00b2", "١٢", "１２", " 3", "3\n", "1_000", "3.0"])
 def test_a_whole_number_is_ascii_digits_and_nothing_else(name: str, value: str, site: Path) -> None:
-    """Before: "²" passed str.isdigit and int() raised (a traceback); "١٢" was 12."""
+    """'²' passes str.isdigit and int() raises on it; int() reads "١٢" as 12 and " 3" as 3."""
     with pytest.raises(ArgumentError, match=rf"^{name}: {re.escape(repr(value))} is not a whole number"):
         check_settings(project_settings(SITE_DIR=str(site), **{name: value}))
 
@@ -290,7 +291,7 @@ def test_seconds_as_people_write_them_pass(value: object, site: Path) -> None:
 
 @pytest.mark.parametrize("value", ["info", "Debug", "LOUD", "20"])
 def test_a_log_level_is_one_logging_knows_as_written(value: str, site: Path) -> None:
-    """Before: "info" passed (the check upper-cased it) and Scrapy, which does not, ended in a traceback."""
+    """Scrapy hands LOG_LEVEL to logging as it is, and logging knows no "info": a traceback."""
     with pytest.raises(ArgumentError) as caught:
         check_settings(project_settings(SITE_DIR=str(site), LOG_LEVEL=value))
     assert str(caught.value) == (
@@ -305,7 +306,7 @@ def test_log_levels_logging_knows_pass(value: object, site: Path) -> None:
 
 
 def test_a_publish_timeout_git_cannot_wait_is_refused(site: Path) -> None:
-    """Before: 3000000 passed, and every git command then failed with OverflowError."""
+    """subprocess waits at most 2**31 ms: with 3000000 every git command fails with OverflowError."""
     with pytest.raises(
         ArgumentError, match=r"^PUBLISH_TIMEOUT: '3000000' is not a number of seconds above 0 and"
     ):
@@ -331,7 +332,7 @@ KEYED_URLS = [
 
 @pytest.mark.parametrize("url", KEYED_URLS)
 def test_a_summary_url_with_a_key_in_it_is_refused_without_showing_it(url: str, site: Path) -> None:
-    """Before: it passed, showed in warnings, and `scrapy schedule` sent it to Scrapyd as a job setting."""
+    """A key in a setting shows in warnings, and in Scrapyd's job list when `scrapy schedule` sends it."""
     with pytest.raises(ArgumentError) as caught:
         check_settings(project_settings(SITE_DIR=str(site), SUMMARY_API_URL=url, SUMMARY_MODEL="m"))
     assert str(caught.value).startswith("SUMMARY_API_URL: a URL with a key in it (")
@@ -363,7 +364,7 @@ def test_schedule_refuses_a_summary_url_with_a_key_without_showing_it() -> None:
 
 @pytest.mark.parametrize("model", ["", "  "])
 def test_a_summary_url_without_a_model_is_refused(model: str, site: Path) -> None:
-    """Before: every request sent "model": ""."""
+    """Without it every request would send "model": ""."""
     settings = project_settings(
         SITE_DIR=str(site), SUMMARY_API_URL="http://127.0.0.1:11434/v1", SUMMARY_MODEL=model
     )
@@ -391,7 +392,7 @@ def test_a_summary_url_without_a_model_is_refused(model: str, site: Path) -> Non
     ],
 )
 def test_a_mistyped_setting_name_is_refused_naming_the_one_meant(typed: str, meant: str, site: Path) -> None:
-    """Before: silently ignored; with SITE_DIRR the post landed in the working directory."""
+    """A slip of the keyboard leaves the setting meant at its default, silently."""
     with pytest.raises(ArgumentError) as caught:
         check_settings(project_settings(SITE_DIR=str(site), **{typed: "x"}), local=False)
     assert str(caught.value) == f"{typed}: not a setting of hfpapers or Scrapy; did you mean {meant}?"
@@ -425,7 +426,7 @@ def test_only_names_given_with_s_are_checked(site: Path) -> None:
 
 
 def test_site_dir_is_required(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """Before: it defaulted to the working directory."""
+    """The working directory is seldom the blog: no default."""
     monkeypatch.chdir(tmp_path)
     for settings in (project_settings(), project_settings(SITE_DIR=""), project_settings(SITE_DIR=" ")):
         with pytest.raises(ArgumentError) as caught:
@@ -461,7 +462,7 @@ def test_a_jekyll_site_or_a_folder_to_start_one_in_is_taken(entries: list[str], 
     ],
 )
 def test_a_folder_of_other_files_is_no_site(entries: list[str], first: str, tmp_path: Path) -> None:
-    """Before: taken, and _posts and _data made among its files (the system's temporary folder)."""
+    """The system's temporary folder, a home folder: _posts and _data are not to be made there."""
     site = folder_with(tmp_path / "site", entries)
     with pytest.raises(ArgumentError) as caught:
         check_settings(project_settings(SITE_DIR=str(site)))
@@ -544,7 +545,8 @@ def crawl_from(
 def test_a_slip_is_one_line_and_exit_2_with_nothing_written(
     args: dict[str, str], settings: dict[str, str], line: str, server: FixtureServer, tmp_path: Path
 ) -> None:
-    """Before: a post in the working directory, or in a folder of other files, exit 0; or a traceback."""
+    """Run from outside the checkout: where a post would land if SITE_DIR fell back to the
+    working directory."""
     work, site, other = tmp_path / "work", tmp_path / "site", folder_with(tmp_path / "other", ["notes.txt"])
     work.mkdir()
     site.mkdir()
@@ -605,7 +607,7 @@ def test_the_checks_stand_at_the_bottom_of_the_house() -> None:
 
 def test_an_older_python_is_told_how_to_make_the_venv_again() -> None:
     """A venv keeps the Python it was made with: installing a newer one changes nothing in it."""
-    assert python_too_old((3, 10, 13, "final", 0), "/home/me/hfpapers/.venv", "/usr") == (
+    assert python_too_old((3, 10, 13), "/home/me/hfpapers/.venv", "/usr") == (
         "error: hfpapers needs Python 3.11 or newer; this venv has 3.10.13: make it again with a newer one:"
         " rm -rf /home/me/hfpapers/.venv && python3.11 -m venv /home/me/hfpapers/.venv"
         " && /home/me/hfpapers/.venv/bin/pip install -r requirements.txt"
@@ -649,3 +651,11 @@ def test_an_older_python_says_so_in_one_line_before_anything_is_installed(
     assert proc.stderr.startswith("error: hfpapers needs Python 3.11 or newer; this venv has 3.")
     assert f"rm -rf {venv} && python3.11 -m venv {venv} && {venv}/bin/pip install" in proc.stderr
     assert proc.stderr.count("\n") == 1
+
+
+def test_a_log_file_the_run_writes_in_the_site_is_the_runs(tmp_path: Path) -> None:
+    """Scrapy opens LOG_FILE between the crawl command's check and the spider's."""
+    site = folder_with(tmp_path / "site", ["_posts/", "crawl.log"])
+    check_settings(project_settings(SITE_DIR=str(site), LOG_FILE=str(site / "crawl.log")))
+    with pytest.raises(ArgumentError, match=r"is not a Jekyll site: it holds 'crawl.log' but no _config.yml"):
+        check_settings(project_settings(SITE_DIR=str(site), LOG_FILE=str(tmp_path / "crawl.log")))

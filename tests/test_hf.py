@@ -71,7 +71,7 @@ def test_api_answer_must_be_a_list() -> None:
 
 
 def test_a_name_that_does_not_resolve_points_to_the_offline_demo() -> None:
-    """Issue 18.8: the offline failure says where to go (no DNS traffic: the failure is built here)."""
+    """The offline failure says where to go (no DNS traffic: the failure is built here)."""
     from scrapy import Request
     from twisted.internet.error import ConnectionRefusedError, DNSLookupError
     from twisted.python.failure import Failure

@@ -168,8 +168,8 @@ NOT_EXACT = {
 
 @pytest.mark.parametrize(("kind", "key"), [(kind, key) for kind, keys in NOT_EXACT.items() for key in keys])
 def test_a_period_is_its_exact_form_in_ascii_digits(kind: str, key: str) -> None:
-    """Before: "2026-W08\\n" was week 8 (and Hugging Face found no papers for it), Arabic-Indic
-    and full-width digits were read as digits, "20260218" was a day."""
+    """A key goes into Hugging Face's URL as it is: "2026-W08\\n" is a week it has no papers
+    for. int() reads Arabic-Indic and full-width digits; date.fromisoformat reads "20260218"."""
     with pytest.raises(ValueError, match=r"^'.*' is not a (date|week|month) in the form "):
         from_key(kind, key)
 
@@ -194,7 +194,7 @@ def test_each_kind_reads_its_own_form() -> None:
 def test_a_period_with_a_newline_or_foreign_digits_exits_2_before_any_request(
     spider: str, argument: str, server: FixtureServer, site: Path
 ) -> None:
-    """Before: the week was fetched, "no papers" reported, exit 0."""
+    """Taken, the week would be asked for as "2026-W08\\n" and reported as having no papers, exit 0."""
     name, value = argument.split("=", 1)
     result = run_crawl(server, site, spider=spider, args={name: value})
     assert result.returncode == 2, result.stderr[-3000:]
@@ -204,7 +204,7 @@ def test_a_period_with_a_newline_or_foreign_digits_exits_2_before_any_request(
 
 
 def test_schedule_refuses_a_week_with_a_newline() -> None:
-    """Before: queued (here: exit 1, Scrapyd unreachable) as week "2026-W08\\n"."""
+    """Exit 2, not the 1 of an unreachable Scrapyd: refused before anything is queued."""
     proc = scrapy_command(
         "schedule",
         "--url",
