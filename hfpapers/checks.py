@@ -218,7 +218,9 @@ def _key_in_url(text: str) -> str | None:
         return "a user name or password"
     if _URL_KEY_PARAMETER_RE.search(text):
         return "a key in its query string"
-    if _API_KEY_RE.search(text):
+    # After the host: a host may be named sk-internal-gateway.
+    after_host = text.split("://", 1)[-1].partition("/")[2]
+    if _API_KEY_RE.search(after_host):
         return "an API key"
     return None
 

@@ -47,7 +47,8 @@ def link_problem(url: str) -> str | None:
     """Why ``url`` cannot be a link as it is, or None: an http(s) URL with a host, and no
     whitespace, control or format character (which a reader cannot see, or which turns
     what they see around), no lone surrogate, private-use or unassigned code point."""
-    for char in url:
+    plain = url.isascii() and url.isprintable() and " " not in url  # the common case
+    for char in () if plain else url:
         category = unicodedata.category(char)
         if char.isspace() or category[0] in "CZ":
             return f"a character a link cannot hold (U+{ord(char):04X}, {category})"

@@ -346,6 +346,7 @@ def test_a_summary_url_with_a_key_in_it_is_refused_without_showing_it(url: str, 
         "http://127.0.0.1:11434/v1",
         "https://api.openai.com/v1",
         "https://my.openai.azure.com/openai/deployments/gpt/chat/completions?api-version=2024-02-01",
+        "https://sk-internal-gateway.example.org/v1",
     ],
 )
 def test_a_summary_url_without_a_key_passes(url: str, site: Path) -> None:
