@@ -18,7 +18,14 @@ from typing import Any
 from scrapy.settings import BaseSettings
 
 # ArgumentError is raised here too, and imported from here by the commands.
-from hfpapers.checks import ArgumentError, check_settings, is_setting_name, parse_yes_no, read_whole, setting
+from hfpapers.checks import (
+    ArgumentError,
+    check_settings,
+    is_setting_name,
+    parse_yes_no,
+    read_setting,
+    read_whole,
+)
 from hfpapers.periods import DEFAULTS, KINDS, PARSERS, Period, day_period, parse_date
 
 # The arguments (-a NAME=VALUE) each spider takes, with what they take: the one declaration
@@ -123,7 +130,7 @@ def plan_periods(
 ) -> list[Period]:
     """The days, week or month the arguments ask for (``date``/``start``/``end``, ``week``, ``month``)."""
     last = today or hf_today()
-    first = setting(settings, "FIRST_DAY")
+    first = read_setting(settings, "FIRST_DAY")
     if kind == "daily":
         return _daily_periods(kwargs, first, last)
     return [_one_period(kind, kwargs, first, last)]

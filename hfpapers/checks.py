@@ -133,7 +133,7 @@ class Value(Rule):
     takes: str  # ... it takes this ("": the first half says it all)
     read: Callable[[Any], Any]
 
-    def value(self, name: str, settings: BaseSettings) -> Any:
+    def read_from(self, settings: BaseSettings, name: str) -> Any:
         """The setting as the run uses it; `ArgumentError` when this rule refuses it."""
         value = settings.get(name)
         try:
@@ -147,13 +147,13 @@ class Value(Rule):
             raise ArgumentError(f"{name}: {shown} is not {self.what}{takes}") from None
 
     def check(self, name: str, settings: BaseSettings) -> None:
-        self.value(name, settings)
+        self.read_from(settings, name)
 
 
 @dataclass(frozen=True)
 class Flag(Value):
     def check(self, name: str, settings: BaseSettings) -> None:
-        value = self.value(name, settings)
+        value = self.read_from(settings, name)
         # Scrapy's getbool, which the run reads it with, knows only 0/1/True/False/true/false.
         if not settings.frozen:
             logger.debug("%s: %r read as %s", name, settings.get(name), value)
@@ -168,7 +168,7 @@ class NeededWith(Value):
     example: str = ""
 
     def check(self, name: str, settings: BaseSettings) -> None:
-        value = self.value(name, settings)
+        value = self.read_from(settings, name)
         if str(settings.get(self.other) or "").strip() and not str(value).strip():
             raise ArgumentError(
                 f"{name}: {self.other} is set, so give {name} too, such as -s {name}={self.example}"
@@ -520,11 +520,11 @@ SCRAPY_RULES: dict[str, Rule] = {
 }
 
 
-def setting(settings: BaseSettings, name: str) -> Any:
+def read_setting(settings: BaseSettings, name: str) -> Any:
     """A setting of ours as the run uses it, read by its rule (`ArgumentError` when refused)."""
     rule = RULES[name]
     assert isinstance(rule, Value), f"{name} has no single value"
-    return rule.value(name, settings)
+    return rule.read_from(settings, name)
 
 
 # --- Setting names ----------------------------------------------------------------------
@@ -538,7 +538,7 @@ KNOWN_SETTINGS = frozenset(
 # How alike a name must be to a known one to be taken for a slip of the keyboard: SITE_DIRR,
 # POST_AUTHR and SUMARY_API_URL are (0.94 to 0.97); an add-on's own names are not.
 CLOSE = 0.85
-_warned: set[str] = set()
+_warned_names: set[str] = set()
 
 
 def is_setting_name(name: str) -> bool:
@@ -569,8 +569,8 @@ def check_names(settings: BaseSettings) -> None:
         close = close_setting(name)
         if close:
             raise ArgumentError(f"{name}: not a setting of hfpapers or Scrapy; did you mean {close}?")
-        if name not in _warned:
-            _warned.add(name)
+        if name not in _warned_names:
+            _warned_names.add(name)
             logger.warning("%s: not a setting of hfpapers or Scrapy; left to whatever add-on reads it", name)
 
 
