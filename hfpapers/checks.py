@@ -34,8 +34,8 @@ from dateutil import tz
 from scrapy.settings import SETTINGS_PRIORITIES, BaseSettings, default_settings
 
 from hfpapers import settings as project_settings
-from hfpapers.credentials import mask_credentials, refuse_credentials
-from hfpapers.gitrepo import DETACHED, detached_head, is_work_tree
+from hfpapers.credentials import TOKEN_VARIABLE, mask_credentials, plain_http_refusal, refuse_credentials
+from hfpapers.gitrepo import DETACHED, detached_head, is_work_tree, remote_urls
 from hfpapers.periods import parse_date
 from hfpapers.site import Site
 from hfpapers.text import link_problem
@@ -408,6 +408,10 @@ def check_site(settings: BaseSettings) -> Path:
         pushed_to_a_branch = settings.getbool("PUBLISH_PUSH") and settings.get("PUBLISH_GIT_BRANCH")
         if not pushed_to_a_branch and detached_head(path):
             raise ArgumentError(f"PUBLISH_GIT: HEAD is detached in {path}: {DETACHED}")
+        if settings.getbool("PUBLISH_PUSH") and os.environ.get(TOKEN_VARIABLE):
+            refused = plain_http_refusal(remote_urls(path, settings.get("PUBLISH_GIT_REMOTE")))
+            if refused:
+                raise ArgumentError(refused)
     for sub in ("_posts", "_data", "_data/papers"):
         target = path / sub
         # lexists: a dangling symbolic link or a loop is there, and no folder.
