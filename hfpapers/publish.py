@@ -67,12 +67,14 @@ from hfpapers.site import Site
 
 logger = logging.getLogger(__name__)
 
-_REJECTED = ("[rejected]", "non-fast-forward", "fetch first")
+# A push that lost a race: the remote moved on before it (rejected as no fast-forward), or while
+# it was under way (the remote's ref no longer at the tip it started from).
+_REJECTED = ("[rejected]", "non-fast-forward", "fetch first", "cannot lock ref", "(failed to update ref)")
 # The commit holding the files a run writes for all its lists (the summaries cache).
 SHARED_MESSAGE = "Korean summaries cache"
 _REGULAR_MODES = ("100644", "100755")
-# A file on the remote where ours goes is read to compare it; one this big is nobody's post.
-MAX_COMPARED_BYTES = 64 * 1024 * 1024
+# A file of the run's, or the remote's at its path, is read whole: one this big is nobody's post.
+MAX_READ_BYTES = 64 * 1024 * 1024
 # The "before" of a path whose version before this run nobody recorded.
 _UNRECORDED = object()
 
@@ -118,9 +120,12 @@ def read_regular(root: Path, relative: PurePosixPath) -> bytes | None:
                 raise UnsafePathError("a symbolic link") from None
             raise
         with os.fdopen(fd, "rb") as file:
-            if not stat.S_ISREG(os.fstat(file.fileno()).st_mode):
+            found = os.fstat(file.fileno())
+            if not stat.S_ISREG(found.st_mode):
                 raise UnsafePathError("no regular file")
-            return file.read()
+            if found.st_size > MAX_READ_BYTES:
+                raise UnsafePathError(f"{found.st_size} bytes, more than any file of a run")
+            return file.read(MAX_READ_BYTES + 1)
     finally:
         os.close(folder)
 
@@ -175,6 +180,10 @@ class _Entry:
     @property
     def absent(self) -> bool:
         return not self.blob and not self.foreign
+
+    @property
+    def regular(self) -> bool:
+        return bool(self.blob) and not self.foreign
 
     def same(self, other: _Entry) -> bool:
         return (self.mode, self.blob, self.foreign) == (other.mode, other.blob, other.foreign)
@@ -361,6 +370,19 @@ class GitPublisher:
                 folder: "missing" if answer.endswith(" missing") else answer.split()[1]
                 for folder, answer in zip(folders, answers, strict=True)
             }
+            # A submodule's commit is not in this repository: "missing" too. The highest of the
+            # missing folders sit in trees, where ls-tree shows a submodule's entry.
+            highest = [
+                f
+                for f in folders
+                if kinds[f] == "missing" and kinds.get(str(PurePosixPath(f).parent)) != "missing"
+            ]
+            if highest:
+                for line in filter(
+                    None, self.top("ls-tree", "-z", "--full-tree", commit, "--", *highest).stdout.split("\0")
+                ):
+                    meta, folder = line.split("\t", 1)
+                    kinds[folder] = meta.split()[1]
         else:
             kinds = {}
         listed = self.top("ls-tree", "-z", "--full-tree", commit, "--", *paths).stdout
@@ -375,7 +397,7 @@ class GitPublisher:
 
     def _content(self, blob: str) -> bytes | None:
         """A blob's bytes, or None when it is too big to be anything of ours."""
-        if int(self.top("cat-file", "-s", blob).stdout.strip()) > MAX_COMPARED_BYTES:
+        if int(self.top("cat-file", "-s", blob).stdout.strip()) > MAX_READ_BYTES:
             return None
         return self.top.output("cat-file", "blob", blob)
 
@@ -427,8 +449,8 @@ class GitPublisher:
         post = next(
             (c for c in plan.changes if c.data is not None and c.path.endswith(".md")), plan.changes[0]
         )
-        existed = not theirs[post.path].absent or any(
-            change.data is None and not theirs[change.path].absent for change in plan.changes
+        existed = theirs[post.path].regular or any(
+            change.data is None and theirs[change.path].regular for change in plan.changes
         )
         assert outcome.period is not None  # the ledger's outcomes carry their list
         message = outcome.period.commit_message(outcome.papers, refresh=existed)
@@ -503,9 +525,7 @@ class GitPublisher:
         try:
             if remote is None or change.data is None:
                 return None
-            theirs, ours = (
-                loads_bounded(data, max_bytes=MAX_COMPARED_BYTES) for data in (remote, change.data)
-            )
+            theirs, ours = (loads_bounded(data, max_bytes=MAX_READ_BYTES) for data in (remote, change.data))
             if not isinstance(theirs, dict) or not isinstance(ours, dict):
                 return None
             merged: dict[str, Any] = {**ours, **theirs}

@@ -177,6 +177,41 @@ async def test_a_refused_push_fails_commits_nothing_and_the_next_run_of_the_list
     assert remote_log(remote)[0] == f"Daily papers {DAY}: 13 papers"
 
 
+@pytest.mark.parametrize("hook", ["reference-transaction", "pre-push"])
+@deferred_f_from_coro_f
+async def test_a_push_that_loses_a_race_is_built_again_on_the_new_tip(
+    repos: tuple[Path, Path], tmp_path: Path, publish, hook: str
+) -> None:  # type: ignore[no-untyped-def]
+    """Someone else pushes between this run's fetch and its push (the fetch's ref update runs
+    reference-transaction), or while the push is under way (pre-push): a hook in the clone
+    stands in for them."""
+    remote, clone = repos
+    push_from_elsewhere(remote, tmp_path, "about.md", "about\n", "someone else's post")  # the fetch has news
+    racer = tmp_path / "racer"
+    git(tmp_path, "clone", "-q", str(remote), str(racer))
+    (racer / "news.md").write_text("news\n")
+    git(racer, "add", "news.md")
+    git(racer, "commit", "-q", "-m", "pushed in the race")
+    mark = tmp_path / "raced"
+    script = clone / ".git" / "hooks" / hook
+    script.write_text(
+        f'#!/bin/sh\n[ "{hook}" = pre-push ] || [ "$1" = committed ] || exit 0\n[ -e "{mark}" ] && exit 0\n'
+        f'touch "{mark}"\nunset $(git rev-parse --local-env-vars)\ngit -C "{racer}" push -q origin main\n'
+    )
+    script.chmod(0o755)
+    result = await publish()
+    assert result.record.ok, result.log[-3000:]
+    assert mark.exists()
+    assert "Push rejected (the remote moved on): building the commits again on its tip, try 2" in result.log
+    assert remote_log(remote) == [
+        f"Daily papers {DAY}: 13 papers",
+        "pushed in the race",
+        "someone else's post",
+        "start",
+    ]
+    assert git(clone, "rev-parse", "HEAD") == git(remote, "rev-parse", "main")
+
+
 @pytest.mark.parametrize(
     "remote",
     [
@@ -422,10 +457,10 @@ async def test_another_clones_summaries_cache_never_holds_back_a_post(
     assert git(remote, "show", "main:_posts/2026-02-17-daily-papers.md").startswith("---\ntitle:")
     # Merged by key: every summary of both clones, each as its clone wrote it.
     merged = json.loads(git(remote, "show", f"main:{CACHE}"))
-    ones, twos = (
-        json.loads(git(clone, "show", f"{rev}:{CACHE}")) for clone, rev in ((first, "HEAD"), (second, "HEAD"))
-    )
-    assert len(ones) == 13 and len(twos) == 31 and merged == {**twos, **ones}
+    ones = json.loads(git(first, "show", f"HEAD:{CACHE}"))
+    assert json.loads(git(remote, "show", f"main~1:{CACHE}")) == ones  # the first clone's alone
+    assert len(ones) == 13 and len(merged) == 13 + 18
+    assert {k: v for k, v in merged.items() if k in ones} == ones
     # The second clone, untouched by its owner, is at the remote's tip with the merged cache.
     assert git(second, "rev-parse", "HEAD") == git(remote, "rev-parse", "main")
     assert git(second, "status", "--porcelain") == ""

@@ -517,3 +517,35 @@ async def test_the_owners_index_stays_as_it_was_when_the_branch_cannot_move(
     assert (clone / ".git" / "index").read_bytes() == index
     assert git(clone, "log", "--format=%s") == "start" and git(clone, "stash", "list") == ""
     assert git(clone, "status", "--porcelain") == " M README.md\nA  draft.md\n?? _data/\n?? _posts/"
+
+
+@pytest.mark.parametrize(
+    ("where", "entry"),
+    [
+        ("_posts", "120000"),  # a symbolic link where the posts' folder was
+        ("_data/papers", "160000"),  # a submodule
+        (POST, "120000"),  # the post itself a link
+    ],
+)
+def test_a_link_or_submodule_on_the_remote_where_a_file_goes_stays(
+    repos: tuple[Path, Path], tmp_path: Path, where: str, entry: str
+) -> None:
+    remote, clone = repos
+    owner = owner_clone(remote, tmp_path)
+    (tmp_path / "link-target").write_text("/etc")
+    target = (
+        git(owner, "rev-parse", "HEAD")
+        if entry == "160000"
+        else git(owner, "hash-object", "-w", "../link-target")
+    )
+    git(owner, "update-index", "--add", "--cacheinfo", f"{entry},{target},{where}")
+    git(owner, "commit", "-q", "-m", f"{where}, the owner's way")
+    git(owner, "push", "-q", "origin", "main")
+    tip = git(remote, "rev-parse", "main")
+    published = publisher(clone).publish(record(write_list(clone, "today")))
+    shown = DATA if where == "_data/papers" else POST
+    assert published.error == (
+        f"Daily papers {DAY}: 13 papers not pushed: {shown} is a symbolic link or no regular file"
+        " on the remote (it stays)"
+    )
+    assert git(remote, "rev-parse", "main") == tip
