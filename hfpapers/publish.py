@@ -156,9 +156,12 @@ class _Plan:
 
 @dataclass
 class _Chain:
-    """The commits of one try, one on top of the other, from the remote's tip (or HEAD)."""
+    """The commits of one try, one on top of the other, from the remote's tip (or HEAD), built
+    in one temporary index that holds the top's tree."""
 
     base: str | None
+    index: dict[str, str]  # GIT_INDEX_FILE for git's environment
+    tree: str  # the top's tree
     top: str | None = field(init=False)
     messages: dict[str, str] = field(default_factory=dict)  # list key -> message
     subjects: list[str] = field(default_factory=list)  # every commit's, in order
@@ -416,28 +419,30 @@ class GitPublisher:
         content = self._content(theirs.blob)
         return content is not None and _sha256(content) == change.before
 
-    def _commit(
-        self, parent: str | None, changes: dict[str, tuple[str, str] | None], message: str
-    ) -> str | None:
-        """A commit of ``parent``'s tree with ``changes`` (path -> (mode, blob), or None: removed)
-        on top of ``parent``; ``parent`` itself when that changes nothing."""
-        zero = "0" * len(next((entry[1] for entry in changes.values() if entry), parent or "0" * 40))
+    @contextlib.contextmanager
+    def _chain(self, base: str | None) -> Iterator[_Chain]:
+        """A chain of commits to come on ``base`` (None: the first commit of a branch)."""
+        with tempfile.TemporaryDirectory(prefix="hfpapers-index-") as tmp:
+            index = {"GIT_INDEX_FILE": str(Path(tmp) / "index")}
+            self.top("read-tree", *([base] if base else ["--empty"]), env=index)
+            yield _Chain(base, index, self.top("write-tree", env=index).stdout.strip())
+
+    def _commit(self, chain: _Chain, changes: dict[str, tuple[str, str] | None], message: str) -> bool:
+        """A commit of the chain's top with ``changes`` (path -> (mode, blob), or None: removed)
+        on top of it; False when that changes nothing."""
+        zero = "0" * len(chain.tree)
         lines = "".join(
             f"{entry[0]} {entry[1]}\t{path}\0" if entry else f"0 {zero}\t{path}\0"
             for path, entry in changes.items()
         )
-        with tempfile.TemporaryDirectory(prefix="hfpapers-index-") as tmp:
-            index = {"GIT_INDEX_FILE": str(Path(tmp) / "index")}
-            self.top("read-tree", *([parent] if parent else ["--empty"]), env=index)
-            self.top("update-index", "-z", "--index-info", input=lines, env=index)
-            tree = self.top("write-tree", env=index).stdout.strip()
-        if parent is not None and tree == self.top("rev-parse", f"{parent}^{{tree}}").stdout.strip():
-            return parent
-        if parent is None and not any(changes.values()):
-            return None
-        return self.top(
-            "commit-tree", tree, *(["-p", parent] if parent else []), input=message + "\n"
-        ).stdout.strip()
+        self.top("update-index", "-z", "--index-info", input=lines, env=chain.index)
+        tree = self.top("write-tree", env=chain.index).stdout.strip()
+        if tree == chain.tree:
+            return False
+        parent = ["-p", chain.top] if chain.top else []
+        chain.top = self.top("commit-tree", tree, *parent, input=message + "\n").stdout.strip()
+        chain.tree = tree
+        return True
 
     def _add_list(self, chain: _Chain, plan: _Plan, known: dict[str, _Entry]) -> None:
         """The list's commit on top of the chain, unless a file of it is someone else's there."""
@@ -477,11 +482,9 @@ class GitPublisher:
             c.path: ((theirs[c.path].mode or "100644"), c.blob) if c.data is not None else None
             for c in plan.changes
         }
-        commit = self._commit(chain.top, changes, message)
-        if commit == chain.top:
+        if not self._commit(chain, changes, message):
             logger.info("%s: nothing changed, no commit", outcome.key)
             return
-        chain.top = commit
         chain.messages[outcome.key] = message
         chain.subjects.append(message)
 
@@ -511,11 +514,9 @@ class GitPublisher:
             if merged != change.data:
                 chain.merged[change.path] = merged
             changes[change.path] = (entry.mode, self._blob(merged))
-        commit = self._commit(chain.top, changes, SHARED_MESSAGE) if changes else chain.top
-        if commit == chain.top:
+        if not (changes and self._commit(chain, changes, SHARED_MESSAGE)):
             logger.info("the shared files: nothing changed, no commit")
             return
-        chain.top = commit
         chain.subjects.append(SHARED_MESSAGE)
 
     def _merged(self, change: _Change, blob: str) -> bytes | None:
@@ -551,10 +552,10 @@ class GitPublisher:
                     f"the remote {mask_credentials(self.remote)} has no branch {branch}: push it once"
                     " yourself (publishing adds to the remote's branch, never pushes this clone's commits)"
                 )
-            chain = _Chain(tip)
-            for plan in plans:
-                self._add_list(chain, plan, known)
-            self._add_shared(chain, shared, known)
+            with self._chain(tip) as chain:
+                for plan in plans:
+                    self._add_list(chain, plan, known)
+                self._add_shared(chain, shared, known)
             if chain.top == tip:
                 if tip is not None:
                     self._catch_up(branch, tip, plans, shared, chain)
@@ -695,10 +696,11 @@ class GitPublisher:
                 now = read_regular(self.top.work_tree, PurePosixPath(change.path))
             except (UnsafePathError, OSError) as exc:
                 return f"{change.shown}: {exc}"
-            wanted = None if entry.absent else self._content(entry.blob)
-            if now != wanted and change.path in chain.merged and now == change.data:
-                rewrite[change.path] = chain.merged[change.path]  # still this run's: it may take the merge
-            elif now != wanted:
+            if now != change.data:
+                return f"{change.shown} changed in SITE_DIR since this run wrote it"
+            if change.path in chain.merged:
+                rewrite[change.path] = chain.merged[change.path]  # still this run's: it takes the merge
+            elif entry.blob != change.blob:  # (both "" for a file removed here and there)
                 return f"{change.shown} differs from the pushed version"
             if change.path in staged:
                 return f"{change.shown} has changes staged"
@@ -760,10 +762,10 @@ class GitPublisher:
         head = self._head()
         paths = [c.path for plan in plans for c in plan.changes] + [c.path for c in shared]
         known = self._entries(head, paths)
-        chain = _Chain(head)
-        for plan in plans:
-            self._add_list(chain, plan, known)
-        self._add_shared(chain, shared, known)
+        with self._chain(head) as chain:
+            for plan in plans:
+                self._add_list(chain, plan, known)
+            self._add_shared(chain, shared, known)
         if chain.top == head:
             return chain
         assert chain.top is not None
