@@ -263,7 +263,7 @@ def test_the_owners_unpushed_commits_stay_theirs_even_under_their_own_name(
     assert published.error == ""
     assert remote_log(remote) == [f"Daily papers {DAY}: 13 papers", "start"]
     assert git(remote, "log", "-1", "--format=%an <%ae>", "main") == OWNER
-    assert sorted(remote_paths(remote)) == sorted(["README.md", DATA, POST])
+    assert "draft.md" not in remote_paths(remote)
     assert git(clone, "log", "-1", "--format=%s") == "WIP: private draft"  # the owner's branch as it was
 
 
@@ -485,20 +485,22 @@ def test_questions_about_a_folder_ignore_a_hooks_git_variables(
 
 
 @deferred_f_from_coro_f
-async def test_a_staged_edit_of_the_post_stays_staged(
+async def test_a_staged_edit_of_the_data_file_stays_staged(
     server: FixtureServer, repos: tuple[Path, Path], publish
 ) -> None:  # type: ignore[no-untyped-def]
+    """The writer replaces an edited data file (an edited post it keeps): the owner's staged
+    version stays in their index, and the branch stays where it is."""
     _, clone = repos
     assert (await publish()).record.ok
-    post = clone / POST
-    post.write_text(post.read_text(encoding="utf-8") + "\nmy note\n", encoding="utf-8")
-    git(clone, "add", POST)
-    staged_note = git(clone, "ls-files", "--stage", POST)
+    data_file = clone / DATA
+    data_file.write_text(data_file.read_text(encoding="utf-8").replace('"kind"', '"kind "'), encoding="utf-8")
+    git(clone, "add", DATA)
+    staged_edit = git(clone, "ls-files", "--stage", DATA)
     server.edit_day(DAY)[0]["paper"]["upvotes"] += 5
-    result = await publish()  # the refresh replaces the post in the work tree (the writer's call)
+    result = await publish()
     assert result.record.ok, result.log[-3000:]
-    assert git(clone, "ls-files", "--stage", POST) == staged_note
-    assert f"{POST} has changes staged" in result.log and "pull when you are ready" in result.log
+    assert git(clone, "ls-files", "--stage", DATA) == staged_edit
+    assert f"{DATA} has changes staged" in result.log and "pull when you are ready" in result.log
 
 
 @deferred_f_from_coro_f
