@@ -14,6 +14,8 @@ from pathlib import Path
 import pytest
 
 from fixture_server import FixtureServer
+from hfpapers.outcome import RunRecord
+from hfpapers.scrapyd import Node
 from tests.conftest import ROOT, source_settings
 from tests.scrapyd_node import ScrapydNode, free_port
 
@@ -151,6 +153,12 @@ def test_scheduled_daily_and_weekly_crawls_write_their_posts(
     log = (node.workdir / "logs" / "hfpapers" / "daily" / f"{job}.log").read_text(encoding="utf-8")
     assert "Run outcome: ok" in log, log[-3000:]
     assert finished["log_url"].endswith(f"{job}.log")
+    # The backfill and the job monitor read only a log's end, asked for by its size and a Range.
+    keep = len(log.encode()) - 1024
+    tail = Node("one", node.url, log_tail=keep).log(finished["log_url"])
+    assert tail == log.encode()[-keep:].partition(b"\n")[2].decode()  # the first line may be cut: dropped
+    record = RunRecord.from_log(tail)
+    assert record is not None and record.ok
     data = json.loads((site / "_data" / "papers" / f"daily-{DAY}.json").read_text(encoding="utf-8"))
     assert data["total_papers"] == 13
     golden = (ROOT / "tests" / "golden" / f"{DAY}-daily-papers.md").read_text(encoding="utf-8")

@@ -1,0 +1,240 @@
+"""Scrapyd nodes that hang, trickle, flood or answer nonsense: every wait and read is bounded, and
+each such answer is one line for its node or job, never a traceback.
+
+The nodes are small HTTP servers in this process (tests/scrapyd_node.py, `HostileScrapyd`);
+the backfill runs in-process, and as the `scrapy backfill` command where its exit and its
+wall-clock bound are the point.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from datetime import date
+
+import pytest
+
+from hfpapers import scrapyd
+from hfpapers.outcome import ListOutcome, RunRecord
+from hfpapers.scrapyd import Job, Node, backfill
+from hfpapers.scrapyd_cli import positive_seconds
+from tests.conftest import ROOT
+from tests.scrapyd_node import HostileScrapyd, _Handler
+
+DAYS = ["2026-02-16", "2026-02-17"]
+LOG_URL = HostileScrapyd.LOG_URL
+
+
+def job_log(record: RunRecord) -> str:
+    """The end of a job log as Scrapy writes it: the record, then the stats and the last line."""
+    return (
+        "2026-02-18 00:15:00 [scrapy.core.engine] INFO: Spider opened\n"
+        f"2026-02-18 00:15:01 [hfpapers.run_summary] INFO: Run record: {record.to_json()}\n"
+        "2026-02-18 00:15:01 [scrapy.statscollectors] INFO: Dumping Scrapy stats:\n{'x': 1}\n"
+        "2026-02-18 00:15:01 [hfpapers.run_summary] INFO: Run outcome: ok\n"
+    )
+
+
+GOOD = job_log(RunRecord("finished", [ListOutcome("daily", day, "written") for day in DAYS]))
+
+
+@pytest.fixture
+def node() -> Iterator[HostileScrapyd]:
+    server = HostileScrapyd(GOOD)
+    yield server
+    server.stop()
+
+
+def run(
+    *servers: HostileScrapyd, timeout: float = 30, poll: float = 0.02
+) -> tuple[list[Job], list[str], float]:
+    """The backfill of `DAYS` over ``servers``, with ``timeout`` as the command's --timeout."""
+    said: list[str] = []
+    deadline = time.monotonic() + timeout
+    nodes = [Node(server.url, server.url, deadline=deadline) for server in servers]
+    started = time.monotonic()
+    jobs = backfill(
+        nodes, date(2026, 2, 16), date(2026, 2, 17), "hfpapers", {"SITE_DIR": "/srv/blog"}, poll, said.append
+    )
+    return jobs, said, time.monotonic() - started
+
+
+def test_a_healthy_node_reports_its_job(node: HostileScrapyd) -> None:
+    (job,), said, _ = run(node)
+    assert said == [f"{node.url}: 2026-02-16 to 2026-02-17: job {node.JOB_ID} scheduled"]
+    assert job.ok and job.report() == [
+        f"{node.url}: 2026-02-16 to 2026-02-17: job {node.JOB_ID}: ok (2 lists written)"
+    ]
+    # The log's size, then the log: one of each.
+    assert node.count(f"HEAD {LOG_URL}") == 1 and node.count(f"GET {LOG_URL}") == 1
+
+
+def test_listjobs_that_never_answers_ends_at_the_timeout(node: HostileScrapyd) -> None:
+    node.routes["/listjobs.json"] = _Handler.hang
+    (job,), _, took = run(node, timeout=2)
+    assert not job.ok
+    assert job.problem.startswith("lost sight of the job at the timeout: cannot list jobs: no answer within ")
+    assert took < 2 + 1.5
+    assert node.count("GET /listjobs.json") == 1  # the one call waited out the command's time
+
+
+@pytest.mark.parametrize(
+    ("listing", "why"),
+    [
+        ({"status": "busy"}, "cannot list jobs: answered listjobs.json with status 'busy', not 'ok'"),
+        (
+            {"status": "ok", "finished": "oops"},
+            "cannot list jobs: answered listjobs.json with 'finished' that is no list",
+        ),
+        (
+            [1, 2],
+            "cannot list jobs: answered listjobs.json with HTTP 200 and no Scrapyd JSON (is it Scrapyd?)",
+        ),
+        ({"status": "error", "message": "\x1b[2Jdisk\nfull"}, "Scrapyd refused to list jobs: disk full"),
+    ],
+)
+def test_a_listjobs_answer_no_scrapyd_gives_is_one_line_after_three_polls(
+    node: HostileScrapyd, listing: object, why: str
+) -> None:
+    node.routes["/listjobs.json"] = lambda handler: handler.send_json(listing)
+    (job,), _, _ = run(node)
+    assert job.problem == f"lost sight of the job: {why}"
+    assert job.report() == [f"{node.url}: 2026-02-16 to 2026-02-17: job {node.JOB_ID}: failed: {job.problem}"]
+    assert node.count("GET /listjobs.json") == scrapyd.MAX_POLL_FAILURES
+
+
+def test_entries_without_a_usable_id_are_passed_over(node: HostileScrapyd) -> None:
+    entries = [{"log_url": "/logs/x.log"}, {"id": 7}, {"id": "a b\x1b[0m"}, "junk", None]
+    node.routes["/listjobs.json"] = lambda handler: handler.send_json(
+        {**node.listing(), "pending": entries, "running": [{"spider": "daily"}]}
+    )
+    (job,), _, _ = run(node)
+    assert job.ok, job.problem
+
+
+def test_a_schedule_answer_without_a_job_id_fails_that_job_alone(node: HostileScrapyd) -> None:
+    other = HostileScrapyd(job_log(RunRecord("finished", [ListOutcome("daily", "2026-02-17", "written")])))
+    node.routes["/schedule.json"] = lambda handler: handler.send_json({"status": "ok"})
+    try:
+        (first, second), said, _ = run(node, other)
+    finally:
+        other.stop()
+    why = "not scheduled: cannot schedule daily: answered schedule.json without a job id (None)"
+    assert said[0] == f"{node.url}: 2026-02-16 to 2026-02-16: {why}"
+    assert first.report() == [f"{node.url}: 2026-02-16 to 2026-02-16: failed: {why}"]
+    assert second.ok and second.report()[0].endswith(": ok (1 list written)")
+    assert node.count("GET /listjobs.json") == 0  # nothing of its own to wait for
+
+
+def test_a_job_log_that_never_ends_is_read_to_a_bound(node: HostileScrapyd) -> None:
+    node.routes["/logs/hfpapers/daily/"] = _Handler.endless
+    (job,), _, _ = run(node)
+    assert job.problem == f"cannot read the job log {LOG_URL}: answer over 64 MiB"
+    # Read and dropped as it came: what was sent past the bound sat in socket buffers.
+    assert node.sent < scrapyd.MAX_LOG_BYTES + 16 * 1024 * 1024
+
+
+def test_a_job_log_that_trickles_ends_at_the_timeout(node: HostileScrapyd) -> None:
+    node.routes["/logs/hfpapers/daily/"] = lambda handler: handler.endless(pause=0.05)
+    (job,), _, took = run(node, timeout=2)
+    assert job.problem.startswith(f"cannot read the job log {LOG_URL}: answer not whole within ")
+    assert took < 2 + 1.5
+
+
+def test_a_job_log_the_node_cannot_serve(node: HostileScrapyd) -> None:
+    node.routes["/logs/hfpapers/daily/"] = lambda handler: handler.send_json({}, status=500)
+    (job,), _, _ = run(node)
+    assert job.problem == f"cannot read the job log {LOG_URL}: HTTP 500"
+
+
+def test_a_compressed_answer_is_refused_before_it_is_unpacked(node: HostileScrapyd) -> None:
+    def gzipped(handler: _Handler) -> None:
+        handler.send_response(200)
+        handler.send_header("Content-Encoding", "gzip")
+        handler.send_header("Content-Length", "4")
+        handler.end_headers()
+        handler.wfile.write(b"\x1f\x8b\x08\x00")
+
+    node.routes["/listjobs.json"] = gzipped
+    (job,), _, _ = run(node)
+    assert job.problem == "lost sight of the job: cannot list jobs: answered with Content-Encoding 'gzip'"
+
+
+def test_a_listing_too_large_is_refused(node: HostileScrapyd) -> None:
+    node.routes["/listjobs.json"] = _Handler.endless
+    (job,), _, _ = run(node)
+    assert job.problem == "lost sight of the job: cannot list jobs: answer over 8 MiB"
+
+
+def test_a_job_that_vanishes_from_its_node_is_given_up(
+    node: HostileScrapyd, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(scrapyd, "VANISHED_AFTER", 0.2)
+    node.routes["/listjobs.json"] = lambda handler: handler.send_json(node.listing(finished=[]))
+    (job,), _, _ = run(node)
+    assert job.problem == "Scrapyd lists the job no more (restarted without its job storage?)"
+
+
+def backfill_command(node: HostileScrapyd, *options: str) -> subprocess.CompletedProcess[str]:
+    args = ["backfill", "--start", DAYS[0], "--end", DAYS[1], "--node", node.url, "--poll", "0.05"]
+    return subprocess.run(
+        [sys.executable, "-m", "scrapy", *args, *options, "-s", "SITE_DIR=/srv/blog"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+    )
+
+
+def test_the_command_ends_by_its_timeout_against_a_silent_node(node: HostileScrapyd) -> None:
+    node.routes["/listjobs.json"] = _Handler.hang
+    started = time.monotonic()
+    proc = backfill_command(node, "--timeout", "4")
+    took = time.monotonic() - started
+    assert proc.returncode == 1, proc.stdout + proc.stderr
+    assert "lost sight of the job at the timeout: cannot list jobs: no answer within" in proc.stdout
+    assert proc.stdout.rstrip().endswith("0 of 1 jobs finished cleanly")
+    assert proc.stderr == ""
+    assert took < 4 + 6  # the interpreter's start-up on a loaded machine, not another wait
+
+
+@pytest.mark.parametrize(
+    ("path", "answer", "line"),
+    [
+        (
+            "/schedule.json",
+            {"status": "ok"},
+            "failed: not scheduled: cannot schedule daily: answered schedule.json without a job id (None)",
+        ),
+        (
+            "/listjobs.json",
+            {"status": "busy"},
+            "failed: lost sight of the job: cannot list jobs: answered listjobs.json",
+        ),
+    ],
+)
+def test_the_command_reports_a_malformed_answer_in_one_line(
+    node: HostileScrapyd, path: str, answer: object, line: str
+) -> None:
+    node.routes[path] = lambda handler: handler.send_json(answer)
+    proc = backfill_command(node)
+    assert proc.returncode == 1
+    assert line in proc.stdout and "Traceback" not in proc.stdout + proc.stderr, proc.stdout + proc.stderr
+
+
+@pytest.mark.parametrize("value", ["0", "-1", "nan", "inf", "soon"])
+def test_bounds_must_be_positive_seconds(value: str) -> None:
+    with pytest.raises(argparse.ArgumentTypeError, match=f"^{value!r} is not a number of seconds above 0$"):
+        positive_seconds(value)
+
+
+def test_a_bad_bound_is_a_usage_error_before_any_call(node: HostileScrapyd) -> None:
+    proc = backfill_command(node, "--timeout", "0")
+    assert proc.returncode == 2
+    assert "argument --timeout: '0' is not a number of seconds above 0" in proc.stderr
+    assert node.asked == []
