@@ -21,7 +21,7 @@ import unicodedata
 from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 import requests
@@ -185,7 +185,7 @@ class Node:
         with response:
             encoding = response.headers.get("Content-Encoding", "identity").strip().lower()
             if encoding not in ("", "identity"):
-                raise ScrapydError(f"answered with Content-Encoding {one_line(encoding, 40)!r}")
+                raise ScrapydError(f"answered with Content-Encoding {one_line(repr(encoding), 40)}")
             chunks: collections.deque[bytes] = collections.deque()
             kept = total = 0
             try:
@@ -243,7 +243,7 @@ class Node:
             raise ScrapydError(f"Scrapyd refused to {what}: {one_line(body.get('message', ''), 200)}")
         if status != "ok":
             raise ScrapydError(
-                f"cannot {what}: answered {endpoint} with status {one_line(status, 40)!r}, not 'ok'"
+                f"cannot {what}: answered {endpoint} with status {one_line(repr(status), 40)}, not 'ok'"
             )
         return body
 
@@ -410,7 +410,7 @@ def read_record(node: Node, log_url: object) -> RunRecord:
     if not isinstance(log_url, str) or not log_url.startswith("/"):
         # None: the node keeps no logs. A full URL could send our login to another host.
         raise ScrapydError(
-            f"no job log to read (Scrapyd gave log_url {one_line(log_url, 80)!r}; is logs_dir set?)"
+            f"no job log to read (Scrapyd gave log_url {one_line(repr(log_url), 80)}; is logs_dir set?)"
         )
     record = RunRecord.from_log(node.log(log_url))
     if record is None:
@@ -556,3 +556,106 @@ def backfill(
         jobs.append(job)
     wait_for(jobs, poll, project)
     return jobs
+
+
+# --- the job monitor -----------------------------------------------------------------------
+
+OK, FAILED, NO_RECORD, RUNNING, PENDING = "ok", "failed", "no record", "running", "pending"
+_TIME_RE = re.compile(r"\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}")
+
+
+@dataclass
+class SeenJob:
+    """A job a node lists, with its run's outcome as its log's run record says."""
+
+    node: Node
+    state: str
+    """``pending``, ``running`` or ``finished``, as listjobs.json has it."""
+    entry: dict[str, Any]
+    record: RunRecord | None = None
+    problem: str = ""
+    """Why a finished job has no record."""
+
+    @property
+    def job_id(self) -> str:
+        return str(self.entry["id"])
+
+    @property
+    def outcome(self) -> str:
+        if self.state != "finished":
+            return RUNNING if self.state == "running" else PENDING
+        if self.record is None:
+            return NO_RECORD
+        return OK if self.record.ok else FAILED
+
+    def time(self, key: str) -> str:
+        """``start_time``/``end_time`` to the second (Scrapyd's str(datetime), the node's clock)."""
+        value = self.entry.get(key)
+        if value is None or value == "None":
+            return ""
+        match = _TIME_RE.match(str(value))
+        return match[0] if match else one_line(value, 26)
+
+    def what(self) -> str:
+        """What the job covers: the lists of its record, else its arguments as queued."""
+        if self.record is not None and self.record.lists:
+            keys = [outcome.key for outcome in self.record.lists]
+            return keys[0] if len(keys) == 1 else f"{keys[0]} to {keys[-1]} ({len(keys)} lists)"
+        args = self.entry.get("args")
+        if isinstance(args, dict) and args:
+            return one_line(" ".join(f"{k}={v}" for k, v in args.items() if not str(k).startswith("_")), 60)
+        return "-"
+
+    def result(self) -> str:
+        outcome = self.outcome
+        if outcome == OK:
+            assert self.record is not None
+            count = self.record.count(WRITTEN)
+            return f"ok ({count} list{'' if count == 1 else 's'} written)"
+        if outcome == FAILED:
+            assert self.record is not None
+            return f"failed ({one_line('; '.join(self.record.problems()), 400)})"
+        if outcome == NO_RECORD:
+            return f"no record ({self.problem})"
+        return outcome
+
+    def columns(self) -> list[str]:
+        spider = one_line(self.entry.get("spider", "?"), 30)
+        return [
+            self.node.name,
+            spider,
+            self.what(),
+            self.time("start_time"),
+            self.time("end_time"),
+            self.result(),
+        ]
+
+
+def since_cutoff(text: str, now: datetime) -> datetime:
+    """``2d``, ``12h``, ``30m``, ``1w`` before ``now``; ValueError for anything else."""
+    match = re.fullmatch(r"(\d{1,4})([mhdw])", text.strip())
+    if not match:
+        raise ValueError(f"{text!r} is not a span such as 30m, 12h, 2d or 1w")
+    unit = {"m": "minutes", "h": "hours", "d": "days", "w": "weeks"}[match[2]]
+    return now - timedelta(**{unit: int(match[1])})
+
+
+def recent_jobs(node: Node, project: str, since: datetime) -> tuple[list[SeenJob], int]:
+    """The node's queued and running jobs, and those that finished since ``since`` (by the
+    node's clock) with their run records, and how many entries of its list were unreadable;
+    `ScrapydError` when the node cannot be asked."""
+    listing = node.jobs(project)
+    seen = [SeenJob(node, state, entry) for state in _STATES for entry in getattr(listing, state)]
+    recent = []
+    for job in seen:
+        if job.state == "finished":
+            ended = job.time("end_time")
+            if _TIME_RE.fullmatch(ended) and datetime.fromisoformat(ended) < since:
+                continue
+            try:
+                job.record = read_record(node, job.entry.get("log_url"))
+            except ScrapydError as exc:
+                job.problem = str(exc)
+        recent.append(job)
+    recent.sort(key=lambda job: (job.state == "pending", job.time("start_time")))
+    return recent, listing.unreadable

@@ -298,3 +298,37 @@ def test_backfill_checks_every_node_login_and_deployment_first(
     assert f"one ({one.url})" not in lines[0]
     assert (job_ids(one), job_ids(two)) == before
     assert server.count()["hf_page"] == 0
+
+
+def test_jobs_shows_each_runs_outcome_and_exits_1_when_one_failed(
+    egg: Path, server: FixtureServer, tmp_path: Path
+) -> None:
+    """Scrapyd lists both jobs as finished; `scrapy jobs` reads each one's outcome from its log."""
+    watched = ScrapydNode(tmp_path / "watched")
+    try:
+        deploy(egg, {"watched": watched}, tmp_path / "client")
+        site = tmp_path / "site"
+        site.mkdir()
+        server.faults.fail_paths = {"/papers/date/2026-02-17": 503}
+        settings = {**source_settings(server), "SITE_DIR": str(site), "RETRY_TIMES": "0"}
+        node = Node("watched", watched.url)
+        good = node.schedule("hfpapers", "daily", {"date": DAY}, settings)
+        bad = node.schedule("hfpapers", "daily", {"date": "2026-02-17"}, settings)
+        wait_finished(watched, good)
+        wait_finished(watched, bad)
+        proc = scrapy("jobs", "--node", "watched", "--since", "1h", cwd=tmp_path / "client")
+        quiet = scrapy("jobs", "--node", "watched", "--quiet", cwd=tmp_path / "client")
+    finally:
+        watched.stop()
+    assert proc.returncode == 1, proc.stdout + proc.stderr
+    lines = proc.stdout.splitlines()
+    assert lines[0].split() == ["node", "spider", "lists", "started", "ended", "outcome"]
+    ok = [line for line in lines if f" {DAY} " in line]
+    failed = [line for line in lines if " 2026-02-17 " in line]
+    assert len(ok) == 1 and ok[0].startswith("watched  daily") and ok[0].endswith("  ok (1 list written)")
+    assert len(failed) == 1 and failed[0].endswith("  failed (Hugging Face failed for 2026-02-17: HTTP 503)")
+    assert f"  log: {watched.url}/logs/hfpapers/daily/{bad}.log" in lines
+    assert lines[-1].endswith("on 1 node: 1 failed, 1 ok")
+    assert proc.stderr == ""
+    # A failure is never quiet.
+    assert quiet.returncode == 1 and quiet.stdout.splitlines()[:-1] == lines[:-1]

@@ -14,7 +14,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
-from datetime import date
+from datetime import date, datetime, timedelta
 
 import pytest
 
@@ -23,7 +23,7 @@ from hfpapers.outcome import ListOutcome, RunRecord
 from hfpapers.scrapyd import Job, Node, backfill
 from hfpapers.scrapyd_cli import positive_seconds
 from tests.conftest import ROOT
-from tests.scrapyd_node import HostileScrapyd, _Handler
+from tests.scrapyd_node import HostileScrapyd, _Handler, free_port
 
 DAYS = ["2026-02-16", "2026-02-17"]
 LOG_URL = HostileScrapyd.LOG_URL
@@ -238,3 +238,89 @@ def test_a_bad_bound_is_a_usage_error_before_any_call(node: HostileScrapyd) -> N
     assert proc.returncode == 2
     assert "argument --timeout: '0' is not a number of seconds above 0" in proc.stderr
     assert node.asked == []
+
+
+# --- scrapy jobs ---------------------------------------------------------------------------
+
+NOW = datetime(2026, 2, 18, 9, 30)
+
+
+def finished(job_id: str, ended: str, log_url: object) -> dict[str, object]:
+    return {
+        "id": job_id,
+        "spider": "daily",
+        "start_time": "2026-02-18 09:15:00.5",
+        "end_time": ended,
+        "log_url": log_url,
+    }
+
+
+def test_recent_jobs_read_the_outcome_of_each_recent_finished_job(node: HostileScrapyd) -> None:
+    node.routes["/logs/crashed/"] = lambda handler: handler.send_text("Traceback (most recent call last):\n")
+    jobs = [
+        finished(node.JOB_ID, "2026-02-18 09:16:00.25", LOG_URL),
+        finished("crashed", "2026-02-18 09:16:00", "/logs/crashed/j.log"),
+        finished("nologs", "2026-02-18 09:16:00", None),
+        finished("old", "2026-02-16 09:16:00", "/logs/old/j.log"),  # before --since: its log is not read
+        {"id": "queued", "spider": "weekly", "args": {"week": "2026-W08", "_job": "queued"}},
+        {"no": "id"},
+    ]
+    node.routes["/listjobs.json"] = lambda handler: handler.send_json(
+        {"status": "ok", "pending": jobs[4:], "finished": jobs[:4]}
+    )
+    seen, unreadable = scrapyd.recent_jobs(
+        Node(node.url, node.url), "hfpapers", since=NOW - timedelta(days=1)
+    )
+    assert unreadable == 1
+    assert [(job.job_id, job.outcome) for job in seen] == [
+        (node.JOB_ID, "ok"),
+        ("crashed", "no record"),
+        ("nologs", "no record"),
+        ("queued", "pending"),
+    ]
+    assert seen[0].columns()[1:] == ["daily", "2026-02-16 to 2026-02-17 (2 lists)", "2026-02-18 09:15:00",
+                                     "2026-02-18 09:16:00", "ok (2 lists written)"]  # fmt: skip
+    assert seen[1].result() == "no record (the job ended without a run record (it crashed or never started))"
+    assert seen[2].result().startswith("no record (no job log to read (Scrapyd gave log_url None;")
+    assert seen[3].what() == "week=2026-W08"
+    assert node.count("GET /logs/old/j.log") == 0
+
+
+@pytest.mark.parametrize(
+    ("text", "cutoff"),
+    [
+        ("30m", NOW - timedelta(minutes=30)),
+        ("12h", NOW - timedelta(hours=12)),
+        ("2d", NOW - timedelta(days=2)),
+        ("1w", NOW - timedelta(weeks=1)),
+    ],
+)
+def test_since_takes_a_span(text: str, cutoff: datetime) -> None:
+    assert scrapyd.since_cutoff(text, NOW) == cutoff
+
+
+def jobs_command(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "scrapy", "jobs", *args],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+    )
+
+
+def test_jobs_is_quiet_when_all_went_well_and_loud_when_a_node_is_down(node: HostileScrapyd) -> None:
+    node.routes["/listjobs.json"] = lambda handler: handler.send_json(
+        node.listing([finished(node.JOB_ID, datetime.now().isoformat(sep=" "), LOG_URL)])
+    )
+    quiet = jobs_command("--node", node.url, "--quiet")
+    assert (quiet.returncode, quiet.stdout, quiet.stderr) == (0, "", "")
+    down = f"http://127.0.0.1:{free_port()}"
+    loud = jobs_command("--node", node.url, "--node", down, "--quiet", "--since", "2d")
+    assert loud.returncode == 1, loud.stderr
+    assert f"{down}: cannot list jobs: cannot reach Scrapyd" in loud.stdout.splitlines()
+    assert "ok (2 lists written)" in loud.stdout and loud.stderr == ""
+    bad = jobs_command("--node", node.url, "--since", "yesterday")
+    assert bad.returncode == 2
+    assert bad.stderr == "error: since: 'yesterday' is not a span such as 30m, 12h, 2d or 1w\n"
