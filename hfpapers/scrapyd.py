@@ -22,6 +22,7 @@ from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 import requests
@@ -46,6 +47,8 @@ LOG_TAIL_BYTES = 4 * 1024 * 1024
 FIRST_DAY) and Scrapy's stats after it."""
 MAX_LOG_BYTES = 64 * 1024 * 1024
 """Read at most this much of a log that a node sends whole (it ignores Range)."""
+PROJECT_CFG = Path(__file__).resolve().parent.parent / "scrapy.cfg"
+"""The checkout's scrapy.cfg, whose deploy targets count wherever the command runs."""
 _CHUNK = 64 * 1024
 # Scrapyd's own job ids are uuid1().hex; anything else from a node is not shown or asked about.
 _JOB_ID_RE = re.compile(r"[A-Za-z0-9_.-]{1,100}")
@@ -358,6 +361,9 @@ def resolve_node(spec: str, username: str | None = None, password: str | None = 
         return Node(spec, spec, username, password)
     config = get_config()
     section = f"deploy:{spec}"
+    if not config.has_section(section) and PROJECT_CFG.is_file():
+        # Run from another folder (scripts/hfpapers): the checkout's own targets.
+        config.read(PROJECT_CFG, encoding="utf-8")
     if not config.has_section(section):
         known = ", ".join(s[7:] for s in config.sections() if s.startswith("deploy:")) or "none"
         raise ScrapydError(f"node: no deploy target {spec!r} in scrapy.cfg (targets: {known})")
