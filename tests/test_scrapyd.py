@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 import subprocess
 import sys
 import time
+import urllib.request
 import zipfile
 from collections.abc import Iterator
 from pathlib import Path
@@ -332,3 +334,59 @@ def test_jobs_shows_each_runs_outcome_and_exits_1_when_one_failed(
     assert proc.stderr == ""
     # A failure is never quiet.
     assert quiet.returncode == 1 and quiet.stdout.splitlines()[:-1] == lines[:-1]
+
+
+# The README's lines for running Scrapyd by hand, from the checkout: started in the
+# background, quiet, its log in a file; stopped by the pid it wrote.
+START_BY_HAND = (
+    'mkdir -p ~/scrapyd && (cd ~/scrapyd && exec "$OLDPWD/.venv/bin/scrapyd"'
+    " --logfile scrapyd.log --pidfile scrapyd.pid >/dev/null &)"
+)
+STOP_BY_HAND = 'kill "$(cat ~/scrapyd/scrapyd.pid)"'
+
+
+def test_scrapyd_by_hand_starts_quietly_logs_to_a_file_and_stops(tmp_path: Path) -> None:
+    home = tmp_path / "home"
+    home.mkdir()
+    port = free_port()  # not 6800: Scrapyd takes its port from the environment
+    env = {k: v for k, v in os.environ.items() if not k.startswith("SCRAPY")}
+    env.update(HOME=str(home), SCRAPYD_HTTP_PORT=str(port))
+    terminal = tmp_path / "terminal"  # what the owner's terminal would show (a file: Scrapyd outlives sh)
+
+    def shell(line: str) -> int:
+        with terminal.open("a") as out:
+            return subprocess.run(
+                ["sh", "-c", line], cwd=ROOT, env=env, stdout=out, stderr=out, timeout=30
+            ).returncode
+
+    folder = home / "scrapyd"
+    assert shell(START_BY_HAND) == 0
+    pid = 0
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                with urllib.request.urlopen(
+                    f"http://127.0.0.1:{port}/daemonstatus.json", timeout=2
+                ) as answer:
+                    assert json.loads(answer.read())["status"] == "ok"
+                break
+            except OSError:
+                assert time.monotonic() < deadline, (folder / "scrapyd.log").read_text()
+                time.sleep(0.2)
+        pid = int((folder / "scrapyd.pid").read_text())
+        assert (
+            f"Scrapyd web console available at http://127.0.0.1:{port}/"
+            in (folder / "scrapyd.log").read_text()
+        )
+        assert shell(STOP_BY_HAND) == 0
+        deadline = time.monotonic() + 15
+        while (folder / "scrapyd.pid").exists() or Path(f"/proc/{pid}").exists():
+            assert time.monotonic() < deadline, "scrapyd did not stop"
+            time.sleep(0.1)
+        pid = 0
+    finally:
+        if pid:
+            os.kill(pid, signal.SIGKILL)  # the Scrapyd this test started, by its own pid
+    assert "Server Shut Down." in (folder / "scrapyd.log").read_text()
+    assert terminal.read_text() == ""
