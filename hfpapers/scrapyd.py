@@ -568,6 +568,8 @@ def backfill(
 
 OK, FAILED, NO_RECORD, RUNNING, PENDING = "ok", "failed", "no record", "running", "pending"
 _TIME_RE = re.compile(r"\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}")
+MAX_LOGS_READ = 200
+"""Job logs read per node at most (Scrapyd keeps the last 100 finished jobs by default)."""
 
 
 @dataclass
@@ -652,16 +654,22 @@ def recent_jobs(node: Node, project: str, since: datetime) -> tuple[list[SeenJob
     `ScrapydError` when the node cannot be asked."""
     listing = node.jobs(project)
     seen = [SeenJob(node, state, entry) for state in _STATES for entry in getattr(listing, state)]
-    recent = []
-    for job in seen:
-        if job.state == "finished":
-            ended = job.time("end_time")
-            if _TIME_RE.fullmatch(ended) and datetime.fromisoformat(ended) < since:
-                continue
-            try:
-                job.record = read_record(node, job.entry.get("log_url"))
-            except ScrapydError as exc:
-                job.problem = str(exc)
-        recent.append(job)
+    recent = [job for job in seen if job.state != "finished" or not _ended_before(job, since)]
     recent.sort(key=lambda job: (job.state == "pending", job.time("start_time")))
+    finished = [job for job in recent if job.state == "finished"]
+    for count, job in enumerate(reversed(finished)):  # the latest first
+        if count >= MAX_LOGS_READ:
+            job.problem = f"log not read: over {MAX_LOGS_READ} jobs finished within the span (narrow --since)"
+            continue
+        try:
+            job.record = read_record(node, job.entry.get("log_url"))
+        except ScrapydError as exc:
+            job.problem = str(exc)
     return recent, listing.unreadable
+
+
+def _ended_before(job: SeenJob, since: datetime) -> bool:
+    try:
+        return datetime.fromisoformat(job.time("end_time")) < since
+    except ValueError:
+        return False  # no end time Scrapyd would give: listed, not passed over

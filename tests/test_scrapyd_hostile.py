@@ -20,7 +20,7 @@ import pytest
 
 from hfpapers import scrapyd
 from hfpapers.outcome import ListOutcome, RunRecord
-from hfpapers.scrapyd import Job, Node, backfill
+from hfpapers.scrapyd import NO_RECORD, Job, Node, backfill
 from hfpapers.scrapyd_cli import positive_seconds
 from tests.conftest import ROOT
 from tests.scrapyd_node import HostileScrapyd, _Handler, free_port
@@ -324,3 +324,26 @@ def test_jobs_is_quiet_when_all_went_well_and_loud_when_a_node_is_down(node: Hos
     bad = jobs_command("--node", node.url, "--since", "yesterday")
     assert bad.returncode == 2
     assert bad.stderr == "error: since: 'yesterday' is not a span such as 30m, 12h, 2d or 1w\n"
+
+
+def test_recent_jobs_read_a_bounded_number_of_logs(
+    node: HostileScrapyd, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(scrapyd, "MAX_LOGS_READ", 3)
+    jobs = [finished(f"job{n}", f"2026-02-18 09:2{n}:00", LOG_URL) for n in range(5)]
+    jobs.append(finished("odd", "2026-13-45 99:99:99", LOG_URL))  # not a time: listed, its log read
+    node.routes["/listjobs.json"] = lambda handler: handler.send_json({"status": "ok", "finished": jobs})
+    seen, _ = scrapyd.recent_jobs(Node(node.url, node.url), "hfpapers", since=NOW - timedelta(days=1))
+    outcomes = {job.job_id: (job.outcome, job.problem) for job in seen}
+    skipped = (NO_RECORD, "log not read: over 3 jobs finished within the span (narrow --since)")
+    # The latest three read (start times tie: Scrapyd's order, the latest last); the others said so.
+    read = ("ok", "")
+    assert outcomes == {
+        "odd": read,
+        "job4": read,
+        "job3": read,
+        "job2": skipped,
+        "job1": skipped,
+        "job0": skipped,
+    }
+    assert node.count(f"GET {LOG_URL}") == 3
