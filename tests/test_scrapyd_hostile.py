@@ -18,9 +18,10 @@ from datetime import date, datetime, timedelta
 
 import pytest
 
-from hfpapers import scrapyd
+from hfpapers import monitor, scrapyd
+from hfpapers.monitor import NO_RECORD
 from hfpapers.outcome import ListOutcome, RunRecord
-from hfpapers.scrapyd import NO_RECORD, Job, Node, backfill
+from hfpapers.scrapyd import Job, Node, backfill
 from hfpapers.scrapyd_cli import positive_seconds
 from tests.conftest import ROOT
 from tests.scrapyd_node import HostileScrapyd, _Handler, free_port
@@ -268,7 +269,7 @@ def test_recent_jobs_read_the_outcome_of_each_recent_finished_job(node: HostileS
     node.routes["/listjobs.json"] = lambda handler: handler.send_json(
         {"status": "ok", "pending": jobs[4:], "finished": jobs[:4]}
     )
-    seen, unreadable = scrapyd.recent_jobs(
+    seen, unreadable = monitor.recent_jobs(
         Node(node.url, node.url), "hfpapers", since=NOW - timedelta(days=1)
     )
     assert unreadable == 1
@@ -296,7 +297,7 @@ def test_recent_jobs_read_the_outcome_of_each_recent_finished_job(node: HostileS
     ],
 )
 def test_since_takes_a_span(text: str, cutoff: datetime) -> None:
-    assert scrapyd.since_cutoff(text, NOW) == cutoff
+    assert monitor.since_cutoff(text, NOW) == cutoff
 
 
 def jobs_command(*args: str) -> subprocess.CompletedProcess[str]:
@@ -329,11 +330,11 @@ def test_jobs_is_quiet_when_all_went_well_and_loud_when_a_node_is_down(node: Hos
 def test_recent_jobs_read_a_bounded_number_of_logs(
     node: HostileScrapyd, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(scrapyd, "MAX_LOGS_READ", 3)
+    monkeypatch.setattr(monitor, "MAX_LOGS_READ", 3)
     jobs = [finished(f"job{n}", f"2026-02-18 09:2{n}:00", LOG_URL) for n in range(5)]
     jobs.append(finished("odd", "2026-13-45 99:99:99", LOG_URL))  # not a time: listed, its log read
     node.routes["/listjobs.json"] = lambda handler: handler.send_json({"status": "ok", "finished": jobs})
-    seen, _ = scrapyd.recent_jobs(Node(node.url, node.url), "hfpapers", since=NOW - timedelta(days=1))
+    seen, _ = monitor.recent_jobs(Node(node.url, node.url), "hfpapers", since=NOW - timedelta(days=1))
     outcomes = {job.job_id: (job.outcome, job.problem) for job in seen}
     skipped = (NO_RECORD, "log not read: over 3 jobs finished within the span (narrow --since)")
     # The latest three read (start times tie: Scrapyd's order, the latest last); the others said so.

@@ -49,8 +49,8 @@ class Command(ScrapydCommand):
         )
 
     def run(self, args: list[str], opts: argparse.Namespace) -> None:
-        from hfpapers.scrapyd import FAILED as RUN_FAILED
-        from hfpapers.scrapyd import NO_RECORD, ScrapydError, each_node, one_line, recent_jobs, since_cutoff
+        from hfpapers.monitor import PROBLEMS, recent_jobs, since_cutoff
+        from hfpapers.scrapyd import ScrapydError, each_node, one_line
 
         now = datetime.now().replace(microsecond=0)
         try:
@@ -77,7 +77,7 @@ class Command(ScrapydCommand):
         counts: dict[str, int] = {}
         for job in rows:
             counts[job.outcome] = counts.get(job.outcome, 0) + 1
-        problems += counts.get(RUN_FAILED, 0) + counts.get(NO_RECORD, 0)
+        problems += sum(counts.get(outcome, 0) for outcome in PROBLEMS)
         if problems:
             self.exitcode = FAILED
         elif opts.quiet:
@@ -90,7 +90,7 @@ class Command(ScrapydCommand):
                 + "  "
                 + row[-1]
             )
-            if job is not None and job.outcome in (RUN_FAILED, NO_RECORD):
+            if job is not None and job.outcome in PROBLEMS:
                 log_url = job.entry.get("log_url")
                 if isinstance(log_url, str) and log_url.startswith("/"):
                     print(f"  log: {job.node.url}{one_line(log_url, 200)}")
