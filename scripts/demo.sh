@@ -62,7 +62,7 @@ echo "crawl log: $log ($(tail -n 1 "$log" | sed 's/^.*INFO: //; s/^.*WARNING: //
 built=()
 if command -v jekyll >/dev/null 2>&1; then
   jekyll build --quiet -s "$site" -d "$site/_site"
-  .venv/bin/python scripts/demo_plan.py libraries "$site/_site"
+  .venv/bin/python scripts/demo_plan.py libraries "$site"
   built=("$site/_site")
 else
   echo "no jekyll: the posts are Markdown files; install Jekyll (apt install jekyll) to see their pages"

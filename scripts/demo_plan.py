@@ -8,10 +8,10 @@
         makes SITE a Chirpy-shaped Jekyll site (the layout parts of tests/chirpy and a
         _config.yml as the blog's), unless it is a site of its own (a _config.yml the
         demo did not write)
-    python3 scripts/demo_plan.py libraries BUILT
-        puts Mermaid and MathJax at BUILT/assets/lib/, where Chirpy self-hosts them: links
-        to tests/js/node_modules when installed, else stand-ins that say on the page how
-        to get them
+    python3 scripts/demo_plan.py libraries SITE
+        puts Mermaid and MathJax at SITE/_site/assets/lib/, where Chirpy self-hosts them:
+        links to tests/js/node_modules when installed, else stand-ins that say on the page
+        how to get them (not in a site of its own)
     python3 scripts/demo_plan.py report LOG [BUILT]
         prints the files the crawl's run record names (and, with the Jekyll output
         folder BUILT, each post's page there and how to look at it)
@@ -148,17 +148,22 @@ def plan(argv: list[str]) -> list[str]:
     return ["monthly", f"month={key}"]
 
 
-def prepare_site(site: Path) -> bool:
-    """Make ``site`` a Chirpy-shaped Jekyll site for the demo's posts, unless it has a _config.yml
-    the demo did not write; whether it did."""
+def is_demo_site(site: Path) -> bool:
+    """Whether ``site`` is the demo's to shape: no _config.yml, or one the demo wrote (now, or
+    before it built Chirpy-shaped pages)."""
     config = site / "_config.yml"
-    # The demo's own, now or as the demo wrote it before it built Chirpy-shaped pages.
-    if (
-        config.exists()
-        and not config.read_text(encoding="utf-8").startswith(MARK)
-        and config.read_text(encoding="utf-8") != "markdown: kramdown\n"
-    ):
+    if not config.exists():
+        return True
+    text = config.read_text(encoding="utf-8")
+    return text.startswith(MARK) or text == "markdown: kramdown\n"
+
+
+def prepare_site(site: Path) -> bool:
+    """Make ``site`` a Chirpy-shaped Jekyll site for the demo's posts, unless it is a site of its
+    own (`is_demo_site`); whether it did."""
+    if not is_demo_site(site):
         return False
+    config = site / "_config.yml"
     shutil.copytree(CHIRPY, site, ignore=shutil.ignore_patterns("README.md"), dirs_exist_ok=True)
     config.write_text(CONFIG, encoding="utf-8")
     (site / "crawl.log").unlink(missing_ok=True)  # where the demo kept its log before: Jekyll publishes it
@@ -222,7 +227,9 @@ def main(argv: list[str]) -> int:
             if not prepare_site(Path(argv[1])):
                 print(f"site:      {argv[1]} has a _config.yml of its own: built as it is")
         elif argv[:1] == ["libraries"] and len(argv) == 2:
-            for name in place_libraries(Path(argv[1])):
+            site = Path(argv[1])
+            # A site of its own keeps its own libraries (or CDN) in its own build.
+            for name in place_libraries(site / "_site") if is_demo_site(site) else []:
                 print(f"no {name}:  its page says how to get it: {GET_LIBRARIES}")
         elif argv[:1] == ["report"] and len(argv) in (2, 3):
             print("\n".join(report(Path(argv[1]), Path(argv[2]) if len(argv) == 3 else None)))

@@ -7,6 +7,7 @@ import json
 import os
 import shutil
 import subprocess
+import sys
 from pathlib import Path
 from types import ModuleType
 
@@ -199,10 +200,15 @@ def test_without_the_libraries_the_page_says_how_to_get_them(
 
 def test_a_site_of_your_own_is_built_as_it_is(tmp_path: Path) -> None:
     site = tmp_path / "blog"
-    site.mkdir()
+    (site / "_site").mkdir(parents=True)
     (site / "_config.yml").write_text("title: my blog\n", encoding="utf-8")
     assert not demo_plan.prepare_site(site)
-    assert sorted(p.name for p in site.iterdir()) == ["_config.yml"]
+    proc = subprocess.run(
+        [sys.executable, str(ROOT / "scripts" / "demo_plan.py"), "libraries", str(site)],
+        capture_output=True, text=True, timeout=60,
+    )  # fmt: skip
+    assert proc.returncode == 0 and proc.stdout == "", proc.stderr
+    assert sorted(str(p.relative_to(site)) for p in site.rglob("*")) == ["_config.yml", "_site"]
     # The demo's own config, as written before the demo built Chirpy-shaped pages, is replaced.
     (site / "_config.yml").write_text("markdown: kramdown\n", encoding="utf-8")
     (site / "crawl.log").write_text("old log\n", encoding="utf-8")
