@@ -32,6 +32,7 @@ import argparse
 import html
 import json
 import re
+import select
 import socket
 import threading
 import time
@@ -92,6 +93,7 @@ class Faults:
     summary_finish_reason: str | None = "stop"  # each answer's finish_reason (None: left out)
     summary_raw: str = ""  # a body sent as it is (hostile JSON) instead of the first answers
     summary_raw_times: int = 0  # how many answers get summary_raw
+    summary_hang: bool = False  # never answer a chat completion: wait until the client hangs up
 
 
 class FixtureServer:
@@ -112,6 +114,8 @@ class FixtureServer:
         self.summary_auth: list[str | None] = []  # the Authorization header of each chat completion
         self.summary_open = self.summary_max_open = 0  # chat completions being answered: now, at most
         self.summary_raw_sent = 0  # answers sent as Faults.summary_raw
+        self.summary_hung_up = 0  # chat completions left hanging until the client closed the connection
+        self.released = threading.Event()  # set by reset: hanging answers end, unanswered
         self.lock = threading.Lock()
         self.httpd = _Server(("127.0.0.1", port), self._handler())
         self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
@@ -140,6 +144,7 @@ class FixtureServer:
             self.summary_auth.clear()
             self.summary_open = self.summary_max_open = 0
             self.summary_raw_sent = 0
+            self.summary_hung_up = 0
 
     def edit_day(self, day: str) -> list[dict[str, Any]]:
         """The day's entries, to change in place until the next `reset`."""
@@ -147,7 +152,9 @@ class FixtureServer:
         return self.days[day]
 
     def reset(self) -> None:
-        """No faults, no counts, and every edited day as recorded."""
+        """No faults, no counts, no answer left hanging, and every edited day as recorded."""
+        self.released.set()
+        self.released = threading.Event()
         self.clear_counts()
         self.faults = Faults()
         self.categories = {}
@@ -304,6 +311,8 @@ class FixtureServer:
 
             def answer_chat(self, body: bytes) -> None:
                 faults = server.faults
+                if faults.summary_hang:
+                    return self.hang(server.released)
                 time.sleep(faults.summary_delay)
                 if urlparse(self.path).path != "/v1/chat/completions":
                     return self.send(404, "not found", "text/plain")
@@ -330,6 +339,22 @@ class FixtureServer:
                     "choices": [choice],
                 }
                 return self.send(200, json.dumps(answer, ensure_ascii=False), "application/json")
+
+            def hang(self, released: threading.Event) -> None:
+                """Answer nothing until the client closes the connection (counted) or a reset."""
+                self.close_connection = True
+                while not released.is_set():
+                    readable, _, _ = select.select([self.connection], [], [], 0.05)
+                    if readable and not self._peek():
+                        with server.lock:
+                            server.summary_hung_up += 1
+                        return
+
+            def _peek(self) -> bytes:
+                try:
+                    return self.connection.recv(1, socket.MSG_PEEK)
+                except OSError:  # reset by the client
+                    return b""
 
             def do_GET(self) -> None:
                 kind = _kind(self.path)

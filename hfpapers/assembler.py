@@ -9,6 +9,8 @@ its papers. The assembler knows:
 - how ids are batched into arXiv API requests, shared across lists;
 - when a list is whole, so that it can become a `PaperList` item.
 
+What becomes of a whole list after that is the item pipelines' business.
+
 The spider tells it what Hugging Face listed and what arXiv answered, and
 turns each `NextSteps` it gets back into requests and items. Papers are
 looked up by arXiv id; every entry a list holds for an id is kept as a
@@ -17,7 +19,7 @@ candidate for the dedupe pipeline to choose from.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
 from hfpapers.arxiv import ArxivRecord, enrich
@@ -32,11 +34,7 @@ class Listing:
     """arXiv id -> every entry of the list for that id (more than one: duplicates)."""
     waiting: set[str] = field(default_factory=set)
     """arXiv ids whose answer the list still waits for."""
-    summarizing: set[str] = field(default_factory=set)
-    """arXiv ids whose Korean summary the list still waits for."""
     listed: bool = False
-    summaries_asked: bool = False
-    """Whether the papers it shows have been chosen for summaries (once its arXiv data is whole)."""
 
 
 @dataclass
@@ -47,22 +45,10 @@ class NextSteps:
     """arXiv API requests to send, each a list of ids."""
     complete: list[PaperList] = field(default_factory=list)
     """Lists whose papers are all in (possibly with no papers at all)."""
-    summaries: list[Paper] = field(default_factory=list)
-    """Papers whose arXiv data is in and whose summary to get (one per arXiv id)."""
-
-
-# Which of a whole list's papers its post shows (arXiv id -> the list's entries for it).
-Chooser = Callable[[Period, Mapping[str, list[Paper]]], Iterable[str]]
 
 
 class ListAssembler:
-    def __init__(
-        self,
-        periods: Iterable[Period],
-        batch_size: int,
-        summaries: bool = False,
-        shown: Chooser | None = None,
-    ):
+    def __init__(self, periods: Iterable[Period], batch_size: int):
         if batch_size < 1:
             raise ValueError(f"batch size must be at least 1, not {batch_size}")
         self.batch_size = batch_size
@@ -73,14 +59,6 @@ class ListAssembler:
         self.in_flight: set[str] = set()
         # arXiv id -> keys of the open lists that wait on it.
         self.waiters: dict[str, set[str]] = {}
-        # With summaries: once a list's arXiv data is whole, the ids it shows (``shown``; all
-        # without it) wait for their summaries too. A summary costs money and time: never
-        # one for a paper no post shows.
-        self.summaries = summaries
-        self.shown = shown
-        self.summary_waiters: dict[str, set[str]] = {}
-        # arXiv id -> its summary (None: none this run), for a list that shows it later.
-        self.summary_results: dict[str, str | None] = {}
 
     @property
     def listed_count(self) -> int:
@@ -112,9 +90,7 @@ class ListAssembler:
             if arxiv_id not in self.in_flight:
                 self.in_flight.add(arxiv_id)
                 self.queue.append(arxiv_id)
-        progress = NextSteps(batches=self._batches(), summaries=self._ask_summaries([key]))
-        progress.complete += self._complete([key])
-        return progress
+        return NextSteps(batches=self._batches(), complete=self._complete([key]))
 
     def failed(self, key: str) -> NextSteps:
         """The list cannot be listed (or broke): forget it; the others go on."""
@@ -123,8 +99,6 @@ class ListAssembler:
         if listing is not None:
             for arxiv_id in listing.waiting:
                 self._stop_waiting(arxiv_id, key)
-            for arxiv_id in listing.summarizing:
-                self.summary_waiters.get(arxiv_id, set()).discard(key)
         # Its end may be what the last, partial batch was waiting for.
         return NextSteps(batches=self._batches())
 
@@ -133,20 +107,11 @@ class ListAssembler:
         keys = {key for arxiv_id in ids for key in self.waiters.get(arxiv_id, ())}
         return [self.lists[key].period for key in sorted(keys)]
 
-    def summary_waiting_on(self, arxiv_id: str) -> list[Period]:
-        """The open lists that wait on the summary of ``arxiv_id``."""
-        return [
-            self.lists[key].period
-            for key in sorted(self.summary_waiters.get(arxiv_id, ()))
-            if key in self.lists
-        ]
-
     def resolved(
         self, ids: Iterable[str], records: Mapping[str, ArxivRecord] | None = None, source: str = ""
     ) -> NextSteps:
         """arXiv answered for ``ids`` (``records`` holds what it knew; none if it failed)."""
         touched: set[str] = set()
-        progress = NextSteps()
         for arxiv_id in ids:
             self.in_flight.discard(arxiv_id)
             keys = self.waiters.pop(arxiv_id, set())
@@ -158,59 +123,7 @@ class ListAssembler:
                 if record is not None:
                     for paper in listing.candidates[arxiv_id]:
                         enrich(paper, record, source)
-        progress.summaries = self._ask_summaries(sorted(touched))
-        progress.complete = self._complete(sorted(touched))
-        return progress
-
-    def _ask_summaries(self, keys: list[str]) -> list[Paper]:
-        """For each list whose arXiv data just became whole (abstracts final, so is the
-        ranking): wait on the summaries of the papers it shows; the ones to ask for, once per id."""
-        asks: list[Paper] = []
-        if not self.summaries:
-            return asks
-        for key in keys:
-            listing = self.lists.get(key)
-            if listing is None or not listing.listed or listing.waiting or listing.summaries_asked:
-                continue
-            listing.summaries_asked = True
-            shown = self.shown(listing.period, listing.candidates) if self.shown else listing.candidates
-            for arxiv_id in sorted(shown):
-                if arxiv_id in self.summary_results:
-                    self._apply(listing, arxiv_id, self.summary_results[arxiv_id])
-                    continue
-                if arxiv_id not in self.summary_waiters:
-                    asks.append(listing.candidates[arxiv_id][0])
-                self.summary_waiters.setdefault(arxiv_id, set()).add(key)
-                listing.summarizing.add(arxiv_id)
-        return asks
-
-    def summarized(self, arxiv_id: str, summary: str | None) -> NextSteps:
-        """The summary of ``arxiv_id`` is in (None: there is none to be had this run)."""
-        self.summary_results[arxiv_id] = summary
-        touched = []
-        for key in sorted(self.summary_waiters.pop(arxiv_id, set())):
-            listing = self.lists.get(key)
-            if listing is None:
-                continue
-            listing.summarizing.discard(arxiv_id)
-            touched.append(key)
-            self._apply(listing, arxiv_id, summary)
-        return NextSteps(complete=self._complete(touched))
-
-    def give_up_summaries(self) -> NextSteps:
-        """The run is ending: lists whose arXiv data is whole go without the summaries
-        still out, and no list waits for one from now on."""
-        self.summaries = False
-        complete = []
-        for arxiv_id in sorted(self.summary_waiters):
-            complete += self.summarized(arxiv_id, None).complete
-        return NextSteps(complete=complete)
-
-    @staticmethod
-    def _apply(listing: Listing, arxiv_id: str, summary: str | None) -> None:
-        if summary is not None:
-            for paper in listing.candidates[arxiv_id]:
-                paper.summary_ko = summary
+        return NextSteps(complete=self._complete(sorted(touched)))
 
     def _stop_waiting(self, arxiv_id: str, key: str) -> None:
         keys = self.waiters.get(arxiv_id)
@@ -232,7 +145,7 @@ class ListAssembler:
         done = []
         for key in keys:
             listing = self.lists.get(key)
-            if listing is None or not listing.listed or listing.waiting or listing.summarizing:
+            if listing is None or not listing.listed or listing.waiting:
                 continue
             del self.lists[key]
             papers = [paper for candidates in listing.candidates.values() for paper in candidates]

@@ -5,9 +5,9 @@ from signals, never from log records:
 
 - ``item_scraped`` (a `PaperList` passed the pipelines: to be written),
   ``item_dropped`` (kept: the existing post is better; otherwise failed),
-  ``list_empty`` (no papers), ``list_kept`` (the writer keeps a post the
-  owner edited) and ``list_failed`` (anything that went wrong for one list,
-  from the spider, the writer or anyone else);
+  ``list_empty`` (no papers), ``lists_not_asked`` (a stop came first) and
+  ``list_failed`` (anything that went wrong for one list, from the spider,
+  the writer or anyone else);
 - Scrapy's own ``item_error`` (a pipeline raised: that item's list failed)
   and ``spider_error`` (a callback raised: the list its request is for).
 
@@ -16,20 +16,21 @@ one) and counts them. Any other ERROR in the log is one no list caused: the
 ``log_count/ERROR`` stat tells, and such an error fails the run, and keeps
 every list from being written.
 
-When the spider closes it settles each list, has `write_lists` sent (the
-`ListWriter` installs the clean lists' files and tells back what it wrote,
-the summaries cache saves itself), makes the `RunRecord`, sends
-`lists_written` (the `GitPublisher` commits and answers with what it did),
-sets the ``hfpapers/outcome`` stat and logs the run summary. Commands and
-tests read the record from one place: ``RunLedger.of(crawler).record``.
+When the spider closes, one sequence ends the run (`RunLedger.spider_closed`),
+each step answering with a return value: the `ListWriter` installs the clean
+lists' files (`ListWriter.write_lists`), the `KoreanSummaryPipeline` saves
+the summaries cache, the ledger makes the `RunRecord`, the `GitPublisher`
+commits and pushes it (`GitPublisher.publish`), and the ledger sets the
+``hfpapers/outcome`` stat and logs the run report. A step that raises, or a
+cache that cannot be saved, fails the run; what was written stays. Commands
+and tests read the record from one place: ``RunLedger.of(crawler).record``.
 """
 
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass, field
-from pathlib import Path
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 from scrapy import Spider, signals
 from scrapy.crawler import Crawler
@@ -37,11 +38,16 @@ from twisted.python.failure import Failure
 
 from hfpapers import signals as our_signals
 from hfpapers.items import PaperList
-from hfpapers.outcome import EMPTY, FAILED, KEPT, WRITTEN, ListOutcome, RunRecord
+from hfpapers.outcome import EMPTY, FAILED, KEPT, WRITTEN, ListOutcome, Published, RunRecord
 from hfpapers.periods import Period
-from hfpapers.run_summary import log_run_summary
+from hfpapers.publish import GitPublisher
+from hfpapers.run_report import log_run_report
+from hfpapers.summary_pipeline import KoreanSummaryPipeline
+from hfpapers.writer import ListFiles, ListWriter
 
 logger = logging.getLogger(__name__)
+
+_T = TypeVar("_T")
 
 
 class _RobotsTxtWarning(logging.Filter):
@@ -59,27 +65,15 @@ class _RobotsTxtWarning(logging.Filter):
 _ROBOTS_WARNING = _RobotsTxtWarning()
 
 
-@dataclass
-class Published:
-    """What the publisher did with a record (its answer to `lists_written`)."""
-
-    commits: dict[str, str] = field(default_factory=dict)
-    """List key -> the message of the commit holding its files."""
-    error: str = ""
-    """Why publishing failed ("" when it did not)."""
-
-
 class RunLedger:
     def __init__(self, crawler: Crawler):
         self.crawler = crawler
         self.failed: dict[Period, str] = {}
         self.passed: dict[Period, int] = {}  # lists through the pipelines -> papers
-        self.kept: dict[Period, str] = {}
+        self.kept: dict[Period, str] = {}  # the existing post stays on purpose (better, or the owner's)
         self.empty: set[Period] = set()
+        self.not_asked: set[Period] = set()  # a stop came before their first request
         self.owned_errors = 0  # ERROR lines the ledger logged or Scrapy logged for a list
-        # -> files, removed posts, {file: sha256 as written}, {file or post: sha256 before}
-        self.written: dict[Period, tuple[list[str], list[str], dict[str, str], dict[str, str | None]]] = {}
-        self.shared_files: list[str] = []
         self.record: RunRecord | None = None
         crawler.run_ledger = self  # type: ignore[attr-defined]
         # addFilter skips a filter the logger has: once per process, however many crawls.
@@ -91,7 +85,7 @@ class RunLedger:
         connect(self.spider_error, signal=signals.spider_error)
         connect(self.list_empty, signal=our_signals.list_empty)
         connect(self.list_failed, signal=our_signals.list_failed)
-        connect(self.list_kept, signal=our_signals.list_kept)
+        connect(self.lists_not_asked, signal=our_signals.lists_not_asked)
         connect(self.spider_closed, signal=signals.spider_closed)
 
     @classmethod
@@ -115,11 +109,11 @@ class RunLedger:
         self.owned_errors += 1
         logger.error("%s", reason if period.key in reason else f"{period}: {reason}", exc_info=exc_info)
 
-    def list_kept(self, period: Period, reason: str) -> None:
-        self.kept[period] = reason
-
     def list_empty(self, period: Period) -> None:
         self.empty.add(period)
+
+    def lists_not_asked(self, periods: list[Period]) -> None:
+        self.not_asked.update(periods)
 
     def item_scraped(self, item: Any) -> None:
         if isinstance(item, PaperList):
@@ -146,24 +140,6 @@ class RunLedger:
             self.owned_errors += 1
             self.failed.setdefault(period, _why(failure))
 
-    # --- what the writer and the summaries cache tell at the end -----------------
-
-    def wrote(
-        self,
-        period: Period,
-        files: list[Path],
-        removed: list[Path],
-        *,
-        written: dict[str, str] | None = None,
-        before: dict[str, str | None] | None = None,
-    ) -> None:
-        paths = [str(f) for f in files], [str(p) for p in removed]
-        self.written[period] = (*paths, written or {}, before or {})
-
-    def wrote_shared(self, path: Path) -> None:
-        """A file the run wrote for all its lists (the summaries cache)."""
-        self.shared_files.append(str(path))
-
     # --- at the end -----------------------------------------------------------
 
     def stray_errors(self) -> int:
@@ -172,47 +148,91 @@ class RunLedger:
         return max(0, int(self.crawler.stats.get_value("log_count/ERROR", 0)) - self.owned_errors)
 
     def spider_closed(self, spider: Spider, reason: str) -> None:
+        """The end of the run, in order: write, save the cache, record, publish, report.
+
+        Scrapy stops counting ERRORs when the spider closes: from here on, what fails
+        is read from each step's answer (an exception fails the run once, by name)."""
         periods: list[Period] = list(getattr(spider, "periods", []))
         stray = self.stray_errors()
         errors = [f"{stray} ERROR{'s' if stray > 1 else ''} in the log that no list caused"] if stray else []
+        # 1. The clean lists' files, unless an error that no list caused holds them all back.
         clean = [p for p in periods if p in self.passed and p not in self.failed]
-        to_write = [] if errors else clean
-        # Scrapy logs a handler's exception, but LogCount stops counting when the spider
-        # closes: what fails from here on is read from the handlers' answers.
-        answers = self.crawler.signals.send_catch_log(our_signals.write_lists, ledger=self, periods=to_write)
-        errors += _broken(answers)
-        record = RunRecord(finish_reason=reason, errors=errors, shared_files=list(self.shared_files))
+        writer = self.crawler.get_extension(ListWriter)
+        assert writer is not None, "ListWriter is not in EXTENSIONS"
+        files = self._step(errors, "ListWriter.write_lists", writer.write_lists, [] if errors else clean)
+        for period, written in (files or {}).items():
+            if written.kept:  # the owner's edit: the list is kept on purpose, no failure
+                self.kept[period] = written.kept
+            elif written.error:
+                self.list_failed(period, written.error)
+        # 2. The summaries cache: every answer is good for its key, whatever became of the lists.
+        summaries = self.crawler.get_item_pipeline(KoreanSummaryPipeline)
+        cache = self._save_cache(errors, summaries) if summaries is not None else None
+        # 3. The record: one outcome per list.
+        record = RunRecord(finish_reason=reason, errors=errors, shared_files=[cache] if cache else [])
         for period in periods:
-            record.lists.append(self._outcome(period, reason, bool(errors) and period not in self.written))
-        answers = self.crawler.signals.send_catch_log(our_signals.lists_written, record=record)
-        record.errors += _broken(answers)
-        for _, answer in answers:
-            if isinstance(answer, Published):
-                for outcome in record.lists:
-                    outcome.commit = answer.commits.get(outcome.key, outcome.commit)
-                record.publish_error = record.publish_error or answer.error
+            record.lists.append(self._outcome(period, reason, (files or {}).get(period), bool(errors)))
+        if summaries is not None:
+            record.summaries_missing, record.summaries_shown, record.summaries_missing_why = (
+                summaries.counts()
+            )
+        # 4. The publisher commits (and pushes) what the record says was written.
+        publisher = self.crawler.get_extension(GitPublisher)
+        if publisher is not None:
+            published = self._step(record.errors, "GitPublisher.publish", publisher.publish, record)
+            self._add_published(record, published or Published())
         self.record = record
+        self._report(record)
+
+    def _step(self, errors: list[str], name: str, step: Callable[[Any], _T], arg: Any) -> _T | None:
+        """One step of the end; one that raises (a bug) is an error of the run, with its traceback."""
+        try:
+            return step(arg)
+        except Exception as exc:
+            error = f"{name} failed: {type(exc).__name__}: {exc}"
+            logger.error("%s", error, exc_info=True)
+            errors.append(error)
+            return None
+
+    def _save_cache(self, errors: list[str], summaries: KoreanSummaryPipeline) -> str | None:
+        """The cache's path when this run added to it. A save that fails fails the run (the
+        posts stay written); the next run asks those summaries again."""
+        return self._step(
+            errors, "KoreanSummaryPipeline.save_cache", KoreanSummaryPipeline.save_cache, summaries
+        )
+
+    def _add_published(self, record: RunRecord, published: Published) -> None:
+        for outcome in record.lists:
+            outcome.commit = published.commits.get(outcome.key, outcome.commit)
+        record.publish_error = record.publish_error or published.error
+
+    def _report(self, record: RunRecord) -> None:
         stats = self.crawler.stats
         assert stats is not None
         stats.set_value("hfpapers/lists_written", record.count(WRITTEN))
         stats.set_value("hfpapers/lists_failed", record.count(FAILED))
         stats.set_value("hfpapers/outcome", "ok" if record.ok else "failed")
         level = logging.getLevelName(str(self.crawler.settings.get("LOG_LEVEL")).upper())
-        log_run_summary(stats, record, level if isinstance(level, int) else logging.INFO)
+        log_run_report(stats, record, level if isinstance(level, int) else logging.INFO)
 
-    def _outcome(self, period: Period, finish_reason: str, run_errors: bool) -> ListOutcome:
+    def _outcome(
+        self, period: Period, finish_reason: str, files: ListFiles | None, run_errors: bool
+    ) -> ListOutcome:
         outcome = ListOutcome(period.kind, period.key, FAILED, period=period)
         if period in self.failed:
             outcome.reason = self.failed[period]
-        elif period in self.written:
+        elif files is not None and not files.kept:
             outcome.status, outcome.papers = WRITTEN, self.passed[period]
-            outcome.files, outcome.removed, outcome.written, outcome.before = self.written[period]
-        elif period in self.passed and run_errors:
-            outcome.reason = "not written: the run had errors that no list caused"
+            outcome.files, outcome.removed = files.files, files.removed
+            outcome.written, outcome.before = files.written, files.before
         elif period in self.kept:
             outcome.status, outcome.reason = KEPT, self.kept[period]
+        elif period in self.passed and run_errors:
+            outcome.reason = "not written: the run had errors that no list caused"
         elif period in self.empty:
             outcome.status = EMPTY
+        elif period in self.not_asked:
+            outcome.reason = "not asked for: the run was stopped first"
         else:
             outcome.reason = f"not finished (finish reason {finish_reason})"
         return outcome
@@ -221,12 +241,3 @@ class RunLedger:
 def _why(failure: Failure) -> str:
     name = failure.type.__name__ if failure.type is not None else "error"
     return f"{name}: {failure.getErrorMessage()}"
-
-
-def _broken(answers: list[tuple[Any, Any]]) -> list[str]:
-    """One line per signal handler that raised (Scrapy logged its traceback)."""
-    return [
-        f"{getattr(receiver, '__qualname__', receiver)} failed: {_why(answer)}"
-        for receiver, answer in answers
-        if isinstance(answer, Failure)
-    ]

@@ -1,9 +1,9 @@
 """`RunRecord`: what became of each list of a run, as data.
 
-The `RunLedger` makes it (with the `ListWriter`'s files and the
-`GitPublisher`'s commits), the run summary logs it, the `crawl` command's
-exit status follows it, and the Scrapyd `backfill` command reads it back
-from a job's log (the line ``Run record: {json}``).
+The `RunLedger` makes it (with what the `ListWriter`, the summaries cache and
+the `GitPublisher` return), the run report logs it, the `crawl` command's
+exit status and last line follow it, and the Scrapyd `backfill` command reads
+it back from a job's log (the line ``Run record: {json}``).
 """
 
 from __future__ import annotations
@@ -17,9 +17,11 @@ from hfpapers.periods import Period, from_key
 from hfpapers.safeio import loads_bounded
 
 RECORD_PREFIX = "Run record: "
-# The run summary's line in Scrapy's LOG_FORMAT: "… [hfpapers.run_summary] INFO: Run record: {…}"
-# (hfpapers.summary before 1.2: a backfill may read jobs of nodes with the older egg).
-_LOGGED_RE = re.compile(r"\[hfpapers\.(?:run_)?summary\] [A-Z]+: " + re.escape(RECORD_PREFIX))
+# The run report's line in Scrapy's LOG_FORMAT: "… [hfpapers.run_report] INFO: Run record: {…}".
+# A backfill may read jobs of nodes whose egg logs it as hfpapers.run_summary or hfpapers.summary.
+_LOGGED_RE = re.compile(
+    r"\[hfpapers\.(?:run_report|run_summary|summary)\] [A-Z]+: " + re.escape(RECORD_PREFIX)
+)
 # A record read back from a Scrapyd log comes over the network: a 1,000-day backfill's is ~300 kB.
 MAX_RECORD_BYTES = 16 * 1024 * 1024
 
@@ -59,6 +61,16 @@ class ListOutcome:
 
 
 @dataclass
+class Published:
+    """What the publisher did with a record (`GitPublisher.publish` returns it)."""
+
+    commits: dict[str, str] = field(default_factory=dict)
+    """List key -> the message of the commit holding its files."""
+    error: str = ""
+    """Why publishing failed ("" when it did not)."""
+
+
+@dataclass
 class RunRecord:
     finish_reason: str
     lists: list[ListOutcome] = field(default_factory=list)
@@ -66,7 +78,13 @@ class RunRecord:
     """Errors no list could be blamed for: each fails the whole run."""
     publish_error: str = ""
     shared_files: list[str] = field(default_factory=list)
-    """Files the run wrote for all its lists (the summaries cache): committed with the first."""
+    """Files the run wrote for all its lists (the summaries cache): committed after the lists'."""
+    summaries_shown: int = 0
+    """Papers shown that were to have a Korean summary (0: summaries off)."""
+    summaries_missing: int = 0
+    """Of those, the ones posted without one: no error, but the last line says so."""
+    summaries_missing_why: str = ""
+    """The commonest reason they are missing."""
 
     @property
     def failed_lists(self) -> list[ListOutcome]:
@@ -98,6 +116,13 @@ class RunRecord:
             lines.append(f"publishing: {self.publish_error}")
         return lines
 
+    def without_summaries(self) -> str:
+        """``without Korean summaries for 13 of 13 papers: why``, or "" when none is missing."""
+        if not self.summaries_missing:
+            return ""
+        why = f": {self.summaries_missing_why}" if self.summaries_missing_why else ""
+        return f"without Korean summaries for {self.summaries_missing} of {self.summaries_shown} papers{why}"
+
     def to_json(self) -> str:
         data = asdict(self)
         for outcome in data["lists"]:
@@ -117,6 +142,9 @@ class RunRecord:
                 errors=[str(e) for e in data.get("errors", [])],
                 publish_error=str(data.get("publish_error", "")),
                 shared_files=[str(f) for f in data.get("shared_files", [])],
+                summaries_shown=int(data.get("summaries_shown", 0)),
+                summaries_missing=int(data.get("summaries_missing", 0)),
+                summaries_missing_why=str(data.get("summaries_missing_why", "")),
             )
         except (KeyError, TypeError, ValueError) as exc:
             raise ValueError(f"not a run record: {exc}") from None

@@ -6,8 +6,8 @@ Settings: ``PUBLISH_GIT`` (on/off), ``PUBLISH_GIT_AUTHOR``, ``PUBLISH_PUSH``,
 the ``PUBLISH_GIT_TOKEN`` environment variable (a remote setting with
 credentials in it is refused before the run: Scrapyd shows job settings).
 
-It acts on the `RunRecord` that the `RunLedger` sends with the
-`lists_written` signal, and answers with what it did (`Published`): one
+It acts on the `RunRecord` that the `RunLedger` hands to `GitPublisher.publish`
+at the end of the run, and returns what it did (`Published`): one
 commit per list written, holding exactly the bytes this run wrote for that
 list, with a message its `Period` words; the files the run wrote for all its
 lists (the summaries cache) in one commit after those.
@@ -59,10 +59,8 @@ from hfpapers.credentials import (
     plain_http_refusal,
 )
 from hfpapers.gitrepo import DETACHED, PUBLISH_LOCK, Git, GitError, git_reason, in_progress, remote_urls
-from hfpapers.ledger import Published
-from hfpapers.outcome import WRITTEN, ListOutcome, RunRecord
+from hfpapers.outcome import WRITTEN, ListOutcome, Published, RunRecord
 from hfpapers.safeio import UnsafeInputError, exclusive, loads_bounded
-from hfpapers.signals import lists_written
 from hfpapers.site import Site
 
 logger = logging.getLogger(__name__)
@@ -223,7 +221,6 @@ class GitPublisher:
         self.prefix = ""
         self.branch_name = ""
         self.auth: dict[str, str] = {}
-        crawler.signals.connect(self.publish, signal=lists_written)
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> GitPublisher:

@@ -66,7 +66,7 @@ FEED_EXPORTERS = {
     "papers_data": "exporters.DataFileExporter",
 }
 
-# --- Korean summaries (hfpapers/summaries.py) ---------------------------------
+# --- Korean summaries (hfpapers/summaries.py, hfpapers/summary_pipeline.py) ----
 # An OpenAI-compatible API (Ollama: http://127.0.0.1:11434/v1; OpenAI:
 # https://api.openai.com/v1); empty: no summaries and no requests. The key comes
 # from the environment variable SUMMARY_API_KEY, never from a setting.
@@ -150,10 +150,14 @@ ITEM_PIPELINES = {
     "hfpapers.pipelines.DedupePipeline": 300,
     "hfpapers.pipelines.RankPipeline": 400,
     "hfpapers.pipelines.PreviousPostPipeline": 500,
+    # Last: only the papers a post shows are asked, and a list kept back asks nothing.
+    "hfpapers.summary_pipeline.KoreanSummaryPipeline": 600,
 }
+# The summary endpoint's download slot (SUMMARY_DELAY), set before the settings freeze.
+ADDONS = {"hfpapers.summary_pipeline.SummarySlot": 0}
 EXTENSIONS = {
-    # One outcome per list, as data: settles the lists, has the clean ones written, hands the
-    # record to the publisher, logs the summary.
+    # One outcome per list, as data; at the end it calls the writer, the summaries cache and
+    # the publisher, in that order, and logs the run report.
     "hfpapers.ledger.RunLedger": 500,
     # Renders each list at once, installs the clean lists' files at the end.
     "hfpapers.writer.ListWriter": 500,

@@ -1,7 +1,9 @@
 """Signals of our own, sent with ``crawler.signals.send_catch_log``.
 
-How a list's fate travels: as data, to the `RunLedger` (ledger.py), which
-owns the run record. Nobody learns a list's outcome from the log.
+How a list's fate travels during the crawl: as data, to the `RunLedger`
+(ledger.py), which owns the run record. Nobody learns a list's outcome from
+the log. At the end the ledger calls the writer, the summaries cache and the
+publisher itself and reads what they return: no signal goes there and back.
 """
 
 # A list was read and holds no papers (a weekend): nothing to write. Args: period.
@@ -10,14 +12,6 @@ list_empty = object()
 # they were. Args: period, reason (one line), exc_info (optional: a traceback is logged).
 # The ledger logs the one ERROR line for it.
 list_failed = object()
-# The existing post stays as it is, on purpose (the owner edited it): the list is not
-# written, and that is no failure. Args: period, reason (one line).
-list_kept = object()
-# The spider closed and the ledger settled the lists: install the files of ``periods``
-# (the clean lists) and tell ``ledger`` what was written (`RunLedger.wrote`,
-# `RunLedger.wrote_shared`); a list that cannot be written sends list_failed.
-# Args: ledger, periods.
-write_lists = object()
-# The run's files are in place (or left alone). Args: record (a RunRecord), read only;
-# a handler answers with a `ledger.Published` (the publisher: its commits, or why it failed).
-lists_written = object()
+# The run was stopped before these lists' Hugging Face requests were sent; the spider
+# warns once for all of them. Args: periods.
+lists_not_asked = object()

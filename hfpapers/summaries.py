@@ -21,6 +21,9 @@ The cache is committed to a repository others push to. A file that cannot be
 read is kept aside (``summaries-ko.json.bad-<time>``), never overwritten; a save
 merges with what is on disk then, under the lock publishing takes, so two runs
 at once keep each other's answers.
+
+Which papers are asked, how many at once, and when to stop is the
+`KoreanSummaryPipeline`'s business (summary_pipeline.py).
 """
 
 from __future__ import annotations
@@ -40,6 +43,7 @@ from urllib.parse import urlsplit, urlunsplit
 
 from scrapy import Request
 from scrapy.http import Response
+from scrapy.http.request import NO_CALLBACK
 from scrapy.settings import BaseSettings
 
 from hfpapers.gitrepo import PUBLISH_LOCK
@@ -144,6 +148,7 @@ class Summarizer:
         self.temperature = settings.getfloat("SUMMARY_TEMPERATURE")
         self.max_chars = settings.getint("SUMMARY_MAX_CHARS")
         self.timeout = settings.getfloat("SUMMARY_TIMEOUT")
+        self.retries = settings.getint("SUMMARY_RETRY_TIMES")
         # How long a save waits for another run's save or publishing (publish.py waits as long).
         self.lock_timeout = settings.getfloat("PUBLISH_TIMEOUT")
         self.site = site.root
@@ -212,7 +217,9 @@ class Summarizer:
         entry = {"summary": summary, "model": self.model}
         self.cache[self.key(paper)] = self.new[self.key(paper)] = entry
 
-    def request(self, paper: Paper, callback: Any, errback: Any) -> Request:
+    def request(self, paper: Paper, timeout: float) -> Request:
+        """The chat completion asking for ``paper``'s summary; no answer after ``timeout``
+        seconds (at most ``SUMMARY_TIMEOUT``) is a timeout."""
         body = {
             "model": self.model,
             "temperature": self.temperature,
@@ -230,12 +237,11 @@ class Summarizer:
             method="POST",
             body=json.dumps(body, ensure_ascii=False),
             headers=headers,
-            callback=callback,
-            errback=errback,
-            cb_kwargs={"arxiv_id": paper.arxiv_id},
+            callback=NO_CALLBACK,
             meta={
                 "download_slot": SLOT,
-                "download_timeout": self.timeout,
+                "download_timeout": min(timeout, self.timeout),
+                "max_retry_times": self.retries,
                 # An endpoint, not a site: robots.txt does not govern it.
                 "dont_obey_robotstxt": True,
                 # A chat answer is small: a stream of more is refused where it arrives.

@@ -3,16 +3,16 @@
 Each list that passed the pipelines is rendered at once (the post by
 `KoreanPostExporter`, the data file by `DataFileExporter`, which records the
 post's sha256) to hidden temporary files beside their targets. When the spider
-closes, the `RunLedger` says which lists are clean (signal ``write_lists``).
+closes, the `RunLedger` calls `ListWriter.write_lists` with the clean lists.
 For each, one check (`ListWriter._check`, just before the rename) decides
 whether the files there are hfpapers' to replace: a post that is not a papers
-post, or not a regular file, fails the list; a post the owner edited is kept
-(``list_kept``). Then the files are renamed into place (atomic, a list's two
-together) and the old posts they replace removed; every other temporary file
-is removed, and the existing post of a list not written stays byte for byte
-as it was. So a backfill where one day fails still writes every other day.
-What was written, with each file's sha256 as written and as it was before,
-goes back to the ledger; a list that cannot be written sends ``list_failed``.
+post, or not a regular file, fails the list; a post the owner edited is kept.
+Then the files are renamed into place (atomic, a list's two together) and the
+old posts they replace removed; every other temporary file is removed, and the
+existing post of a list not written stays byte for byte as it was. So a
+backfill where one day fails still writes every other day. `write_lists`
+returns what became of each list's files (`ListFiles`): installed, with each
+file's sha256 as written and as it was before; kept; or why they could not be.
 
 Nothing is written through a symbolic link: ``_posts``, ``_data`` and
 ``_data/papers`` must be real folders inside SITE_DIR, and a post or data file
@@ -264,6 +264,24 @@ def sweep_stale(folder: Path, older_than: float = STALE_AFTER) -> None:
 
 
 @dataclass
+class ListFiles:
+    """What became of one clean list's files when they were to be installed."""
+
+    files: list[str] = field(default_factory=list)
+    """Absolute paths of the files installed."""
+    removed: list[str] = field(default_factory=list)
+    """Absolute paths of the old posts the new one replaced."""
+    written: dict[str, str] = field(default_factory=dict)
+    """Absolute path -> sha256 (hex) of each file as installed (`ListOutcome.written`)."""
+    before: dict[str, str | None] = field(default_factory=dict)
+    """Absolute path -> sha256 (hex) of each file as it was before (`ListOutcome.before`)."""
+    kept: str = ""
+    """Why the existing post stays on purpose (the owner edited it): no failure."""
+    error: str = ""
+    """Why they could not be installed; the list fails, its old files stay."""
+
+
+@dataclass
 class _Rendered:
     files: dict[Path, Path]  # target -> temporary file
     written: dict[str, str]  # target -> sha256 of the bytes rendered
@@ -302,7 +320,6 @@ class ListWriter:
         self.git: Git | None = Git(self.site.root, "", GIT_TIMEOUT) if shutil.which("git") else None
         crawler.signals.connect(self.spider_opened, signal=signals.spider_opened)
         crawler.signals.connect(self.item_scraped, signal=signals.item_scraped)
-        crawler.signals.connect(self.write_lists, signal=our_signals.write_lists)
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> ListWriter:
@@ -361,20 +378,23 @@ class ListWriter:
             raise
         return Path(name)
 
-    def write_lists(self, ledger: Any, periods: list[Period]) -> None:
-        """Install the clean lists' files; remove every temporary file, whatever happens."""
+    def write_lists(self, periods: list[Period]) -> dict[Period, ListFiles]:
+        """Install the clean lists' files; remove every temporary file, whatever happens.
+        What became of each list's files (a list never rendered is not there)."""
+        results: dict[Period, ListFiles] = {}
         try:
             for period in periods:
                 rendered = self.rendered.get(period)
                 if rendered is not None:
-                    self._write(ledger, period, rendered)
+                    results[period] = self._write(period, rendered)
         finally:
             for rendered in self.rendered.values():
                 for tmp in rendered.files.values():
                     tmp.unlink(missing_ok=True)
             self.rendered.clear()
+        return results
 
-    def _write(self, ledger: Any, period: Period, rendered: _Rendered) -> None:
+    def _write(self, period: Period, rendered: _Rendered) -> ListFiles:
         try:
             with taking_turns(self.site.post(period).parent):
                 found = self._check(period, rendered)
@@ -385,38 +405,31 @@ class ListWriter:
                 try:
                     aside = set_aside(retired, period)
                 except OSError as exc:
-                    self._fail(period, f"cannot remove an old post it replaces: {exc}")
-                    return
+                    return ListFiles(error=f"cannot remove an old post it replaces: {exc}")
                 try:
                     install(rendered.files)
                 except OSError as exc:
                     put_back(aside)
-                    self._fail(period, f"cannot write its files: {exc}")
-                    return
+                    return ListFiles(error=f"cannot write its files: {exc}")
                 for _, hidden in aside:
                     hidden.unlink(missing_ok=True)
         except _NotOursError as not_ours:
             if not_ours.status == KEPT:
                 logger.warning("%s: %s", period, not_ours.reason)
-                self.crawler.signals.send_catch_log(
-                    our_signals.list_kept, period=period, reason=not_ours.reason
-                )
-            else:
-                self._fail(period, not_ours.reason)
-            return
+                return ListFiles(kept=not_ours.reason)
+            return ListFiles(error=not_ours.reason)
         except OSError as exc:  # the turn: the folder went, or another run held it too long
-            self._fail(period, f"cannot write its files: {exc}")
-            return
+            return ListFiles(error=f"cannot write its files: {exc}")
         for target in rendered.files:
             logger.info("Wrote %s", target)
         for post in retired:
             logger.info("Removed %s: the new post replaces it, at its URL", post)
-        ledger.wrote(
-            period,
-            list(rendered.files),
-            retired,
+        before: dict[str, str | None] = {str(target): None for target in rendered.files}
+        return ListFiles(
+            files=[str(target) for target in rendered.files],
+            removed=[str(post) for post in retired],
             written=dict(rendered.written),
-            before={str(target): None for target in rendered.files} | found.before(),
+            before=before | found.before(),
         )
 
     def _check(self, period: Period, rendered: _Rendered) -> _Found:

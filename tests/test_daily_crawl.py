@@ -114,7 +114,7 @@ def test_post_builds_with_jekyll_and_shows_text_literally(crawled: CrawlResult, 
 
 
 def test_run_summary(crawled: CrawlResult) -> None:
-    summary = crawled.stderr.split("Run summary (finished):", 1)[1]
+    summary = crawled.stderr.split("Run report (finished):", 1)[1]
     figures = dict(re.findall(r"^  (\S.*?)\s{2,}(\d+)$", summary, flags=re.M))
     assert figures["papers found"] == "13"
     assert figures["papers posted"] == "13"
@@ -124,7 +124,7 @@ def test_run_summary(crawled: CrawlResult) -> None:
     assert figures["lists written"] == "1" and figures["lists failed"] == "0"
     assert "'papers/posted': 13" in crawled.stderr  # the same figures in the stats
     # The last line, after Scrapy's stats and "Spider closed".
-    assert crawled.stderr.rstrip().splitlines()[-1].endswith("[hfpapers.run_summary] INFO: Run outcome: ok")
+    assert crawled.stderr.rstrip().splitlines()[-1].endswith("[hfpapers.run_report] INFO: Run outcome: ok")
 
 
 def test_a_crawl_opens_no_server(crawled: CrawlResult) -> None:

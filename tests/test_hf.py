@@ -72,22 +72,16 @@ def test_api_answer_must_be_a_list() -> None:
 
 def test_a_name_that_does_not_resolve_points_to_the_offline_demo() -> None:
     """The offline failure says where to go (no DNS traffic: the failure is built here)."""
-    from scrapy import Request
     from twisted.internet.error import ConnectionRefusedError, DNSLookupError
-    from twisted.python.failure import Failure
 
-    from hfpapers.spiders.papers import why_failed
+    from hfpapers.responses import why_failed
 
-    def failed(error: Exception) -> Failure:
-        failure = Failure(error)
-        failure.request = Request("https://huggingface.co/papers/date/2026-02-18")  # type: ignore[attr-defined]
-        return failure
-
-    assert why_failed(failed(DNSLookupError("huggingface.co"))) == (
+    url = "https://huggingface.co/papers/date/2026-02-18"
+    assert why_failed(DNSLookupError("huggingface.co"), url) == (
         "DNSLookupError from huggingface.co: DNS lookup failed: huggingface.co."
         " (offline? ./scripts/demo.sh crawls recorded data without the internet)"
     )
-    assert "demo.sh" not in why_failed(failed(ConnectionRefusedError()))
+    assert "demo.sh" not in why_failed(ConnectionRefusedError(), url)
 
 
 @pytest.mark.parametrize(

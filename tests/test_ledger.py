@@ -3,7 +3,9 @@ traceback that fails its list alone, and a stray ERROR that fails the run once."
 
 from __future__ import annotations
 
+import hashlib
 import re
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -12,6 +14,7 @@ from scrapy.utils.defer import deferred_f_from_coro_f
 from hfpapers import arxiv, hf
 from hfpapers.items import PaperList
 from hfpapers.ledger import RunLedger
+from hfpapers.periods import from_key
 
 DAYS = {"start": "2026-02-16", "end": "2026-02-18"}
 
@@ -192,7 +195,9 @@ async def test_a_handler_failing_at_the_end_fails_the_run(
     monkeypatch.setattr(Summarizer, "save", broken)
     result = await crawl(args={"date": "2026-02-18"}, settings=summary_settings(server))
     assert not result.record.ok and result.stats["hfpapers/outcome"] == "failed"
-    assert result.record.errors == ["SummaryQueue._save failed: RuntimeError: the cache could not be saved"]
+    assert result.record.errors == [
+        "KoreanSummaryPipeline.save_cache failed: RuntimeError: the cache could not be saved"
+    ]
     assert [o.status for o in result.record.lists] == ["written"]  # its files are in place
 
 
@@ -202,3 +207,55 @@ async def test_the_progress_line_counts_every_page_of_a_list(server, crawl) -> N
     result = await crawl(args={"start": "2026-02-13", "end": "2026-02-16"}, settings={"HF_API_PAGE_SIZE": 5})
     assert result.record.ok, result.log[-3000:]
     assert re.search(r"list \d/4: 2026-02-13, 31 papers", result.log)  # every API page counted
+
+
+# --- the end of the run: each step answers with what it did ----------------------------------
+
+
+def test_the_writer_answers_what_became_of_each_list(site: Path) -> None:
+    """No signal back to the ledger: the files installed, or why not, come back as values."""
+    from scrapy.crawler import Crawler
+
+    from hfpapers.signals import list_failed
+    from hfpapers.spiders.daily import DailySpider
+    from hfpapers.writer import ListFiles, ListWriter
+    from tests.conftest import Site, project_settings
+    from tests.test_post_pages import ranked
+
+    crawler = Crawler(DailySpider, project_settings(SITE_DIR=str(site)))
+    writer = ListWriter(crawler)
+    sent: list[Any] = []
+    crawler.signals.connect(lambda **kwargs: sent.append(kwargs), signal=list_failed, weak=False)
+    first, second = (from_key("daily", day) for day in ("2026-02-16", "2026-02-17"))
+    for period in (first, second):
+        writer.item_scraped(PaperList(period=period, papers=ranked(5, 3, 1), total_papers=3))
+    # While the run went on, the owner wrote a post of their own at the second list's name.
+    mine = Site(site).post(second.key)
+    mine.parent.mkdir(parents=True, exist_ok=True)
+    mine.write_text("---\ntitle: my own notes\n---\nmine\n", encoding="utf-8")
+
+    results = writer.write_lists([first, second])
+    files = [Site(site).post(first.key), Site(site).data_file(first.key)]
+    assert results[first] == ListFiles(
+        files=[str(f) for f in files],
+        written={str(f): hashlib.sha256(f.read_bytes()).hexdigest() for f in files},
+        before={str(f): None for f in files},  # nothing there before
+    )
+    assert results[second] == ListFiles(
+        error=f"{mine} is not a papers post; left alone, and this list not written"
+    )
+    assert mine.read_text(encoding="utf-8") == "---\ntitle: my own notes\n---\nmine\n"
+    assert sent == []
+    assert not [p for p in site.rglob(".*") if p.is_file()]  # no temporary file left
+
+
+@deferred_f_from_coro_f
+async def test_the_record_logged_is_the_one_read_back(crawl, caplog: pytest.LogCaptureFixture) -> None:  # type: ignore[no-untyped-def]
+    """The backfill reads a job's record from its log, by the run report's logger name."""
+    from hfpapers.outcome import RECORD_PREFIX, RunRecord
+
+    result = await crawl(args={"date": "2026-02-18"})
+    [logged] = [r for r in caplog.records if r.getMessage().startswith(RECORD_PREFIX)]
+    # Scrapy's LOG_FORMAT: "%(asctime)s [%(name)s] %(levelname)s: %(message)s"
+    line = f"2026-02-18 00:15:01 [{logged.name}] {logged.levelname}: {logged.getMessage()}"
+    assert RunRecord.from_log(f"{line}\n") == result.record

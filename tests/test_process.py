@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import signal
 import socket
 import subprocess
@@ -118,18 +119,22 @@ def test_ctrl_c_in_a_backfill_asks_no_more_lists_and_writes_the_whole_ones(
     asked = server.count()["hf_page"]
     # Two lists are asked for at a time: at most two more after the two seen.
     assert asked <= 4, f"{asked} of {len(days)} days still asked for after the stop"
-    assert "stopping: " in stderr and "lists not asked for" in stderr
+    [stopping] = re.findall(r"stopping: (\d+) lists not asked for \((\S+) to (\S+)\)", stderr)
     written = sorted(p.name[:10] for p in (site / "_posts").glob("*.md"))
     assert "2026-02-13" in written and set(written) <= set(days[:asked])  # the whole ones, in full
     for day in written:
         assert f"{day}: written" not in stderr  # the summary says it by status, not reason
-    summary = stderr[stderr.index("Run summary") :]
+    summary = stderr[stderr.index("Run report") :]
     assert f"lists written                    {len(written)}" in summary
     unfinished = [d for d in days if f"{d}: failed: not finished (finish reason shutdown)" in summary]
+    not_asked = [d for d in days if f"{d}: failed: not asked for: the run was stopped first" in summary]
     weekends = [
         d for d in ("2026-02-14", "2026-02-15") if f'"key": "{d}", "kind": "daily", "papers": 0' in summary
     ]
-    assert sorted(written + unfinished + weekends) == days  # every day's outcome, said
+    assert sorted(written + unfinished + not_asked + weekends) == days  # every day's outcome, said
+    # The warning and the report name the same lists.
+    assert (int(stopping[0]), stopping[1], stopping[2]) == (len(not_asked), not_asked[0], not_asked[-1])
+    assert not_asked == days[days.index(not_asked[0]) :]
 
 
 def test_a_full_disk_leaves_no_empty_temporary_file(server: FixtureServer, site: Path) -> None:

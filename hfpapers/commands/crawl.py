@@ -13,6 +13,7 @@ import argparse
 import difflib
 import gc
 import re
+import signal
 import sys
 
 from scrapy.commands import ScrapyHelpFormatter
@@ -22,7 +23,7 @@ from scrapy.spiderloader import SpiderLoader
 from hfpapers.args import COMMON_ARGUMENTS, PERIOD_ARGUMENTS, ArgumentError
 from hfpapers.ledger import RunLedger
 from hfpapers.periods import KINDS
-from hfpapers.run_summary import log_outcome
+from hfpapers.run_report import log_outcome
 from hfpapers.spiders.papers import PapersSpider
 
 USAGE_ERROR = 2
@@ -172,6 +173,11 @@ class Command(ScrapyCrawl):
         crawler = self._create_crawler(args[0])
         self.crawler_process.crawl(crawler, **opts.spargs)
         self.crawler_process.start()
+        # The run is over: a stop signal now (systemd's second SIGTERM) has nothing left to
+        # stop, and must not cut the last line or turn the exit status into the signal's.
+        # Ignored, not handled: Python resets handled signals to their default at exit.
+        for signum in (signal.SIGTERM, signal.SIGINT):
+            signal.signal(signum, signal.SIG_IGN)
         assert crawler.stats is not None
         if self.crawler_process.bootstrap_failed or crawler.stats.get_value("hfpapers/outcome") != "ok":
             self.exitcode = 1

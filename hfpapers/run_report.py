@@ -1,4 +1,5 @@
-"""The run summary: one log block at the end of every run, from the stats and the record."""
+"""The run report: one log block at the end of every run, from the stats and the record,
+and the run's last line."""
 
 from __future__ import annotations
 
@@ -36,7 +37,7 @@ FIGURES = (
 )
 
 
-def log_run_summary(stats: StatsCollector, record: RunRecord, log_level: int = logging.INFO) -> None:
+def log_run_report(stats: StatsCollector, record: RunRecord, log_level: int = logging.INFO) -> None:
     """The figures, each list's outcome, and the record as one JSON line."""
     rows = [(label, stats.get_value(key, 0)) for label, key in FIGURES]
     rows += [(f"lists {status}", record.count(status)) for status in STATUSES]
@@ -46,16 +47,20 @@ def log_run_summary(stats: StatsCollector, record: RunRecord, log_level: int = l
     lines = [f"  {label:<{width}}  {value}" for label, value in rows]
     lines += [f"  wrote {path}" for outcome in record.lists for path in outcome.files]
     lines += [f"  {o.key}: {o.status}: {o.reason}" for o in record.lists if o.reason]
-    logger.info("Run summary (%s):\n%s", record.finish_reason, "\n".join(lines))
+    logger.info("Run report (%s):\n%s", record.finish_reason, "\n".join(lines))
     # Machine-readable, for whoever reads only the log (a Scrapyd job, a backfill report):
     # at INFO, or at the log's own level when that is higher, so that it is always there.
     logger.log(max(logging.INFO, log_level), "%s%s", RECORD_PREFIX, record.to_json())
 
 
 def log_outcome(record: RunRecord | None) -> None:
-    """The run's last line: ``Run outcome: ok``, or ``failed (…)`` naming each failed list."""
+    """The run's last line: ``Run outcome: ok``, ``ok, without Korean summaries for …``
+    (a post went out without some of them: no failure, but said), or ``failed (…)``
+    naming each failed list."""
     if record is None:
         logger.error("Run outcome: failed (the crawl never got to its end)")
+    elif record.ok and record.without_summaries():
+        logger.warning("Run outcome: ok, %s", record.without_summaries())
     elif record.ok:
         logger.info("Run outcome: ok")
     else:

@@ -1,0 +1,37 @@
+"""What an answer from Hugging Face or arXiv holds, and why one never came, in one line."""
+
+from __future__ import annotations
+
+from urllib.parse import urlparse
+
+from scrapy.http import Response, TextResponse
+from scrapy.spidermiddlewares.httperror import HttpError
+from twisted.internet.error import DNSLookupError
+
+# Said with a host name that does not resolve: most often, this machine is offline.
+OFFLINE_HINT = "offline? ./scripts/demo.sh crawls recorded data without the internet"
+# What a name that does not resolve raises.
+UNRESOLVED = (DNSLookupError,)
+
+
+def why_failed(error: BaseException, url: str) -> str:
+    """``HTTP 503``, or the error and the host that caused it, in one line."""
+    if isinstance(error, HttpError):
+        return f"HTTP {error.response.status}"
+    why = f"{type(error).__name__} from {urlparse(url).netloc}: {error}"
+    if isinstance(error, UNRESOLVED):
+        why += f" ({OFFLINE_HINT})"
+    return why
+
+
+def key_in_url(url: str) -> str | None:
+    """``/papers/date/2026-02-20`` -> ``2026-02-20`` after any redirect (weeks and months alike)."""
+    parts = urlparse(url).path.rstrip("/").split("/")
+    return parts[-1] if len(parts) >= 2 and parts[-2] in ("date", "week", "month") else None
+
+
+def text_of(response: Response, error: type[ValueError]) -> str:
+    """The answer's text; an answer that is no text (an image, a binary) is bad data."""
+    if not isinstance(response, TextResponse):
+        raise error(f"{response.url} answered with no text ({response.headers.get('Content-Type')!r})")
+    return response.text
