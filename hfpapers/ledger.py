@@ -197,9 +197,15 @@ class RunLedger:
     def _save_cache(self, errors: list[str], summaries: KoreanSummaryPipeline) -> str | None:
         """The cache's path when this run added to it. A save that fails fails the run (the
         posts stay written); the next run asks those summaries again."""
-        return self._step(
-            errors, "KoreanSummaryPipeline.save_cache", KoreanSummaryPipeline.save_cache, summaries
-        )
+        try:
+            return summaries.save_cache()
+        except (OSError, ValueError) as exc:  # a lock held too long, a full disk, text that is no UTF-8
+            error, exc_info = f"cannot save {summaries.summarizer.path}: {exc}", False
+        except Exception as exc:  # a bug of ours
+            error, exc_info = f"KoreanSummaryPipeline.save_cache failed: {type(exc).__name__}: {exc}", True
+        logger.error("%s", error, exc_info=exc_info)
+        errors.append(error)
+        return None
 
     def _add_published(self, record: RunRecord, published: Published) -> None:
         for outcome in record.lists:

@@ -18,9 +18,11 @@ abstract does not; the renderer escapes it like an abstract. Anything else is
 dropped like an answer that never came.
 
 The cache is committed to a repository others push to. A file that cannot be
-read is kept aside (``summaries-ko.json.bad-<time>``), never overwritten; a save
-merges with what is on disk then, under the lock publishing takes, so two runs
-at once keep each other's answers.
+read, or holds text that cannot be written back (a lone surrogate such as
+``"\\ud800"``), or is a symbolic link (which could point anywhere outside the
+site) is kept aside (``summaries-ko.json.bad-<time>``), never overwritten or
+followed; a save merges with what is on disk then, under the lock publishing
+takes, so two runs at once keep each other's answers.
 
 Which papers are asked, how many at once, and when to stop is the
 `KoreanSummaryPipeline`'s business (summary_pipeline.py).
@@ -34,6 +36,7 @@ import json
 import logging
 import os
 import re
+import stat
 import tempfile
 from collections.abc import Iterator
 from datetime import UTC, datetime
@@ -171,9 +174,13 @@ class Summarizer:
         if not self.url:
             return {}
         try:
+            if stat.S_ISLNK(os.lstat(self.path).st_mode):
+                raise ValueError(f"a symbolic link to {os.readlink(self.path)}, not a file of the site")
             data = loads_bounded(read_capped(self.path, MAX_CACHE_BYTES), max_bytes=MAX_CACHE_BYTES)
             if not isinstance(data, dict):
                 raise ValueError("not a JSON object")
+            # Valid JSON, but no UTF-8: "\ud800" would fail every save after it.
+            _dumped(data)
         except FileNotFoundError:
             return {}
         except (OSError, ValueError) as exc:
@@ -185,7 +192,7 @@ class Summarizer:
         stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S.%fZ")
         aside = self.path.with_name(f"{self.path.name}.bad-{stamp}")
         try:
-            os.replace(self.path, aside)
+            os.replace(self.path, aside)  # a symbolic link itself, never what it points to
         except OSError as exc:
             # Cannot move it (a read-only folder): the save will fail as well, and say so.
             logger.warning("%s: unreadable (%s) and cannot be kept aside (%s)", self.path, why, exc)
@@ -269,21 +276,22 @@ class Summarizer:
 
     def save(self) -> Path | None:
         """Add this run's answers to the cache file as it is now, atomically, under the lock
-        publishing takes; its path, or None when there was nothing new. Raises `OSError`."""
+        publishing takes; its path, or None when there was nothing new. Raises `OSError`
+        (also `TimeoutError`: the lock was held too long) or `ValueError` (text that is no
+        UTF-8); then the file is as it was and no temporary file is left."""
         if not self.new:
             return None
         self.path.parent.mkdir(parents=True, exist_ok=True)
         with self._locked():
             # Another run may have saved since we read: keep its entries, and any we do not understand.
-            merged = {**self._read(), **self.new}
-            text = json.dumps(merged, ensure_ascii=False, indent=1, sort_keys=True) + "\n"
+            text = _dumped({**self._read(), **self.new})
             fd, tmp = tempfile.mkstemp(dir=self.path.parent, prefix=f".{self.path.name}.", suffix=".tmp")
             try:
-                with os.fdopen(fd, "w", encoding="utf-8") as file:
+                with os.fdopen(fd, "wb") as file:
                     file.write(text)
                 os.chmod(tmp, 0o644)
                 os.replace(tmp, self.path)
-            except OSError:
+            except BaseException:
                 Path(tmp).unlink(missing_ok=True)
                 raise
         self.new = {}
@@ -313,3 +321,8 @@ class Summarizer:
 
 def _usable(entry: Any) -> bool:
     return isinstance(entry, dict) and isinstance(entry.get("summary"), str)
+
+
+def _dumped(cache: dict[str, Any]) -> bytes:
+    """The cache file's bytes; `UnicodeEncodeError` (a `ValueError`) for a lone surrogate."""
+    return (json.dumps(cache, ensure_ascii=False, indent=1, sort_keys=True) + "\n").encode("utf-8")

@@ -7,8 +7,10 @@ for signals, exit statuses and the last line.
 from __future__ import annotations
 
 import asyncio
+import fcntl
 import inspect
 import json
+import os
 import signal
 import socket
 import subprocess
@@ -208,3 +210,69 @@ async def test_a_dead_endpoint_costs_three_warnings_and_is_named_once(crawl) -> 
     assert result.record.without_summaries() == (
         f"without Korean summaries for 13 of 13 papers: connection refused by {host}"
     )
+
+
+# --- the cache --------------------------------------------------------------------------------
+
+
+@deferred_f_from_coro_f
+async def test_a_cache_holding_a_lone_surrogate_is_set_aside_once(
+    server: FixtureServer, crawl, site: Path
+) -> None:  # type: ignore[no-untyped-def]
+    poisoned = '{"2602.00001|m|0": {"model": "m", "summary": "\\ud800 요약"}}\n'  # valid JSON, no UTF-8
+    cache_of(site).parent.mkdir(parents=True)
+    cache_of(site).write_text(poisoned, encoding="utf-8")
+    result = await crawl(args={"date": DAY}, settings=summary_settings(server))
+    assert result.record.ok, result.log[-3000:]
+    [aside] = cache_of(site).parent.glob("summaries-ko.json.bad-*")
+    assert aside.read_text(encoding="utf-8") == poisoned
+    assert "surrogates not allowed" in result.log and "kept aside as" in result.log
+    assert "Traceback" not in result.log
+    assert len(json.loads(cache_of(site).read_bytes().decode("utf-8"))) == 13
+    assert temporary_files(site) == []
+    server.clear_counts()
+    again = await crawl(args={"date": DAY}, settings=summary_settings(server))
+    assert again.record.ok and "summary" not in server.count()  # the answers were kept
+
+
+@deferred_f_from_coro_f
+async def test_a_cache_save_that_waits_past_publish_timeout_fails_the_run(
+    server: FixtureServer, crawl, site: Path
+) -> None:  # type: ignore[no-untyped-def]
+    folder = cache_of(site).parent
+    folder.mkdir(parents=True)
+    lock = os.open(folder, os.O_RDONLY)  # another run, saving its cache the whole time
+    try:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        result = await crawl(args={"date": DAY}, settings=summary_settings(server, PUBLISH_TIMEOUT=0.5))
+    finally:
+        os.close(lock)
+    assert not result.record.ok and result.stats["hfpapers/outcome"] == "failed"
+    assert result.record.errors == [
+        f"cannot save {cache_of(site)}:"
+        " another run held the summaries cache's lock for 0.5 s (PUBLISH_TIMEOUT)"
+    ]
+    assert [o.status for o in result.record.lists] == [WRITTEN]  # the post stays written
+    assert result.record.shared_files == [] and not cache_of(site).exists()
+    assert temporary_files(site) == []
+
+
+@deferred_f_from_coro_f
+async def test_a_cache_that_is_a_symlink_is_neither_read_nor_written_through(
+    server: FixtureServer, crawl, site: Path, tmp_path: Path
+) -> None:  # type: ignore[no-untyped-def]
+    assert (await crawl(args={"date": DAY}, settings=summary_settings(server))).record.ok
+    outside = tmp_path / "outside.json"  # a file outside the site, with answers for every paper
+    cache_of(site).rename(outside)
+    before = outside.read_bytes()
+    cache_of(site).symlink_to(outside)
+    server.clear_counts()
+    result = await crawl(args={"date": DAY}, settings=summary_settings(server))
+    assert result.record.ok, result.log[-3000:]
+    assert server.count()["summary"] == 13  # nothing was read through the link
+    [aside] = cache_of(site).parent.glob("summaries-ko.json.bad-*")
+    assert aside.is_symlink() and aside.resolve() == outside
+    assert f"a symbolic link to {outside}" in result.log
+    assert outside.read_bytes() == before  # nothing was written through it either
+    assert not cache_of(site).is_symlink() and len(json.loads(cache_of(site).read_text())) == 13
+    assert result.record.shared_files == [str(cache_of(site))]
