@@ -31,6 +31,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from typing import Any, TypeVar
+from urllib.parse import urlsplit
 
 from scrapy import Spider, signals
 from scrapy.crawler import Crawler
@@ -53,13 +54,25 @@ _T = TypeVar("_T")
 class _RobotsTxtWarning(logging.Filter):
     """A robots.txt that cannot be fetched hurts no list: Scrapy goes on as if it
     allowed everything. So its error is one warning line, without a traceback,
-    and no error of the run's."""
+    and no error of the run's; it names robots.txt, not the page that asked for it."""
 
     def filter(self, record: logging.LogRecord) -> bool:
         if record.levelno >= logging.ERROR:
             record.levelno, record.levelname = logging.WARNING, "WARNING"
             record.exc_info, record.exc_text = None, None
+            request, error = _robots_args(record.args)
+            if request is not None:
+                parts = urlsplit(request.url)
+                record.msg = "Cannot read %s (%s): crawling %s as if it allowed everything"
+                record.args = (f"{parts.scheme}://{parts.netloc}/robots.txt", error, parts.netloc)
         return True
+
+
+def _robots_args(args: Any) -> tuple[Any, Any]:
+    """The request and the error in Scrapy's "Error downloading %(request)s" record."""
+    if isinstance(args, dict) and hasattr(args.get("request"), "url"):
+        return args["request"], args.get("f_exception")
+    return None, None
 
 
 _ROBOTS_WARNING = _RobotsTxtWarning()

@@ -4,14 +4,16 @@ from __future__ import annotations
 
 from urllib.parse import urlparse
 
+from scrapy.exceptions import CannotResolveHostError
 from scrapy.http import Response, TextResponse
 from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.internet.error import DNSLookupError
 
 # Said with a host name that does not resolve: most often, this machine is offline.
 OFFLINE_HINT = "offline? ./scripts/demo.sh crawls recorded data without the internet"
-# What a name that does not resolve raises.
-UNRESOLVED = (DNSLookupError,)
+# What a name that does not resolve raises: Scrapy's own error, or Twisted's from a
+# download handler that does not translate it.
+UNRESOLVED = (CannotResolveHostError, DNSLookupError)
 
 
 def why_failed(error: BaseException, url: str) -> str:

@@ -372,7 +372,14 @@ async def test_no_robots_txt_is_no_error(server: FixtureServer, crawl) -> None: 
     server.faults.robots_broken = True
     result = await crawl(args={"date": DAY}, settings=FAST_RETRY)
     assert result.record.ok, result.log[-3000:]
-    assert "WARNING  scrapy.downloadermiddlewares.robotstxt" in result.log  # one line, and no error
+    [warning] = [
+        line
+        for line in result.log.splitlines()
+        if line.startswith("WARNING  scrapy.downloadermiddlewares.robotstxt")
+    ]
+    # It names robots.txt, the file that could not be read, not the page that asked for it.
+    assert f"Cannot read {server.url}/robots.txt (" in warning and "/papers/date/" not in warning
+    assert "log_count/ERROR" not in result.stats
     assert result.post(DAY).exists()
 
 
@@ -403,3 +410,17 @@ async def test_a_redirect_on_the_same_host_is_followed(server: FixtureServer, cr
     result = await crawl(args={"date": "2026-02-22"})
     assert result.record.ok and [o.status for o in result.record.lists] == ["empty"]
     assert "2026-02-22: the page shows 2026-02-20 instead" in result.log
+
+
+def test_scrapys_own_unresolved_host_error_points_to_the_offline_demo() -> None:
+    """Scrapy 2.19 raises CannotResolveHostError, not Twisted's DNSLookupError, for a name
+    that does not resolve: both say where to go offline."""
+    from scrapy.exceptions import CannotResolveHostError
+
+    from hfpapers.responses import why_failed
+
+    error = CannotResolveHostError("DNS lookup failed: no results for hostname lookup: huggingface.co.")
+    assert why_failed(error, "https://huggingface.co/papers/date/2026-02-18") == (
+        "CannotResolveHostError from huggingface.co: DNS lookup failed: no results for hostname lookup:"
+        " huggingface.co. (offline? ./scripts/demo.sh crawls recorded data without the internet)"
+    )

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import re
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -63,22 +62,32 @@ def test_sigint_mid_crawl_leaves_unfinished_lists_alone(server: FixtureServer, s
     assert digests(site) == before
 
 
-def test_offline_is_one_error_line_that_names_the_host(server: FixtureServer, site: Path) -> None:
-    with socket.socket() as closed:  # a port nobody listens on: the network is not there
-        closed.bind(("127.0.0.1", 0))
-        host = f"127.0.0.1:{closed.getsockname()[1]}"
-    nowhere = {"HF_BASE_URL": f"http://{host}", "ARXIV_API_URL": f"http://{host}/api/query"}
+def test_offline_is_one_error_line_that_names_the_host_and_the_demo(
+    server: FixtureServer, site: Path
+) -> None:
+    # A name under .invalid never resolves (RFC 2606): what a machine without the internet sees.
+    nowhere = {
+        "HF_BASE_URL": "https://huggingface.invalid",
+        "ARXIV_API_URL": "https://export.arxiv.invalid/api/query",
+    }
     result = run_crawl(server, site, args={"date": DAY}, settings={**nowhere, "RETRY_BACKOFF_BASE": "0.01"})
     assert result.returncode == 1
     assert "Traceback" not in result.stderr
     errors = [line for line in result.stderr.splitlines() if " ERROR: " in line]
     assert len(errors) == 1, errors
-    assert f"Hugging Face failed for {DAY}: DownloadConnectionRefusedError from {host}:" in errors[0]
+    assert f"Hugging Face failed for {DAY}: CannotResolveHostError from huggingface.invalid:" in errors[0]
+    assert errors[0].endswith("(offline? ./scripts/demo.sh crawls recorded data without the internet)")
     assert (
         result.stderr.rstrip()
         .splitlines()[-1]
         .endswith(f"Run outcome: failed ({errors[0].split(' ERROR: ')[1]})")
     )
+    # The robots.txt warning names robots.txt, not the page that asked for it.
+    [robots] = [
+        line for line in result.stderr.splitlines() if "[scrapy.downloadermiddlewares.robotstxt]" in line
+    ]
+    assert "WARNING: Cannot read https://huggingface.invalid/robots.txt (" in robots
+    assert "/papers/date/" not in robots
 
 
 def test_ctrl_c_in_a_backfill_asks_no_more_lists_and_writes_the_whole_ones(
