@@ -192,7 +192,7 @@ class RunLedger:
         # 4. The publisher commits (and pushes) what the record says was written.
         publisher = self.crawler.get_extension(GitPublisher)
         if publisher is not None:
-            published = self._step(record.errors, "GitPublisher.publish", publisher.publish, record)
+            published = self._step(errors, "GitPublisher.publish", publisher.publish, record)
             self._add_published(record, published or Published())
         self.record = record
         self._report(record)

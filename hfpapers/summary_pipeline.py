@@ -137,6 +137,7 @@ class KoreanSummaryPipeline:
         key = self.summarizer.key(paper)
         if key in self.answers:
             return self.answers[key]
+        self._look()  # a stop since the last look asks nothing more
         cached = self.summarizer.cached(paper)
         if cached is None and not self.ending:
             self.answers[key] = asyncio.ensure_future(self._ask(paper, key))
