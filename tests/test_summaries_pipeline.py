@@ -276,3 +276,20 @@ async def test_a_cache_that_is_a_symlink_is_neither_read_nor_written_through(
     assert outside.read_bytes() == before  # nothing was written through it either
     assert not cache_of(site).is_symlink() and len(json.loads(cache_of(site).read_text())) == 13
     assert result.record.shared_files == [str(cache_of(site))]
+
+
+@deferred_f_from_coro_f
+async def test_a_cache_folder_that_links_out_of_the_site_is_neither_read_nor_written(
+    server: FixtureServer, crawl, site: Path, tmp_path: Path
+) -> None:  # type: ignore[no-untyped-def]
+    outside = tmp_path / "elsewhere"
+    outside.mkdir()
+    (outside / "summaries-ko.json").write_text('{"someone": {"summary": "남의 것입니다"}}', encoding="utf-8")
+    before = {p.name: p.read_bytes() for p in outside.iterdir()}
+    (site / "_data").mkdir()
+    (site / "_data" / "papers").symlink_to(outside)
+    result = await crawl(args={"date": DAY}, settings=summary_settings(server))
+    assert server.count()["summary"] == 13  # nothing read through the link
+    assert {p.name: p.read_bytes() for p in outside.iterdir()} == before  # nor written or moved
+    assert [e for e in result.record.errors if e.startswith(f"cannot save {cache_of(site)}: ")], result.record
+    assert not result.record.ok
