@@ -16,9 +16,11 @@ kramdown passes through and MathJax cannot pair with anything.
 
 from __future__ import annotations
 
+import html
 import json
 import re
 
+from exporters import tex
 from hfpapers.text import URL_RE, clean_text, trim_url
 
 # Display math, then inline math by pandoc's rule: no space inside the
@@ -115,33 +117,94 @@ def link(url: str) -> str:
     return f'<a href="{href}">{_escape_plain(url)}</a>'
 
 
-def inline_markdown(text: str) -> tuple[str, bool]:
-    """One line of text as kramdown source that renders literally.
-
-    Returns the Markdown and whether it contains math. URLs become autolinks.
-    Liquid is handled separately, over the whole post, by `liquid_safe`.
-    """
+def _atoms(text: str) -> tex.Atoms:
+    """Math and URLs, found as they always were (leftmost first; a ``$`` inside a URL is
+    the URL's), by start offset: the TeX reader leaves them whole."""
     if "$" in text:
         tokens = _TOKEN_RE
     elif "://" in text:
         tokens = _URL_ONLY_RE  # no math possible: skip the costlier pattern
     else:
-        return _escape_plain(text), False
-    out: list[str] = []
-    pos = 0
-    has_math = False
+        return {}
+    atoms: tex.Atoms = {}
     for match in tokens.finditer(text):
-        out.append(_escape_plain(text[pos : match.start()]))
         if match.group("math"):
-            has_math = True
-            out.append(_math(match.group("display") or match.group("inline")))
-            pos = match.end()
+            atoms[match.start()] = (match.end(), "math", match.group("display") or match.group("inline"))
         else:
             url = trim_url(match.group("url"))
-            out.append(link(url))
-            pos = match.start() + len(url)
-    out.append(_escape_plain(text[pos:]))
-    return "".join(out), has_math
+            atoms[match.start()] = (match.start() + len(url), "url", "")
+    return atoms
+
+
+def _attribute(value: str) -> str:
+    return value.replace("&", "&amp;").replace('"', "&quot;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def _code(text: str) -> str:
+    """Typewriter text as an HTML element kramdown keeps raw and MathJax skips: entities only
+    (``|`` too, or kramdown reads the line as a table row)."""
+    return "<code>" + html.escape(text, quote=False).replace("|", "&#124;") + "</code>"
+
+
+def _render(nodes: list[tex.Node] | tuple[tex.Node, ...]) -> tuple[str, bool]:
+    """Nodes as kramdown source; and whether any is math."""
+    parts: list[str] = []
+    has_math = False
+    for node in nodes:
+        if isinstance(node, tex.Text):
+            parts.append(_escape_plain(node.text))
+        elif isinstance(node, tex.Math):
+            has_math = True
+            parts.append(_math(node.content))
+        elif isinstance(node, tex.Link):
+            if not node.children:
+                parts.append(link(node.url))
+                continue
+            inner, math = _render(node.children)
+            has_math |= math
+            parts.append(f'<a href="{_attribute(node.url)}">{inner}</a>')
+        elif node.style == "code":
+            parts.append(_code("".join(n.text for n in node.children if isinstance(n, tex.Text))))
+        else:
+            inner, math = _render(node.children)
+            has_math |= math
+            # Elements, not * and **: they nest, and kramdown reads the Markdown inside them.
+            parts.append(f"<{node.style}>{inner}</{node.style}>" if node.style and inner else inner)
+    return "".join(parts), has_math
+
+
+def plain_nodes(nodes: list[tex.Node] | tuple[tex.Node, ...]) -> str:
+    """Nodes as the text a reader sees: math as its source, a link as its text."""
+    parts = []
+    for node in nodes:
+        if isinstance(node, tex.Text):
+            parts.append(node.text)
+        elif isinstance(node, tex.Math):
+            parts.append(node.content)
+        elif isinstance(node, tex.Link):
+            parts.append(plain_nodes(node.children) if node.children else node.url)
+        else:
+            parts.append(plain_nodes(node.children))
+    return "".join(parts)
+
+
+def inline_markdown(text: str) -> tuple[str, bool]:
+    """One line of text as kramdown source that renders literally, its TeX read as text.
+
+    Returns the Markdown and whether it contains math. URLs become autolinks.
+    Liquid is handled separately, over the whole post, by `liquid_safe`.
+    """
+    atoms = _atoms(text)
+    if not atoms and not tex.has_tex(text):
+        return _escape_plain(text), False
+    return _render(tex.parse(text, atoms))
+
+
+def tex_text(text: str) -> str:
+    """What a reader sees of an abstract or title: its TeX read, math as its source, a link
+    as its text."""
+    atoms = _atoms(text)
+    return plain_nodes(tex.parse(text, atoms)) if atoms or tex.has_tex(text) else text
 
 
 # A list marker at the start of a text: written after "- " (a keyword line) it would
@@ -152,7 +215,16 @@ _LIST_MARKER_RE = re.compile(r"^(\d*)([-+.)])(?=[ \t]|$)")
 def escape_markdown(text: str) -> str:
     """Text as kramdown source with no math and no links: all literal, also at the
     start of a line or list item."""
-    text = _escape_plain(text)
+    return _line_start_safe(_escape_plain(text))
+
+
+def title_markdown(text: str) -> str:
+    """A paper's title as kramdown source: its TeX read (``R\\&D``, ``\\textit{…}``), no
+    math and no autolinks, literal also at the start of a line or list item."""
+    return _line_start_safe(_render(tex.parse(text))[0] if tex.has_tex(text) else _escape_plain(text))
+
+
+def _line_start_safe(text: str) -> str:
     if text[:1] in "-+0123456789":
         match = _LIST_MARKER_RE.match(text)
         if match and (match.group(1) or match.group(2) in "-+"):
