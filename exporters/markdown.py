@@ -241,22 +241,81 @@ def liquid_safe(source: str) -> str:
     return _LIQUID_START_RE.sub('{{ "{" }}', source)
 
 
-# Characters that would run as HTML, Liquid or MathJax where a theme prints a
-# front-matter value as it is (Chirpy: the card, the post's header, the feed),
-# as look-alikes that run as nothing.
-_PLAIN_LOOKALIKES = str.maketrans(
-    {"<": "‹", ">": "›", "&": "＆", "{": "｛", "}": "｝", "$": "＄", "\\": "＼", "`": "'"}
-)
+# A front-matter value that Chirpy prints as it is (the card's description, the image's
+# caption) meets four readers: HTML (the home page's card, the post's header), XML (feed.xml,
+# after Chirpy turns every "&" into "&amp;"), kramdown (jekyll-seo-tag's markdownify of the
+# description for the meta tags) and MathJax (the post's header). A character is written as a
+# look-alike only where one of them would read it as markup; everywhere else it is itself.
+_KRAMDOWN_ESCAPABLE = "\\`*_{}[]()#+-.!:|\"'=<>$"
+_BACKSLASH_RE = re.compile(r"\\(?=[" + re.escape(_KRAMDOWN_ESCAPABLE) + r"]|(?:begin|end|ref|eqref)\b)")
+_REFERENCE_RE = re.compile(r"&[#\w;]{1,40}")
+_EMPHASIS_UNDERSCORE_RE = re.compile(r"(?<![^\W_])_|_(?![^\W_])")
+_LINK_RE = re.compile(r"\]\(")
+# An extension kramdown runs: one that is closed ({::comment}…{:/comment}) or closes itself.
+_EXTENSION_RE = re.compile(r"\{::\w+.*?(?:\{:/\w*\}|/\})")
 
 
-def plain_text(text: str) -> str:
-    """One line of plain text for a front-matter value a theme prints unescaped:
-    no line breaks, bidi or zero-width characters, math as its source, and
-    nothing that HTML, Liquid or MathJax would run."""
-    text = clean_text(text)
-    if "$" in text:
-        text = _MATH_RE.sub(lambda m: m.group("display") or m.group("inline"), text)
-    return text.translate(_PLAIN_LOOKALIKES)
+def break_free(text: str, attribute: bool = False) -> str:
+    """``text`` with a look-alike for each character that a reader of a front-matter value
+    Chirpy prints as it is would take as markup (see above)."""
+    if "<" in text:  # XML has no bare "<"; in HTML it opens a tag
+        text = text.replace("<", "‹")
+    if "›" in text or ">" in text:
+        text = _closing_angles(text)
+    if "&" in text:  # "R&D" stays; "&copy" or "&#123;" would be read as a character
+        text = _REFERENCE_RE.sub(
+            lambda m: "＆" + m.group()[1:] if html.unescape(m.group()) != m.group() else m.group(), text
+        )
+    if "\\" in text:  # kramdown drops it before its escapable characters; \( \begin open MathJax
+        text = _BACKSLASH_RE.sub("＼", text)
+    for char, lookalike in (("$", "＄"), ("*", "∗"), ("`", "｀")):
+        if text.count(char) > 1:  # a pair: math, emphasis, a code span
+            text = text.replace(char, lookalike)
+    if text.count("_") > 1 and len(_EMPHASIS_UNDERSCORE_RE.findall(text)) > 1:  # snake_case is no emphasis
+        text = _EMPHASIS_UNDERSCORE_RE.sub("＿", text)
+    if _LINK_RE.search(text):  # [text](url): kramdown's link (a [text][ref] without its ref is text)
+        text = text.replace("[", "［").replace("]", "］")
+    if "|" in text:  # kramdown reads a line with "|" as a table row
+        text = text.replace("|", "｜")
+    if "{::" in text and _EXTENSION_RE.search(text):  # kramdown's extensions: {::comment}…{:/} hides
+        text = text.replace("{::", "｛::")
+    if text.count("~~") > 1:  # strikethrough
+        text = text.replace("~", "～")
+    if attribute and '"' in text:  # jekyll-seo-tag writes the image's alt into an attribute unescaped
+        text = _curly_quotes(text)
+    return text
+
+
+def _closing_angles(text: str) -> str:
+    """A ">" that closes a "‹" (so ``‹think›`` reads as a pair), and XML's forbidden ``]]>``."""
+    out, open_angles = [], 0
+    for i, char in enumerate(text):
+        if char == "‹":
+            open_angles += 1
+        elif char == ">" and (open_angles or text[max(i - 2, 0) : i] == "]]"):
+            open_angles = max(open_angles - 1, 0)
+            char = "›"
+        out.append(char)
+    return "".join(out)
+
+
+def _curly_quotes(text: str) -> str:
+    quotes = iter(("“", "”") * (text.count('"') // 2 + 1))
+    return re.sub('"', lambda _: next(quotes), text)
+
+
+def plain_text(text: str, attribute: bool = False) -> str:
+    """One line of plain text for a front-matter value a theme prints unescaped: its TeX
+    read, math as its source, no line breaks, bidi or zero-width characters, and a
+    look-alike only for a character that HTML, XML, kramdown or MathJax would read as
+    markup there (``attribute``: also inside an HTML attribute's double quotes)."""
+    return break_free(plain_line(text), attribute)
+
+
+def plain_line(text: str) -> str:
+    """One line of what a reader sees of a title: TeX read, math as its source, no line
+    breaks, bidi or zero-width characters. Not yet safe to print unescaped (`break_free`)."""
+    return clean_text(tex_text(clean_text(text)))
 
 
 # What YAML refuses in a document or reads as a line break, whatever clean_text keeps
