@@ -98,7 +98,7 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> object:
 
 
 def page(built: Built, path: str, mode: str = "light") -> lxml_html.HtmlElement:
-    return chromium.dump_dom(f"{built.url}{path}?mode={mode}")
+    return chromium.dump_dom(f"{built.url}{path}{'&' if '?' in path else '?'}mode={mode}")
 
 
 # --- 1. the home page's cards and the feed ----------------------------------
@@ -269,20 +269,15 @@ def test_math_in_a_folded_abstract_is_typeset(built: Built) -> None:
     )
 
 
-def test_the_browsers_find_reaches_a_folded_abstract(built: Built) -> None:
-    """The page in a frame, searched with the browser's own find (window.find)."""
-    harness = built.out / "find.html"
-    harness.write_text(
-        "<!doctype html><html><body><iframe id=f src='"
-        + built.daily
-        + "'></iframe><pre id=out></pre><script>"
-        "document.getElementById('f').addEventListener('load', function () {"
-        " var w = this.contentWindow;"
-        " var words = ['infrastructure for systematic evaluation', 'Data at', 'no such words anywhere'];"
-        " document.getElementById('out').textContent = JSON.stringify(words.map(function (x) {"
-        "  w.getSelection().removeAllRanges(); return w.find(x); }));"
-        "});</script></body></html>",
-        encoding="utf-8",
-    )
-    found = chromium.text_of(page(built, "/find.html").xpath('//pre[@id="out"]')[0])
-    assert found == "[true,true,false]"
+def test_chirps_search_box_finds_a_folded_abstract_and_shows_the_count_first(built: Built) -> None:
+    """Chirpy's own search (Simple-Jekyll-Search over search.json), typed into on the home page."""
+    home = page(built, "/?search=infrastructure for systematic evaluation")
+    results = home.xpath('//div[@id="search-results"]/article')
+    found = sorted(r.xpath(".//h2/a/@href")[0] for r in results)
+    assert found == sorted([built.daily, built.weekly, built.pale])  # every post holds that abstract
+    daily = next(r for r in results if r.xpath(".//h2/a/@href")[0] == built.daily)
+    snippet = chromium.text_of(daily.xpath(".//p")[0])
+    assert snippet.startswith("총 4개의 논문이 수집되었습니다. 📊 좋아요 순위")
+    assert "xychart" not in snippet and "%%" not in snippet
+    none = page(built, "/?search=no such words anywhere")
+    assert not none.xpath('//div[@id="search-results"]/article')
