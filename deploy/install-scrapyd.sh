@@ -6,7 +6,8 @@
 #   /opt/hfpapers/src (for scrapy.cfg and the schedule command);
 # - /etc/scrapyd/scrapyd.conf from deploy/scrapyd.conf, the scrapyd service, the egg deployed;
 # - /etc/hfpapers/env (sh, read by /opt/hfpapers/bin/hfpapers-schedule, which the timers run),
-#   and the timers (systemd): daily 00:15 and 14:00 UTC, weekly, monthly.
+#   and the timers (systemd): daily 00:15 and 14:00 UTC, weekly, monthly, and the check of
+#   the day's jobs at 15:00 UTC (hfpapers-jobs: a failed crawl fails that unit).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 : "${SITE_DIR:?set SITE_DIR to the blog (Jekyll site) folder}"
@@ -21,6 +22,7 @@ rm -rf /opt/hfpapers/src && mkdir -p /opt/hfpapers/src
 cp -r scrapy.cfg setup.py hfpapers exporters /opt/hfpapers/src/
 chown -R hfpapers:hfpapers /opt/hfpapers/src
 install -D -m 0755 deploy/hfpapers-schedule /opt/hfpapers/bin/hfpapers-schedule
+install -D -m 0755 deploy/hfpapers-jobs /opt/hfpapers/bin/hfpapers-jobs
 
 install -d /etc/scrapyd /etc/hfpapers
 [ -f /etc/scrapyd/scrapyd.conf ] || install -m 0640 -g hfpapers deploy/scrapyd.conf /etc/scrapyd/scrapyd.conf
@@ -32,5 +34,5 @@ systemctl daemon-reload
 systemctl enable --now scrapyd.service
 for _ in $(seq 30); do curl -fs http://127.0.0.1:6800/daemonstatus.json >/dev/null && break; sleep 1; done
 (cd /opt/hfpapers/src && set -a && . /etc/hfpapers/env && /opt/hfpapers/venv/bin/scrapyd-deploy local -p hfpapers)
-systemctl enable --now hfpapers-daily.timer hfpapers-weekly.timer hfpapers-monthly.timer
+systemctl enable --now hfpapers-daily.timer hfpapers-weekly.timer hfpapers-monthly.timer hfpapers-jobs.timer
 echo "installed; next runs:" && systemctl list-timers "hfpapers-*" --no-pager

@@ -410,7 +410,9 @@ class FixtureServer:
                 return self.send(404, "not found", "text/plain")
 
             def send(self, status: int, text: str, ctype: str, headers: dict[str, str] | None = None) -> None:
-                body = text.encode("utf-8")
+                # A lone surrogate an edited entry holds goes out as the escape a JSON
+                # encoder writes for it (\ud800), which is how a real answer carries one.
+                body = text.encode("utf-8", "backslashreplace")
                 self.send_response(status)
                 self.send_header("Content-Type", ctype)
                 self.send_header("Content-Length", str(len(body)))

@@ -1,7 +1,29 @@
 """hfpapers: Hugging Face Daily Papers to a Korean Jekyll post."""
 
+from __future__ import annotations  # an older Python must get as far as saying so
+
 import sys
 
-# Said in one line, before an older Python fails on an import (datetime.UTC is 3.11's).
-if sys.version_info < (3, 11):  # noqa: UP036
-    sys.exit(f"error: hfpapers needs Python 3.11 or newer; this is {sys.version.split()[0]}")
+OLDEST_PYTHON = (3, 11)
+
+
+def python_too_old(version: tuple[int, ...], prefix: str, base_prefix: str) -> str | None:
+    """The one line an older Python gets (datetime.UTC is 3.11's), with the commands that
+    make a venv of a newer one: a venv keeps the Python it was made with."""
+    if tuple(version[:2]) >= OLDEST_PYTHON:
+        return None
+    this = ".".join(str(part) for part in version[:3])
+    newer = "python{}.{}".format(*OLDEST_PYTHON)
+    needs = "error: hfpapers needs Python 3.11 or newer;"
+    if prefix != base_prefix:
+        make = f"rm -rf {prefix} && {newer} -m venv {prefix} && {prefix}/bin/pip install -r requirements.txt"
+        return f"{needs} this venv has {this}: make it again with a newer one: {make}"
+    make = f"{newer} -m venv .venv && .venv/bin/pip install -r requirements.txt"
+    return f"{needs} this is {this}: make a venv with a newer one: {make}"
+
+
+# Before anything else is imported, so before an older Python fails on an import; and
+# `python3 -c "import hfpapers"` in the checkout asks a Python before anything is installed.
+_too_old = python_too_old(sys.version_info[:3], sys.prefix, sys.base_prefix)
+if _too_old:
+    sys.exit(_too_old)

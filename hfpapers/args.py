@@ -1,31 +1,83 @@
-"""Validation of the spiders' arguments (day, range, week, month) and output settings.
+"""The spiders' arguments (day, range, week, month, top, force): what each spider takes,
+and the run they ask for.
 
-Kept apart from the spider so the `crawl` command can reject bad input
-with one line before Scrapy starts, and the spider checks the same rules
-when it is started another way (Scrapyd, CrawlerProcess).
+Kept apart from the spider so the `crawl` command can reject bad input with one
+line before Scrapy starts, and the spider checks the same rules when it is
+started another way (Scrapyd, CrawlerProcess). The settings' rules are
+`hfpapers.checks`, below this module.
 """
 
 from __future__ import annotations
 
-import os
-import re
-import shutil
+import difflib
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
-from pathlib import Path
 from typing import Any
 
 from scrapy.settings import BaseSettings
 
-from hfpapers.gitrepo import DETACHED, detached_head, is_work_tree
-from hfpapers.periods import DEFAULTS, KINDS, PARSERS, Period, day_period
-from hfpapers.site import Site
+# ArgumentError is raised here too, and imported from here by the commands.
+from hfpapers.checks import (
+    ArgumentError,
+    check_settings,
+    is_setting_name,
+    parse_yes_no,
+    read_setting,
+    read_whole,
+)
+from hfpapers.periods import DEFAULTS, KINDS, PARSERS, Period, day_period, parse_date
 
-_DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+# The arguments (-a NAME=VALUE) each spider takes, with what they take: the one declaration
+# that the argument check and `scrapy crawl --help` read.
+PERIOD_ARGUMENTS: dict[str, dict[str, str]] = {
+    "daily": {
+        "date": "YYYY-MM-DD: the day (default: the current UTC day, the Hugging Face day)",
+        "start": "YYYY-MM-DD: the first day of a range (a backfill), with end",
+        "end": "YYYY-MM-DD: the last day of the range",
+    },
+    "weekly": {"week": "YYYY-Www: the ISO week (default: the previous week)"},
+    "monthly": {"month": "YYYY-MM: the month (default: the previous month)"},
+}
+COMMON_ARGUMENTS = {
+    "top": "N: keep the N most liked papers",
+    "force": "1: replace the existing post even when this run found fewer papers",
+}
 
 
-class ArgumentError(ValueError):
-    """A spider argument or setting is unusable; the message is one line."""
+def arguments_of(spider: str) -> list[str]:
+    return [*PERIOD_ARGUMENTS[spider], *COMMON_ARGUMENTS]
+
+
+def check_arguments(
+    given: Iterable[str], spider: str, takes: Iterable[str] | None = None, dash: str = ""
+) -> None:
+    """Refuse an argument ``spider`` does not take, naming what it takes.
+
+    Scrapyd adds ``_job`` (and may add other ``_`` arguments): not ours, allowed.
+    ``takes`` and ``dash`` word it for `scrapy schedule`'s options (``--date``).
+    """
+    known = list(takes if takes is not None else arguments_of(spider))
+    for name in given:
+        if name.startswith("_") or name in known:
+            continue
+        others = [other for other, names in PERIOD_ARGUMENTS.items() if name in names and other != spider]
+        if others:
+            hint = f" ({' and '.join(others)} takes it)"
+        elif name == "setting" or is_setting_name(name):
+            hint = " (a setting: give it with -s NAME=VALUE)"
+        elif close := difflib.get_close_matches(name, known, n=1):
+            hint = f" (did you mean {dash}{close[0]}?)"
+        else:
+            hint = ""
+        listing = ", ".join(dash + k for k in known)
+        raise ArgumentError(f"{dash}{name}: not an argument of {spider}{hint}; {spider} takes {listing}")
+
+
+def check_input(arguments: Iterable[str], settings: BaseSettings, kind: str) -> None:
+    """The spider's argument names, then every setting (`plan_run` then reads the values)."""
+    check_arguments(arguments, kind)
+    check_settings(settings)
 
 
 @dataclass(frozen=True)
@@ -41,12 +93,10 @@ def hf_today() -> date:
 
 
 def parse_day(name: str, value: str, first: date, last: date) -> date:
-    if not _DATE_RE.match(value):
-        raise ArgumentError(f"{name}: {value!r} is not a date in the form YYYY-MM-DD")
     try:
-        day = date.fromisoformat(value)
-    except ValueError:
-        raise ArgumentError(f"{name}: {value!r} is not a real date") from None
+        day = parse_date(value)
+    except ValueError as exc:
+        raise ArgumentError(f"{name}: {exc}") from None
     if day < first:
         raise ArgumentError(f"{name}: {value} is before the first Daily Papers day ({first})")
     if day > last:
@@ -54,65 +104,24 @@ def parse_day(name: str, value: str, first: date, last: date) -> date:
     return day
 
 
-def parse_flag(value: Any) -> bool | None:
-    """A yes/no value as people write it (``True``, ``1``, ``yes``, ``on``, any case; "" is no), or None."""
-    text = str(value).strip().lower()
-    if text in ("1", "true", "yes", "on"):
-        return True
-    if text in ("", "0", "false", "no", "off"):
-        return False
-    return None
-
-
-def _flag(name: str, value: Any) -> bool:
-    flag = parse_flag(value)
-    if flag is None:
-        raise ArgumentError(f"{name}: {value!r} is not a yes/no value (use 1 or 0)")
-    return flag
-
-
-def check_site(settings: BaseSettings) -> Path:
-    """The site folder, and git when publishing (the checks module refuses a remote with
-    credentials before this runs)."""
-    path = Site.from_settings(settings).root
-    if not path.is_dir():
-        raise ArgumentError(f"SITE_DIR: {path} is not a directory")
-    if not os.access(path, os.W_OK | os.X_OK):
-        raise ArgumentError(f"SITE_DIR: {path} is not writable")
-    if settings.getbool("PUBLISH_GIT"):
-        if shutil.which("git") is None:
-            raise ArgumentError("PUBLISH_GIT: git is not on PATH")
-        if not is_work_tree(path):
-            raise ArgumentError(f"PUBLISH_GIT: SITE_DIR {path} is not a git work tree")
-        pushed_to_a_branch = settings.getbool("PUBLISH_PUSH") and settings.get("PUBLISH_GIT_BRANCH")
-        if not pushed_to_a_branch and detached_head(path):
-            raise ArgumentError(f"PUBLISH_GIT: HEAD is detached in {path}: {DETACHED}")
-    for sub in ("_posts", "_data", "_data/papers"):
-        target = path / sub
-        # lexists: a dangling symbolic link or a loop is there, and no folder.
-        if os.path.lexists(target) and not (target.is_dir() and os.access(target, os.W_OK | os.X_OK)):
-            raise ArgumentError(f"SITE_DIR: {target} is not a writable directory")
-    return path
-
-
-def first_day(settings: BaseSettings) -> date:
-    try:
-        return date.fromisoformat(settings.get("FIRST_DAY"))
-    except ValueError:
-        raise ArgumentError(f"FIRST_DAY: {settings.get('FIRST_DAY')!r} is not a date") from None
-
-
 def plan_run(
     kwargs: dict[str, Any], settings: BaseSettings, today: date | None = None, kind: str = "daily"
 ) -> RunPlan:
-    """The periods to crawl and the options (`checks.check_run` checks the settings first)."""
+    """The periods to crawl and the options (`check_input` checks the settings first)."""
     periods = plan_periods(kwargs, settings, kind, today)
     top = kwargs.get("top")
     if top is not None:
-        if not str(top).isdigit() or int(top) < 1:
-            raise ArgumentError(f"top: {top!r} is not a positive whole number")
-        top = int(top)
-    force = _flag("force", kwargs.get("force", ""))
+        try:
+            top = read_whole(top)
+        except (TypeError, ValueError):
+            top = 0
+        if top < 1:
+            raise ArgumentError(f"top: {kwargs['top']!r} is not a positive whole number")
+    force = kwargs.get("force")
+    try:
+        force = False if force is None else parse_yes_no(force)
+    except ValueError:
+        raise ArgumentError(f"force: {force!r} is not a yes/no value (use 1 or 0)") from None
     return RunPlan(periods=periods, top=top, force=force)
 
 
@@ -121,7 +130,7 @@ def plan_periods(
 ) -> list[Period]:
     """The days, week or month the arguments ask for (``date``/``start``/``end``, ``week``, ``month``)."""
     last = today or hf_today()
-    first = first_day(settings)
+    first = read_setting(settings, "FIRST_DAY")
     if kind == "daily":
         return _daily_periods(kwargs, first, last)
     return [_one_period(kind, kwargs, first, last)]

@@ -1,17 +1,17 @@
-"""Every setting and spider argument of this project, checked before a run sends anything.
+"""Every setting of this project, checked before a run sends anything.
 
 A setting Scrapy cannot read ended a run in a traceback (``getfloat('abc')``)
 or, worse, after the whole crawl (a time zone is read when the post is
 rendered). Here each setting of ours has one rule in `RULES` (setting ->
 what it takes), and a bad value is one line:
 ``POST_TIME: '25:99' is not a time of day, it takes HH:MM (00:00 to 23:59)``.
-The checks that read more than one setting, or the disk, are the ones that
-existed before, called from the table: `check_site` (the site folder, git)
-and `summaries.check_settings` (the summary endpoint's download slot).
+A name given with ``-s`` that is neither ours nor Scrapy's is refused when it
+is close to one (``SITE_DIRR``: did you mean ``SITE_DIR``?) and warned about
+otherwise (an add-on's setting).
 
-`check_input` is what `PapersSpider.plan` calls, so the `crawl` command (before
-Scrapy starts) and a spider started any other way (Scrapyd, CrawlerProcess)
-refuse the same input.
+This module is the bottom of the input checks: it imports no spider, pipeline,
+summarizer or publisher, only what a rule needs to read (credentials, git, the
+site folder). `hfpapers.args` builds the spider arguments' checks on it.
 """
 
 from __future__ import annotations
@@ -19,74 +19,100 @@ from __future__ import annotations
 import difflib
 import logging
 import math
+import os
 import re
+import shutil
 import warnings
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date
 from email.utils import parseaddr
+from pathlib import Path
 from string import Formatter
 from typing import Any
-from urllib.parse import urlsplit
 
 from dateutil import tz
-from scrapy.settings import BaseSettings
+from scrapy.settings import SETTINGS_PRIORITIES, BaseSettings, default_settings
 
-from hfpapers import summaries
-from hfpapers.args import ArgumentError, check_site, parse_flag
-from hfpapers.credentials import mask_credentials, refuse_credentials
+from hfpapers import settings as project_settings
+from hfpapers.credentials import TOKEN_VARIABLE, mask_credentials, plain_http_refusal, refuse_credentials
+from hfpapers.gitrepo import DETACHED, detached_head, is_work_tree, remote_urls
+from hfpapers.periods import parse_date
+from hfpapers.site import Site
+from hfpapers.text import link_problem
 
 logger = logging.getLogger(__name__)
 
-# --- Spider arguments ---------------------------------------------------------
 
-# The arguments (-a NAME=VALUE) each spider takes, with what they take: the one declaration
-# that the argument check and `scrapy crawl --help` read.
-PERIOD_ARGUMENTS: dict[str, dict[str, str]] = {
-    "daily": {
-        "date": "YYYY-MM-DD: the day (default: the current UTC day, the Hugging Face day)",
-        "start": "YYYY-MM-DD: the first day of a range (a backfill), with end",
-        "end": "YYYY-MM-DD: the last day of the range",
-    },
-    "weekly": {"week": "YYYY-Www: the ISO week (default: the previous week)"},
-    "monthly": {"month": "YYYY-MM: the month (default: the previous month)"},
-}
-COMMON_ARGUMENTS = {
-    "top": "N: keep the N most liked papers",
-    "force": "1: replace the existing post even when this run found fewer papers",
-}
+class ArgumentError(ValueError):
+    """A spider argument or setting is unusable; the message is one line."""
 
 
-def arguments_of(spider: str) -> list[str]:
-    return [*PERIOD_ARGUMENTS[spider], *COMMON_ARGUMENTS]
+# --- Yes/no ---------------------------------------------------------------------
 
 
-def check_arguments(
-    given: Iterable[str], spider: str, takes: Iterable[str] | None = None, dash: str = ""
-) -> None:
-    """Refuse an argument ``spider`` does not take, naming what it takes.
+def parse_yes_no(value: Any) -> bool:
+    """A yes/no value as people write it: ``True``/``False``, ``1``/``0``, ``yes``/``no``,
+    ``on``/``off``, in any case. Raises ValueError for anything else ("" included).
 
-    Scrapyd adds ``_job`` (and may add other ``_`` arguments): not ours, allowed.
-    ``takes`` and ``dash`` word it for `scrapy schedule`'s options (``--date``).
-    """
-    known = list(takes if takes is not None else arguments_of(spider))
-    for name in given:
-        if name.startswith("_") or name in known:
-            continue
-        others = [other for other, names in PERIOD_ARGUMENTS.items() if name in names and other != spider]
-        if others:
-            hint = f" ({' and '.join(others)} takes it)"
-        elif name == "setting" or name in RULES:
-            hint = " (a setting: give it with -s NAME=VALUE)"
-        elif close := difflib.get_close_matches(name, known, n=1):
-            hint = f" (did you mean {dash}{close[0]}?)"
-        else:
-            hint = ""
-        listing = ", ".join(dash + k for k in known)
-        raise ArgumentError(f"{dash}{name}: not an argument of {spider}{hint}; {spider} takes {listing}")
+    The one reading of a yes/no value: settings (Scrapy's getbool knows only 0/1 and
+    true/false, so a rule hands the run a real bool) and the ``force`` argument."""
+    if isinstance(value, bool):
+        return value
+    text = str(value).strip().lower()
+    if text in ("1", "true", "yes", "on"):
+        return True
+    if text in ("0", "false", "no", "off"):
+        return False
+    raise ValueError(value)
 
 
-# --- Settings -------------------------------------------------------------------
+# --- Numbers ----------------------------------------------------------------------
+
+# As typed (-s, Scrapyd's setting=): ASCII digits and nothing before or after. int() and
+# float() also read " 3", "1_000" and "١٢", and str.isdigit() takes "²", which int() refuses.
+_WHOLE_RE = re.compile(r"-?\d+", re.ASCII)
+_DECIMAL_RE = re.compile(r"-?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][-+]?\d+)?", re.ASCII)
+
+
+def read_whole(value: Any) -> int:
+    """A whole number as a setting or argument gives it: an int, or its ASCII digits.
+    Raises ValueError (TypeError for 2.5 or True, which int() would make 2 and 1)."""
+    if isinstance(value, (bool, float)):
+        raise TypeError(value)
+    if isinstance(value, str):
+        if not _WHOLE_RE.fullmatch(value):
+            raise ValueError(value)
+        return int(value)  # ValueError past 4,300 digits
+    if isinstance(value, int):
+        return value
+    raise TypeError(value)
+
+
+def _read_decimal(value: Any) -> float:
+    if isinstance(value, bool):
+        raise TypeError(value)
+    if isinstance(value, str):
+        if not _DECIMAL_RE.fullmatch(value):
+            raise ValueError(value)
+        return float(value)
+    if isinstance(value, (int, float)):
+        return float(value)
+    raise TypeError(value)
+
+
+def _number(
+    kind: type[int] | type[float], low: float, high: float = math.inf, above: bool = False
+) -> Callable[[Any], float]:
+    def read(value: Any) -> float:
+        number = read_whole(value) if kind is int else _read_decimal(value)
+        if not (math.isfinite(number) and low <= number <= high) or (above and number == low):
+            raise ValueError(value)
+        return number
+
+    return read
+
+
+# --- Rules ------------------------------------------------------------------------
 
 
 class Rule:
@@ -104,55 +130,49 @@ class Value(Rule):
     """A value's own rule: ``read`` returns it as the run uses it, or raises ValueError."""
 
     what: str  # the value is not this ...
-    takes: str  # ... it takes this
+    takes: str  # ... it takes this ("": the first half says it all)
     read: Callable[[Any], Any]
 
-    def check(self, name: str, settings: BaseSettings) -> None:
+    def read_from(self, settings: BaseSettings, name: str) -> Any:
+        """The setting as the run uses it; `ArgumentError` when this rule refuses it."""
         value = settings.get(name)
         try:
-            self.read(value)
+            return self.read(value)
         except ArgumentError:
             raise
         except (TypeError, ValueError, OSError):
             # Masked: the line goes to Scrapyd's log too.
             shown = mask_credentials(repr(value))
-            raise ArgumentError(f"{name}: {shown} is not {self.what}, it takes {self.takes}") from None
+            takes = f", it takes {self.takes}" if self.takes else ""
+            raise ArgumentError(f"{name}: {shown} is not {self.what}{takes}") from None
+
+    def check(self, name: str, settings: BaseSettings) -> None:
+        self.read_from(settings, name)
 
 
 @dataclass(frozen=True)
 class Flag(Value):
     def check(self, name: str, settings: BaseSettings) -> None:
-        super().check(name, settings)
+        value = self.read_from(settings, name)
         # Scrapy's getbool, which the run reads it with, knows only 0/1/True/False/true/false.
         if not settings.frozen:
-            value = self.read(settings.get(name))
             logger.debug("%s: %r read as %s", name, settings.get(name), value)
             settings.set(name, value, priority=settings.getpriority(name) or "project")
 
 
 @dataclass(frozen=True)
-class Existing(Rule):
-    """A setting an existing check words (its messages are documented): that check, called."""
+class NeededWith(Value):
+    """A value that must be given when ``other`` is: ``SUMMARY_MODEL`` with ``SUMMARY_API_URL``."""
 
-    check_all: Callable[[BaseSettings], object]
-    local: bool = False
+    other: str = ""
+    example: str = ""
 
     def check(self, name: str, settings: BaseSettings) -> None:
-        self.check_all(settings)
-
-
-def _number(
-    kind: type[int] | type[float], low: float, high: float = math.inf, above: bool = False
-) -> Callable[[Any], float]:
-    def read(value: Any) -> float:
-        if isinstance(value, bool) or (kind is int and isinstance(value, float)):
-            raise TypeError(value)  # int() would make 2.5 into 2
-        number = kind(str(value).strip())
-        if not (math.isfinite(number) and low <= number <= high) or (above and number == low):
-            raise ValueError(value)
-        return number
-
-    return read
+        value = self.read_from(settings, name)
+        if str(settings.get(self.other) or "").strip() and not str(value).strip():
+            raise ArgumentError(
+                f"{name}: {self.other} is set, so give {name} too, such as -s {name}={self.example}"
+            )
 
 
 def whole(low: int) -> Value:
@@ -163,35 +183,60 @@ def whole(low: int) -> Value:
     )
 
 
-def seconds(positive: bool = False) -> Value:
+def seconds(positive: bool = False, most: float = math.inf) -> Value:
+    at_most = f" and at most {most:g}" if most < math.inf else ""
+    limit = f", at most {most:g}" if most < math.inf else ""
     if positive:
-        return Value("a number of seconds above 0", "seconds, more than 0", _number(float, 0, above=True))
-    return Value("a number of seconds", "seconds, 0 or more", _number(float, 0))
-
-
-def _flag(value: Any) -> bool:
-    flag = parse_flag(value)
-    if flag is None or str(value).strip() == "":
-        raise ValueError(value)
-    return flag
+        return Value(
+            f"a number of seconds above 0{at_most}",
+            f"seconds, more than 0{limit}",
+            _number(float, 0, most, above=True),
+        )
+    return Value(f"a number of seconds{at_most}", f"seconds, 0 or more{limit}", _number(float, 0, most))
 
 
 def _url(optional: bool) -> Callable[[Any], str]:
     def read(value: Any) -> str:
-        text = str(value).strip()
-        if optional and not text:
-            return text
-        parts = urlsplit(text)
-        if parts.scheme not in ("http", "https") or not parts.hostname:
+        if not isinstance(value, str) or (value and link_problem(value)) or (not value and not optional):
             raise ValueError(value)
-        _ = parts.port  # ValueError for a port out of range (99999)
-        return text
+        return value
 
     return read
 
 
+# What puts a key in a URL: a user or password (http://user:sk-…@host), a query parameter
+# named for one (?api-key=, ?access_token=, ?sig=), or a key itself (OpenAI's sk-…).
+_URL_LOGIN_RE = re.compile(r"://[^/?#]*@")
+_URL_KEY_PARAMETER_RE = re.compile(
+    r"[?&;][^=&;#]*(?:key|token|secret|passw|auth|sig|credential)[^=&;#]*=", re.IGNORECASE
+)
+_API_KEY_RE = re.compile(r"(?<![A-Za-z0-9])sk-[A-Za-z0-9_-]{8,}")
+
+
+def _key_in_url(text: str) -> str | None:
+    if _URL_LOGIN_RE.search(text):
+        return "a user name or password"
+    if _URL_KEY_PARAMETER_RE.search(text):
+        return "a key in its query string"
+    # After the host: a host may be named sk-internal-gateway.
+    after_host = text.split("://", 1)[-1].partition("/")[2]
+    if _API_KEY_RE.search(after_host):
+        return "an API key"
+    return None
+
+
+def _summary_url(value: Any) -> str:
+    what = _key_in_url(str(value))  # before anything shows it
+    if what:
+        raise ArgumentError(
+            f"SUMMARY_API_URL: a URL with a key in it ({what}) would show in logs and in Scrapyd's"
+            " job list: give the URL without it, and the key in the SUMMARY_API_KEY environment variable"
+        )
+    return _url(optional=True)(value)
+
+
 def _time_of_day(value: Any) -> str:
-    match = re.fullmatch(r"(\d{1,2}):(\d{2})", str(value))
+    match = re.fullmatch(r"(\d{1,2}):(\d{2})", str(value), re.ASCII)
     if not match or int(match[1]) > 23 or int(match[2]) > 59:
         raise ValueError(value)
     return str(value)
@@ -201,7 +246,7 @@ def _time_zone(value: Any) -> str:
     # gettz("") is the machine's own zone: a post's date must not depend on where it ran. A
     # name, not a path: gettz also opens files ("/etc/localtime", "../../etc/passwd").
     name = str(value).strip()
-    if not re.fullmatch(r"[A-Za-z][A-Za-z0-9_+\-]*(/[A-Za-z0-9_+\-]+)*", name):
+    if not re.fullmatch(r"[A-Za-z][A-Za-z0-9_+\-]*(/[A-Za-z0-9_+\-]+)*", name, re.ASCII):
         raise ValueError(value)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
@@ -264,14 +309,8 @@ def _colour(value: Any) -> str:
     return str(value)
 
 
-def _day(value: Any) -> date:
-    if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", str(value)):
-        raise ValueError(value)
-    return date.fromisoformat(str(value))
-
-
 # A remote or a branch is an argument of git push: one starting with "-" would be an option.
-_BAD_BRANCH_RE = re.compile(r"^-|[\s\x00-\x1f\x7f~^:?*\[\\]|\.\.|@\{|\.lock$|/$|^/|//")
+_BAD_BRANCH_RE = re.compile(r"\A-|[\s\x00-\x1f\x7f~^:?*\[\\]|\.\.|@\{|\.lock\Z|/\Z|\A/|//")
 
 
 def _branch(value: Any) -> str:
@@ -297,11 +336,105 @@ def _author(value: Any) -> str:
     return str(value)
 
 
-FLAG = Flag("a yes/no value", "True/False, 1/0, yes/no or on/off", _flag)
+def _log_level(value: Any) -> str | int:
+    # As Scrapy hands it to logging: a level's name exactly as logging spells it ("info" is
+    # none), or a number from a settings file.
+    if isinstance(value, int) and not isinstance(value, bool):
+        return value
+    if not isinstance(value, str) or value not in logging.getLevelNamesMapping():
+        raise ValueError(value)
+    return value
+
+
+# --- The site folder ------------------------------------------------------------------
+
+# Jekyll's configuration file, by the names Jekyll looks for.
+JEKYLL_CONFIGS = ("_config.yml", "_config.yaml", "_config.toml")
+# What a folder may hold and still be a new site: git's own folder, and what a run writes.
+NEW_SITE_ENTRIES = {".git", "_posts", "_data"}
+
+
+def _written_by_runs(path: Path, settings: BaseSettings) -> set[str]:
+    """What a run writes in the folder ``path``: its posts and data, and its log when
+    LOG_FILE is there (Scrapy opens it between the command's check and the spider's)."""
+    names = set(NEW_SITE_ENTRIES)
+    log_file = settings.get("LOG_FILE")
+    if log_file:
+        log = Path(os.path.abspath(Path(log_file).expanduser()))
+        if log.parent.resolve() == path:
+            names.add(log.name)
+    return names
+
+
+def _not_a_site(path: Path, settings: BaseSettings) -> str | None:
+    """Why ``path`` (a folder) is not a Jekyll site or a folder to start one in; None when it is."""
+    if any((path / name).is_file() for name in JEKYLL_CONFIGS):
+        return None
+    ours = _written_by_runs(path, settings)
+    try:
+        with os.scandir(path) as entries:
+            other = next((entry.name for entry in entries if entry.name not in ours), None)
+    except OSError as exc:
+        return f"{path} cannot be read: {exc.strerror}"
+    if other is None:
+        return None
+    return (
+        f"{path} is not a Jekyll site: it holds {other!r} but no _config.yml"
+        " (give the site's folder, or an empty one to start a site in)"
+    )
+
+
+def check_site(settings: BaseSettings) -> Path:
+    """The site folder: given, a Jekyll site (or a folder to start one in), writable; and
+    git when publishing (the PUBLISH_GIT_REMOTE rule has refused credentials before this runs)."""
+    if not str(settings.get("SITE_DIR") or "").strip():
+        raise ArgumentError(
+            "SITE_DIR: give the Jekyll site the posts go into, with -s SITE_DIR=/path/to/blog"
+            " (an empty folder starts a new one)"
+        )
+    path = Site.from_settings(settings).root
+    if not path.is_dir():
+        raise ArgumentError(f"SITE_DIR: {path} is not a directory")
+    if not os.access(path, os.W_OK | os.X_OK):
+        raise ArgumentError(f"SITE_DIR: {path} is not writable")
+    why = _not_a_site(path, settings)
+    if why:
+        raise ArgumentError(f"SITE_DIR: {why}")
+    if settings.getbool("PUBLISH_GIT"):
+        if shutil.which("git") is None:
+            raise ArgumentError("PUBLISH_GIT: git is not on PATH")
+        if not is_work_tree(path):
+            raise ArgumentError(f"PUBLISH_GIT: SITE_DIR {path} is not a git work tree")
+        pushed_to_a_branch = settings.getbool("PUBLISH_PUSH") and settings.get("PUBLISH_GIT_BRANCH")
+        if not pushed_to_a_branch and detached_head(path):
+            raise ArgumentError(f"PUBLISH_GIT: HEAD is detached in {path}: {DETACHED}")
+        if settings.getbool("PUBLISH_PUSH") and os.environ.get(TOKEN_VARIABLE):
+            refused = plain_http_refusal(remote_urls(path, settings.get("PUBLISH_GIT_REMOTE")))
+            if refused:
+                raise ArgumentError(refused)
+    for sub in ("_posts", "_data", "_data/papers"):
+        target = path / sub
+        # lexists: a dangling symbolic link or a loop is there, and no folder.
+        if os.path.lexists(target) and not (target.is_dir() and os.access(target, os.W_OK | os.X_OK)):
+            raise ArgumentError(f"SITE_DIR: {target} is not a writable directory")
+    return path
+
+
+class SiteFolder(Rule):
+    """``SITE_DIR``: `check_site`, which reads the disk, git, ``PUBLISH_GIT`` and ``PUBLISH_PUSH``."""
+
+    local = True
+
+    def check(self, name: str, settings: BaseSettings) -> None:
+        check_site(settings)
+
+
+FLAG = Flag("a yes/no value", "True/False, 1/0, yes/no or on/off", parse_yes_no)
 NAMES = Value("a list of names", "names separated by commas, none empty (empty: none)", _names)
 URL = Value("an http(s) URL", "http://host/… or https://host/…", _url(optional=False))
 TIME = Value("a time of day", "HH:MM (00:00 to 23:59)", _time_of_day)
-SUMMARY_SLOT = Existing(summaries.check_settings)
+# subprocess and the lock's wait take at most about 24.8 days (2**31 ms); a day is plenty.
+LONGEST_GIT_WAIT = 86400
 
 # Every setting this project defines (those of settings.py that Scrapy's defaults lack) and
 # what it takes. Checked in this order: SITE_DIR last, its check reads PUBLISH_GIT and
@@ -310,7 +443,7 @@ RULES: dict[str, Rule] = {
     "HF_BASE_URL": URL,
     "ARXIV_API_URL": URL,
     "ARXIV_BASE_URL": URL,
-    "FIRST_DAY": Value("a date", "YYYY-MM-DD", _day),
+    "FIRST_DAY": Value("a date", "YYYY-MM-DD", parse_date),
     "ARXIV_API_DELAY": seconds(),
     "ARXIV_ABS_DELAY": seconds(),
     "HF_PAGE_DELAY": seconds(),
@@ -352,15 +485,19 @@ RULES: dict[str, Rule] = {
     "SUMMARY_API_URL": Value(
         "an http(s) URL",
         "http://host/… or https://host/…, such as http://127.0.0.1:11434/v1 (empty: no summaries)",
-        _url(optional=True),
+        _summary_url,
     ),
-    "SUMMARY_MODEL": Value("a model name", "one line of text", _one_line),
+    "SUMMARY_MODEL": NeededWith(
+        "a model name", "one line of text", _one_line, other="SUMMARY_API_URL", example="qwen2.5:7b"
+    ),
     "SUMMARY_PROMPT": Value("a prompt", "the system prompt's text, not empty", _text),
     "SUMMARY_TEMPERATURE": Value("a temperature", "a number from 0 to 2", _number(float, 0, 2)),
     "SUMMARY_MAX_CHARS": whole(1),
-    "SUMMARY_CONCURRENCY": SUMMARY_SLOT,
-    "SUMMARY_DELAY": SUMMARY_SLOT,
-    "SUMMARY_TIMEOUT": SUMMARY_SLOT,
+    # 0 would leave every request in its download slot forever, past the deadline and a
+    # SIGTERM. In the words the README quotes.
+    "SUMMARY_CONCURRENCY": Value("a whole number of at least 1", "", _number(int, 1)),
+    "SUMMARY_DELAY": seconds(),
+    "SUMMARY_TIMEOUT": seconds(positive=True),
     "SUMMARY_RETRY_TIMES": whole(0),
     "SUMMARY_MAX_FAILURES": whole(1),
     "PUBLISH_GIT": FLAG,
@@ -370,9 +507,9 @@ RULES: dict[str, Rule] = {
         "a branch name", "a git branch name (empty: the checked-out branch)", _branch
     ),
     "PUBLISH_PUSH_RETRIES": whole(0),
-    "PUBLISH_TIMEOUT": seconds(positive=True),
+    "PUBLISH_TIMEOUT": seconds(positive=True, most=LONGEST_GIT_WAIT),
     "PUBLISH_GIT_AUTHOR": Value("a git author", "Name <email@example.org>", _author),
-    "SITE_DIR": Existing(check_site, local=True),
+    "SITE_DIR": SiteFolder(),
 }
 
 
@@ -383,28 +520,71 @@ SCRAPY_RULES: dict[str, Rule] = {
     "DOWNLOAD_TIMEOUT": seconds(positive=True),
     "DOWNLOAD_MAXSIZE": whole(0),
     "RETRY_TIMES": whole(0),
-    "LOG_LEVEL": Value("a log level", "CRITICAL, ERROR, WARNING, INFO or DEBUG", lambda v: _log_level(v)),
+    "LOG_LEVEL": Value("a log level", "CRITICAL, ERROR, WARNING, INFO or DEBUG, in capitals", _log_level),
 }
 
 
-def _log_level(value: Any) -> str:
-    if str(value).upper() not in ("CRITICAL", "ERROR", "WARNING", "INFO", "DEBUG"):
-        raise ValueError(value)
-    return str(value)
+def read_setting(settings: BaseSettings, name: str) -> Any:
+    """A setting of ours as the run uses it, read by its rule (`ArgumentError` when refused)."""
+    rule = RULES[name]
+    assert isinstance(rule, Value), f"{name} has no single value"
+    return rule.read_from(settings, name)
+
+
+# --- Setting names ----------------------------------------------------------------------
+
+# Scrapy reads these too, though its defaults lack them.
+_SCRAPY_UNDECLARED = {"CONCURRENT_REQUESTS_PER_IP", "META_COPY_WARN_SKIP_KEYS"}
+KNOWN_SETTINGS = frozenset(
+    {name for module in (default_settings, project_settings) for name in dir(module) if name.isupper()}
+    | _SCRAPY_UNDECLARED
+)
+# How alike a name must be to a known one to be taken for a slip of the keyboard: SITE_DIRR,
+# POST_AUTHR and SUMARY_API_URL are (0.94 to 0.97); an add-on's own names are not.
+CLOSE = 0.85
+_warned_names: set[str] = set()
+
+
+def is_setting_name(name: str) -> bool:
+    return name in KNOWN_SETTINGS
+
+
+def close_setting(name: str) -> str | None:
+    """The known setting ``name`` is a slip for (``site_dir``, ``SITE_DIRR``), or None."""
+    if name.upper() in KNOWN_SETTINGS:
+        return name.upper()
+    close = difflib.get_close_matches(name.upper(), KNOWN_SETTINGS, n=1, cutoff=CLOSE)
+    return close[0] if close else None
+
+
+def typed_names(settings: BaseSettings) -> list[str]:
+    """The names given with ``-s`` (and Scrapyd's ``setting=``, which it passes as ``-s``):
+    not the environment's, settings.py's or a spider's own, which are set at other priorities."""
+    cmdline = SETTINGS_PRIORITIES["cmdline"]
+    return [name for name in settings.attributes if settings.getpriority(name) == cmdline]
+
+
+def check_names(settings: BaseSettings) -> None:
+    """Refuse a typed name that is a slip for a known one; warn, once a process, of one that
+    is like none (an add-on's, which this project cannot know)."""
+    for name in typed_names(settings):
+        if name in KNOWN_SETTINGS:
+            continue
+        close = close_setting(name)
+        if close:
+            raise ArgumentError(f"{name}: not a setting of hfpapers or Scrapy; did you mean {close}?")
+        if name not in _warned_names:
+            _warned_names.add(name)
+            logger.warning("%s: not a setting of hfpapers or Scrapy; left to whatever add-on reads it", name)
 
 
 def check_settings(settings: BaseSettings, local: bool = True) -> None:
-    """Raise `ArgumentError` for the first setting that breaks its rule.
+    """Raise `ArgumentError` for a mistyped name, then for the first setting that breaks its rule.
 
     ``local=False`` skips the checks of this machine's site folder and git (for
     `scrapy schedule`: the job runs on a Scrapyd node, which makes them).
     """
+    check_names(settings)
     for name, rule in [*RULES.items(), *SCRAPY_RULES.items()]:
         if local or not rule.local:
             rule.check(name, settings)
-
-
-def check_input(arguments: Iterable[str], settings: BaseSettings, kind: str) -> None:
-    """The spider's argument names, then every setting (`args.plan_run` then reads the values)."""
-    check_arguments(arguments, kind)
-    check_settings(settings)

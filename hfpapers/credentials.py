@@ -8,9 +8,11 @@ settings); whatever reaches a log line or a traceback is masked.
 
 from __future__ import annotations
 
+import base64
+import ipaddress
 import logging
 import re
-from urllib.parse import urlsplit
+from urllib.parse import quote, quote_plus, urlsplit
 
 # Everything between "://" and the last "@" before the path: also a malformed
 # user:SECRET TOKEN@host or user:SECRET@TOKEN@host.
@@ -20,6 +22,8 @@ _CREDENTIALS_RE = re.compile(r"(?<=://)[^/]*@")
 # The configured remote, as given, and as it may be shown: a token can also sit in
 # its query string (?access_token=…) or its scp-like user (TOKEN@host:path).
 _REMOTES: dict[str, str] = {}
+# The token in base64, as a server that echoes an Authorization header shows it.
+_ENCODED: dict[str, re.Pattern[str]] = {}
 
 
 def shown_remote(remote: str) -> str:
@@ -44,15 +48,66 @@ def hide_remote(remote: str) -> None:
 
 
 def hide_secret(secret: str) -> None:
-    """Mask ``secret`` (the token from the environment) wherever it is written out."""
-    if len(secret) >= 6:  # a shorter one would mask common words; no real token is that short
-        _REMOTES[secret] = "***"
+    """Mask ``secret`` (the token from the environment) wherever it is written out: as it is,
+    URL-encoded, and in base64 (an HTTP ``Authorization: Basic`` header that a server echoes
+    holds ``user:TOKEN`` in base64, whatever the user)."""
+    if len(secret) < 6:  # a shorter one would mask common words; no real token is that short
+        return
+    for form in (secret, quote(secret, safe=""), quote_plus(secret)):
+        _REMOTES[form] = "***"
+    for core in _base64_forms(secret.encode()):
+        # The whole base64 word that holds it: its first and last characters carry the secret's too.
+        _ENCODED.setdefault(core, re.compile(rf"[A-Za-z0-9+/]*{re.escape(core)}[A-Za-z0-9+/]*=*"))
+
+
+def _base64_forms(secret: bytes) -> list[str]:
+    """The base64 text that ``secret`` becomes after 0, 1 or 2 bytes of anything (``user:``),
+    without the characters that those bytes or the padding share: each appears in the base64
+    of any ``user:SECRET``."""
+    forms = []
+    for offset in range(3):
+        encoded = base64.b64encode(bytes(offset) + secret).decode()
+        whole_groups = len(encoded) - (4 if (offset + len(secret)) % 3 else 0)
+        start = 4 if offset else 0  # the first group mixes the prefix's bits with the secret's
+        core = encoded[start:whole_groups]
+        if len(core) >= 8:
+            forms.append(core)
+    return forms
+
+
+def plain_http_refusal(urls: list[str]) -> str | None:
+    """The one-line refusal of sending the token to any of ``urls`` over plain http (anyone on
+    the way reads it), or None; http to this machine (loopback) is allowed."""
+    for url in urls:
+        try:
+            parts = urlsplit(url)
+            host = parts.hostname or ""
+        except ValueError:
+            continue  # git refuses it too, before sending anything
+        if parts.scheme.lower() == "http" and not _loopback(host):
+            return (
+                f"{TOKEN_VARIABLE}: the remote {shown_remote(url)} is plain http, where anyone on the way"
+                " reads the token: use its https URL (or unset the token)"
+            )
+    return None
+
+
+def _loopback(host: str) -> bool:
+    if host.lower() == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
 
 
 def mask_credentials(text: str) -> str:
-    """``https://user:token@host`` -> ``https://***@host``; the configured remote -> its shown form."""
+    """``https://user:token@host`` -> ``https://***@host``; the configured remote -> its shown form;
+    the token, also encoded, -> ``***``."""
     for remote, shown in _REMOTES.items():
         text = text.replace(remote, shown)
+    for pattern in _ENCODED.values():
+        text = pattern.sub("***", text)
     return _CREDENTIALS_RE.sub("***@", text)
 
 
@@ -110,7 +165,11 @@ def install_credential_masking() -> None:
     def masking_factory(*args: object, **kwargs: object) -> logging.LogRecord:
         record = factory(*args, **kwargs)  # type: ignore[arg-type]
         message = record.getMessage()
-        if ("@" in message and _CREDENTIALS_RE.search(message)) or any(r in message for r in _REMOTES):
+        if (
+            ("@" in message and _CREDENTIALS_RE.search(message))
+            or any(r in message for r in _REMOTES)
+            or any(p.search(message) for p in _ENCODED.values())
+        ):
             record.msg, record.args = mask_credentials(message), ()
         if record.exc_info and record.exc_info[0] is not None:
             # Formatters print exc_text when set: the traceback, masked.

@@ -1,11 +1,15 @@
 """Git plumbing for publishing and the summaries cache: the `Git` runner and what it asks a repository.
 
-Every git command the run makes goes through here. The lock two runs take in
-one repository is named here (`PUBLISH_LOCK`).
+Every git command the project runs goes through here, in an environment
+cleared of what points git elsewhere: a crawl started from a git hook inherits
+``GIT_DIR``, ``GIT_WORK_TREE``, ``GIT_INDEX_FILE`` and more, which would
+send its commands into the hook's repository. The lock two runs take in one
+repository is named here (`PUBLISH_LOCK`).
 """
 
 from __future__ import annotations
 
+import functools
 import os
 import re
 import subprocess
@@ -17,6 +21,72 @@ from hfpapers.credentials import mask_credentials
 # The lock file, in the repository's git folder, that publishing and the summaries cache take.
 PUBLISH_LOCK = "hfpapers-publish.lock"
 
+# What `git rev-parse --local-env-vars` lists (git 2.39), for a git that cannot say.
+_LOCAL_ENV_VARS = [
+    "GIT_ALTERNATE_OBJECT_DIRECTORIES",
+    "GIT_CONFIG",
+    "GIT_CONFIG_PARAMETERS",
+    "GIT_CONFIG_COUNT",
+    "GIT_OBJECT_DIRECTORY",
+    "GIT_DIR",
+    "GIT_WORK_TREE",
+    "GIT_IMPLICIT_WORK_TREE",
+    "GIT_GRAFT_FILE",
+    "GIT_INDEX_FILE",
+    "GIT_NO_REPLACE_OBJECTS",
+    "GIT_REPLACE_REF_BASE",
+    "GIT_PREFIX",
+    "GIT_INTERNAL_SUPER_PREFIX",
+    "GIT_SHALLOW_FILE",
+    "GIT_COMMON_DIR",
+]
+# Set by git for hooks, or by a user's shell, and no business of these commands: who made a
+# commit, which objects a push hook may see, how a path is read, what a trace prints.
+_OTHER_REPOSITORY_VARS = [
+    "GIT_AUTHOR_NAME",
+    "GIT_AUTHOR_EMAIL",
+    "GIT_AUTHOR_DATE",
+    "GIT_COMMITTER_NAME",
+    "GIT_COMMITTER_EMAIL",
+    "GIT_COMMITTER_DATE",
+    "GIT_QUARANTINE_PATH",
+    "GIT_NAMESPACE",
+    "GIT_REFLOG_ACTION",
+    "GIT_INDEX_VERSION",
+    "GIT_LITERAL_PATHSPECS",
+    "GIT_GLOB_PATHSPECS",
+    "GIT_NOGLOB_PATHSPECS",
+    "GIT_ICASE_PATHSPECS",
+    "GIT_PUSH_OPTION_COUNT",
+    "GIT_EDITOR",
+    "GIT_SEQUENCE_EDITOR",
+]
+_OTHER_PREFIXES = ("GIT_CONFIG_KEY_", "GIT_CONFIG_VALUE_", "GIT_PUSH_OPTION_", "GIT_TRACE")
+
+
+@functools.cache
+def _repository_vars() -> frozenset[str]:
+    """The variables that tie git to a repository, as this git names them, and ours."""
+    names = set(_LOCAL_ENV_VARS) | set(_OTHER_REPOSITORY_VARS)
+    bare = {k: v for k, v in os.environ.items() if not k.startswith("GIT_")}
+    try:
+        proc = subprocess.run(
+            ["git", "rev-parse", "--local-env-vars"], capture_output=True, text=True, env=bare, timeout=30
+        )
+        names.update(proc.stdout.split() if proc.returncode == 0 else [])
+    except (OSError, subprocess.TimeoutExpired):
+        pass  # no git: the command that needs it says so
+    return frozenset(names)
+
+
+def git_environment(extra: dict[str, str] | None = None) -> dict[str, str]:
+    """This process's environment without what points git at another repository, index or
+    identity; the user's transport settings (SSH command, proxies, global config) stay.
+    Never a prompt: nobody is there to answer it."""
+    names = _repository_vars()
+    env = {k: v for k, v in os.environ.items() if k not in names and not k.startswith(_OTHER_PREFIXES)}
+    return {**env, "GIT_TERMINAL_PROMPT": "0", **(extra or {})}
+
 
 class GitError(Exception):
     pass
@@ -26,34 +96,64 @@ class Git:
     def __init__(self, work_tree: Path, author: str, timeout: float):
         self.work_tree = work_tree
         name, self.email = parseaddr(author)
-        self.identity = ["-c", f"user.name={name or 'hfpapers bot'}", "-c", f"user.email={self.email}"]
+        self.name = name or "hfpapers bot"
         self.timeout = timeout
 
     def at(self, work_tree: Path) -> Git:
         """The same git, run in another folder of the repository."""
         other = Git(work_tree, "", self.timeout)
-        other.identity, other.email = self.identity, self.email
+        other.name, other.email = self.name, self.email
         return other
 
-    def __call__(
-        self, *args: str, check: bool = True, env: dict[str, str] | None = None
-    ) -> subprocess.CompletedProcess[str]:
+    def _identity(self) -> dict[str, str]:
+        # In the environment, which wins over the user's user.*, author.* and committer.* config.
+        return {
+            "GIT_AUTHOR_NAME": self.name,
+            "GIT_AUTHOR_EMAIL": self.email,
+            "GIT_COMMITTER_NAME": self.name,
+            "GIT_COMMITTER_EMAIL": self.email,
+        }
+
+    def _run(
+        self, args: tuple[str, ...], env: dict[str, str] | None, stdin: bytes | None
+    ) -> subprocess.CompletedProcess[bytes]:
         try:
-            proc = subprocess.run(
-                ["git", "-C", str(self.work_tree), *self.identity, *args],
+            return subprocess.run(
+                ["git", "-C", str(self.work_tree), *args],
+                input=stdin,
                 capture_output=True,
-                text=True,
-                errors="replace",  # a hook may print anything
                 timeout=self.timeout,
-                # The user's git config, credential helpers and SSH keys apply; prompts never.
-                env={**os.environ, "GIT_TERMINAL_PROMPT": "0", **(env or {})},
+                # The user's git config, credential helpers and SSH keys apply.
+                env=git_environment({**self._identity(), **(env or {})}),
             )
         except subprocess.TimeoutExpired:
             # Not the exception's own text: it holds the command, remote URL and all.
             raise GitError(f"git {args[0]} took longer than {self.timeout:g} s (PUBLISH_TIMEOUT)") from None
+
+    def __call__(
+        self, *args: str, check: bool = True, env: dict[str, str] | None = None, input: str | None = None
+    ) -> subprocess.CompletedProcess[str]:
+        raw = self._run(args, env, None if input is None else input.encode())
+        # A hook or a server may print anything: text, with what is no UTF-8 replaced.
+        proc = subprocess.CompletedProcess(
+            raw.args,
+            raw.returncode,
+            raw.stdout.decode(errors="replace"),
+            raw.stderr.decode(errors="replace"),
+        )
         if check and proc.returncode != 0:
             raise GitError(f"git {args[0]} failed: {mask_credentials(git_reason(proc))}")
         return proc
+
+    def output(self, *args: str, input: bytes | None = None) -> bytes:
+        """A command's standard output as bytes (a blob's exact content); raises `GitError`."""
+        raw = self._run(args, None, input)
+        if raw.returncode != 0:
+            proc = subprocess.CompletedProcess(
+                raw.args, raw.returncode, "", raw.stderr.decode(errors="replace")
+            )
+            raise GitError(f"git {args[0]} failed: {mask_credentials(git_reason(proc))}")
+        return raw.stdout
 
 
 # Lines of git's output that explain nothing: advice, progress, where it pushed to.
@@ -82,47 +182,74 @@ def git_reason(proc: subprocess.CompletedProcess[str]) -> str:
     )
 
 
-def tree_entries(git: Git, treeish: str, paths: list[str]) -> dict[str, tuple[str, str]]:
-    """Path -> (mode, blob) of those of ``paths`` that ``treeish`` has (paths from the top)."""
-    if not paths:
-        return {}
-    listed = git("ls-tree", "-z", "--full-tree", treeish, "--", *paths).stdout
-    entries = {}
-    for line in filter(None, listed.split("\0")):
-        meta, path = line.split("\t", 1)
-        mode, _, blob = meta.split()
-        entries[path] = (mode, blob)
-    return entries
+def _ask(path: Path, *args: str) -> subprocess.CompletedProcess[str] | None:
+    """A question to git about the repository ``path`` is in; None when git cannot answer."""
+    try:
+        return subprocess.run(
+            ["git", "-C", str(path), *args],
+            capture_output=True,
+            text=True,
+            errors="replace",
+            timeout=30,
+            env=git_environment(),
+        )
+    except (OSError, subprocess.TimeoutExpired):
+        return None
 
 
 def detached_head(path: Path) -> bool:
     """HEAD names a commit, not a branch (a commit made there belongs to no branch)."""
-    proc = subprocess.run(
-        ["git", "-C", str(path), "symbolic-ref", "-q", "HEAD"], capture_output=True, text=True
-    )
-    return proc.returncode != 0
+    proc = _ask(path, "symbolic-ref", "-q", "HEAD")
+    return proc is None or proc.returncode != 0
 
 
 DETACHED = "check out a branch (or push with PUBLISH_GIT_BRANCH naming the branch to push to)"
 
 
 def is_work_tree(path: Path) -> bool:
-    proc = subprocess.run(
-        ["git", "-C", str(path), "rev-parse", "--is-inside-work-tree"], capture_output=True, text=True
-    )
-    return proc.returncode == 0 and proc.stdout.strip() == "true"
+    proc = _ask(path, "rev-parse", "--is-inside-work-tree")
+    return proc is not None and proc.returncode == 0 and proc.stdout.strip() == "true"
 
 
 def git_dir(path: Path) -> Path | None:
     """The git folder of the work tree ``path`` is in, or None (no repository, no git)."""
-    try:
-        proc = subprocess.run(
-            ["git", "-C", str(path), "rev-parse", "--absolute-git-dir"],
-            capture_output=True,
-            text=True,
-            timeout=30,
-        )
-    except (OSError, subprocess.TimeoutExpired):
-        return None
-    found = proc.stdout.strip()
-    return Path(found) if proc.returncode == 0 and found else None
+    proc = _ask(path, "rev-parse", "--absolute-git-dir")
+    found = proc.stdout.strip() if proc is not None and proc.returncode == 0 else ""
+    return Path(found) if found else None
+
+
+def remote_urls(path: Path, remote: str) -> list[str]:
+    """The URLs git fetches from and pushes to for ``remote`` (a remote's name or a URL),
+    with ``insteadOf`` and ``pushInsteadOf`` applied: where the token would go."""
+    urls: list[str] = []
+    for option in (["--all"], ["--push", "--all"]):
+        proc = _ask(path, "remote", "get-url", *option, "--", remote)
+        if proc is not None and proc.returncode == 0:
+            urls += [url for url in proc.stdout.splitlines() if url and url not in urls]
+    if not urls:  # a URL, not a remote's name
+        proc = _ask(path, "ls-remote", "--get-url", "--", remote)
+        urls = [proc.stdout.strip()] if proc is not None and proc.stdout.strip() else [remote]
+    return urls
+
+
+# What a repository may be in the middle of (files in its git folder), and how to say it.
+_IN_PROGRESS = {
+    "MERGE_HEAD": "a merge",
+    "CHERRY_PICK_HEAD": "a cherry-pick",
+    "REVERT_HEAD": "a revert",
+    "sequencer": "a cherry-pick or revert",
+    "rebase-merge": "a rebase",
+    "rebase-apply": "a rebase or git am",
+    "BISECT_LOG": "a bisect",
+}
+
+
+def in_progress(git: Git) -> str | None:
+    """What the checkout is in the middle of (``a merge``), or None: a commit on its branch
+    then would conclude or lose the owner's operation."""
+    names = list(_IN_PROGRESS)
+    paths = git("rev-parse", *(arg for name in names for arg in ("--git-path", name))).stdout.splitlines()
+    for name, found in zip(names, paths, strict=True):
+        if os.path.lexists(git.work_tree / found):  # relative to the folder git ran in
+            return _IN_PROGRESS[name]
+    return None

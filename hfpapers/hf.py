@@ -9,7 +9,7 @@ from typing import Any
 
 from parsel import Selector
 
-from hfpapers.items import ARXIV_ID_PATTERN, Paper
+from hfpapers.items import ARXIV_ID_PATTERN, THUMBNAIL_PATTERN, Paper
 from hfpapers.safeio import UnsafeInputError, loads_bounded
 from hfpapers.text import strip_version
 
@@ -115,12 +115,18 @@ def _likes(paper: dict[str, Any], arxiv_id: str) -> int:
     return likes
 
 
-# An image on a Hugging Face host with a plain path: it goes into front matter and an <img>.
-_THUMBNAIL_RE = re.compile(r"^https://(?:[a-z0-9-]+\.)*huggingface\.co/[A-Za-z0-9._~/%-]+$", re.ASCII)
+THUMBNAIL_RE = re.compile(THUMBNAIL_PATTERN, re.ASCII)
 
 
-def _thumbnail(value: Any) -> str | None:
-    return value if isinstance(value, str) and len(value) < 500 and _THUMBNAIL_RE.match(value) else None
+def _thumbnail(value: Any, arxiv_id: str) -> str | None:
+    """An image on a Hugging Face host, whole (fullmatch: "$" would let a final newline
+    through, and the schema would then drop the paper); anything else costs the image alone."""
+    if value is None or value == "":
+        return None
+    if isinstance(value, str) and len(value) < 500 and THUMBNAIL_RE.fullmatch(value):
+        return value
+    logger.warning("%s: dropped the thumbnail %r: not an image on huggingface.co", arxiv_id, str(value)[:200])
+    return None
 
 
 def describe(entry: Any) -> str:
@@ -174,6 +180,6 @@ def paper_from_entry(entry: Any) -> Paper:
         project_page=_str_or_none(paper.get("projectPage")),
         ai_summary=_str_or_none(paper.get("ai_summary")),
         ai_keywords=[k for k in keywords if isinstance(k, str)] if isinstance(keywords, list) else [],
-        thumbnail=_thumbnail(entry.get("thumbnail")),
+        thumbnail=_thumbnail(entry.get("thumbnail"), arxiv_id),
         submitted_on_daily_at=_str_or_none(paper.get("submittedOnDailyAt")),
     )

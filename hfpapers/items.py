@@ -14,7 +14,11 @@ from typing import Any
 
 from hfpapers.periods import Period
 
+# Schema patterns: fastjsonschema reads their "$" as the end of the text ("\Z"); Python code
+# matches them with fullmatch (and re.ASCII: an id goes into URLs, in ASCII digits).
 ARXIV_ID_PATTERN = r"^(\d{4}\.\d{4,5}|[a-z-]+(\.[A-Z]{2})?/\d{7})$"
+# An image on a Hugging Face host with a plain path: it goes into front matter and an <img>.
+THUMBNAIL_PATTERN = r"^https://([a-z0-9-]+\.)*huggingface\.co/[A-Za-z0-9._~/%-]+$"
 
 
 def _schema(**constraints: Any) -> Any:
@@ -68,9 +72,7 @@ class Paper:
     """Hugging Face's AI-written one-line summary."""
     ai_keywords: list[str] = field(default_factory=list)
     """Hugging Face's AI-extracted keywords."""
-    thumbnail: str | None = field(
-        default=None, metadata=_schema(pattern=r"^https://([a-z0-9-]+\.)*huggingface\.co/[A-Za-z0-9._~/%-]+$")
-    )
+    thumbnail: str | None = field(default=None, metadata=_schema(pattern=THUMBNAIL_PATTERN))
     """Hugging Face's social thumbnail of the paper (an image on a huggingface.co host)."""
     summary_ko: str | None = None
     """A two- or three-sentence Korean summary from the SUMMARY_API_URL endpoint, one line."""
@@ -110,6 +112,9 @@ class PaperList:
     """The post's URL (``POST_PERMALINK``, or the URL of the post it replaces); "" for none."""
     retired_posts: list[str] = field(default_factory=list)
     """The old script's posts for this list under another name, removed when this one is written."""
+    post_sha256: str = ""
+    """sha256 (hex) of the post rendered for this list; its data file records it, so a later
+    run tells the post it wrote from one the owner edited since."""
 
 
 def write_paper_schema() -> None:

@@ -5,8 +5,9 @@ from signals, never from log records:
 
 - ``item_scraped`` (a `PaperList` passed the pipelines: to be written),
   ``item_dropped`` (kept: the existing post is better; otherwise failed),
-  ``list_empty`` (no papers) and ``list_failed`` (anything that went wrong
-  for one list, from the spider, the writer or anyone else);
+  ``list_empty`` (no papers), ``list_kept`` (the writer keeps a post the
+  owner edited) and ``list_failed`` (anything that went wrong for one list,
+  from the spider, the writer or anyone else);
 - Scrapy's own ``item_error`` (a pipeline raised: that item's list failed)
   and ``spider_error`` (a callback raised: the list its request is for).
 
@@ -76,7 +77,8 @@ class RunLedger:
         self.kept: dict[Period, str] = {}
         self.empty: set[Period] = set()
         self.owned_errors = 0  # ERROR lines the ledger logged or Scrapy logged for a list
-        self.written: dict[Period, tuple[list[str], list[str]]] = {}  # -> files, removed posts
+        # -> files, removed posts, {file: sha256 as written}, {file or post: sha256 before}
+        self.written: dict[Period, tuple[list[str], list[str], dict[str, str], dict[str, str | None]]] = {}
         self.shared_files: list[str] = []
         self.record: RunRecord | None = None
         crawler.run_ledger = self  # type: ignore[attr-defined]
@@ -89,6 +91,7 @@ class RunLedger:
         connect(self.spider_error, signal=signals.spider_error)
         connect(self.list_empty, signal=our_signals.list_empty)
         connect(self.list_failed, signal=our_signals.list_failed)
+        connect(self.list_kept, signal=our_signals.list_kept)
         connect(self.spider_closed, signal=signals.spider_closed)
 
     @classmethod
@@ -111,6 +114,9 @@ class RunLedger:
         self.failed[period] = reason
         self.owned_errors += 1
         logger.error("%s", reason if period.key in reason else f"{period}: {reason}", exc_info=exc_info)
+
+    def list_kept(self, period: Period, reason: str) -> None:
+        self.kept[period] = reason
 
     def list_empty(self, period: Period) -> None:
         self.empty.add(period)
@@ -142,8 +148,17 @@ class RunLedger:
 
     # --- what the writer and the summaries cache tell at the end -----------------
 
-    def wrote(self, period: Period, files: list[Path], removed: list[Path]) -> None:
-        self.written[period] = ([str(f) for f in files], [str(p) for p in removed])
+    def wrote(
+        self,
+        period: Period,
+        files: list[Path],
+        removed: list[Path],
+        *,
+        written: dict[str, str] | None = None,
+        before: dict[str, str | None] | None = None,
+    ) -> None:
+        paths = [str(f) for f in files], [str(p) for p in removed]
+        self.written[period] = (*paths, written or {}, before or {})
 
     def wrote_shared(self, path: Path) -> None:
         """A file the run wrote for all its lists (the summaries cache)."""
@@ -191,7 +206,7 @@ class RunLedger:
             outcome.reason = self.failed[period]
         elif period in self.written:
             outcome.status, outcome.papers = WRITTEN, self.passed[period]
-            outcome.files, outcome.removed = self.written[period]
+            outcome.files, outcome.removed, outcome.written, outcome.before = self.written[period]
         elif period in self.passed and run_errors:
             outcome.reason = "not written: the run had errors that no list caused"
         elif period in self.kept:

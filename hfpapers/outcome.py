@@ -24,7 +24,7 @@ _LOGGED_RE = re.compile(r"\[hfpapers\.(?:run_)?summary\] [A-Z]+: " + re.escape(R
 MAX_RECORD_BYTES = 16 * 1024 * 1024
 
 WRITTEN = "written"  # post and data file in place
-KEPT = "kept"  # the existing post is better (fewer papers this time): left as it was
+KEPT = "kept"  # the existing post is better (fewer papers this time) or the owner's: left as it was
 EMPTY = "empty"  # no papers (a weekend): nothing to write
 FAILED = "failed"  # something went wrong for this list: its existing files left as they were
 STATUSES = (WRITTEN, KEPT, EMPTY, FAILED)

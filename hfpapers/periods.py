@@ -16,8 +16,11 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-_WEEK_RE = re.compile(r"^(\d{4})-W(\d{2})$")
-_MONTH_RE = re.compile(r"^(\d{4})-(\d{2})$")
+# A key is exactly its form, in ASCII digits: fullmatch, so "2026-W08\n" is no week, and
+# re.ASCII, so "٢٠٢٦-W٠٨" (whose digits int() would read) is none either.
+_DATE_RE = re.compile(r"\d{4}-\d{2}-\d{2}", re.ASCII)
+_WEEK_RE = re.compile(r"(\d{4})-W(\d{2})", re.ASCII)
+_MONTH_RE = re.compile(r"(\d{4})-(\d{2})", re.ASCII)
 
 
 @dataclass(frozen=True)
@@ -35,7 +38,7 @@ class Kind:
     title: Callable[[Period], str]
     span_ko: Callable[[Period], str]
     old_headings: Callable[[Period], tuple[str, ...]]
-    """The first body line of its post as the old script (or hfpapers before 1.2) wrote it."""
+    """The first body line of its post as the old script (or an earlier hfpapers) wrote it."""
     old_summary_file: bool = False
     """Whether the old script kept its data file as a summary: ``{year, month, total_papers,
     top_papers}`` (its monthly-YYYY-MM.json) instead of a list of papers."""
@@ -167,9 +170,21 @@ def day_period(day: date) -> Period:
     return Period("daily", day.isoformat(), day, day)
 
 
+def parse_date(value: str) -> date:
+    """``2026-02-18`` -> that day. Raises ValueError, saying whether the form or the day is wrong.
+
+    Only this form: `date.fromisoformat` also reads ``20260218`` and ``2026-W08-1``."""
+    if not isinstance(value, str) or not _DATE_RE.fullmatch(value):
+        raise ValueError(f"{value!r} is not a date in the form YYYY-MM-DD")
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise ValueError(f"{value!r} is not a real date") from None
+
+
 def week_period(value: str) -> Period:
     """``2026-W08`` (ISO week) -> Monday to Sunday. Raises ValueError."""
-    match = _WEEK_RE.match(value)
+    match = _WEEK_RE.fullmatch(value) if isinstance(value, str) else None
     if not match:
         raise ValueError(f"{value!r} is not a week in the form YYYY-Www")
     year, week = int(match.group(1)), int(match.group(2))
@@ -185,7 +200,7 @@ def week_period(value: str) -> Period:
 
 def month_period(value: str) -> Period:
     """``2026-02`` -> the 1st to the last day. Raises ValueError."""
-    match = _MONTH_RE.match(value)
+    match = _MONTH_RE.fullmatch(value) if isinstance(value, str) else None
     if not match or not 1 <= int(match.group(2)) <= 12:
         raise ValueError(f"{value!r} is not a month in the form YYYY-MM")
     year, month = int(match.group(1)), int(match.group(2))
@@ -215,7 +230,7 @@ def previous_month(today: date) -> Period:
 
 
 def _day(value: str) -> Period:
-    return day_period(date.fromisoformat(value))
+    return day_period(parse_date(value))
 
 
 # Each kind's key as written (``2026-02-18``, ``2026-W08``, ``2026-02``) -> its Period;

@@ -3,6 +3,7 @@ validate, and compare with the post already published for the list."""
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import logging
 import pkgutil
@@ -14,9 +15,9 @@ from scrapy.exceptions import DropItem
 from scrapy.statscollectors import StatsCollector
 
 from hfpapers.items import Paper, PaperList
-from hfpapers.previous import PreviousData, is_papers_post, permalink_of, retired_posts
+from hfpapers.previous import PreviousData, permalink_of, retired_posts
 from hfpapers.site import Site
-from hfpapers.text import clean_text, strip_version
+from hfpapers.text import clean_text, link_problem, strip_version
 
 logger = logging.getLogger(__name__)
 
@@ -33,23 +34,38 @@ class _ListPipeline:
         return cls(crawler)
 
 
+# The fields that are links: a link with a character a reader cannot see, or one that
+# turns what they see around, is dropped, not cleaned (its cleaned form is another address).
+LINK_FIELDS = ("github_repo", "project_page", "thumbnail")
+# The text fields a paper may lack (None): left empty by the cleaning, they are None.
+_OPTIONAL_TEXT = {f.name for f in dataclasses.fields(Paper) if f.default is None}
+
+
 def normalize_paper(paper: Paper) -> Paper:
+    """Every text field that reaches a file, cleaned once: the arXiv id without its
+    version, links checked (a bad one dropped with a warning naming the paper, which
+    stays), and every other text (lists' items too) through `clean_text`: NFC, no
+    control or format characters or lone surrogates, whitespace collapsed."""
     paper.arxiv_id = strip_version(paper.arxiv_id)
-    paper.title = clean_text(paper.title)
-    paper.abstract = clean_text(paper.abstract)
-    paper.authors = [name for a in paper.authors if (name := clean_text(a))]
-    if paper.organization is not None:
-        paper.organization = clean_text(paper.organization) or None
-    for name in ("arxiv_comment", "journal_ref", "ai_summary", "summary_ko"):
-        value = getattr(paper, name)
-        if value is not None:
-            setattr(paper, name, clean_text(value) or None)
-    paper.ai_keywords = [k for kw in paper.ai_keywords if (k := clean_text(kw))]
+    for name in LINK_FIELDS:
+        url = getattr(paper, name)
+        if url is not None and (problem := link_problem(url)):
+            logger.warning("%s: dropped the link %s = %r: %s", paper.arxiv_id, name, url[:200], problem)
+            setattr(paper, name, None)
+    for name, value in list(vars(paper).items()):
+        if name == "arxiv_id" or name in LINK_FIELDS:
+            continue
+        if isinstance(value, str):
+            cleaned = clean_text(value)
+            # A field that may be missing is missing when nothing is left of it.
+            setattr(paper, name, cleaned or (None if name in _OPTIONAL_TEXT else cleaned))
+        elif isinstance(value, list):
+            setattr(paper, name, [text for item in value if (text := clean_text(str(item)))])
     return paper
 
 
 class NormalizePipeline(_ListPipeline):
-    """Unicode NFC, no control characters, whitespace collapsed, ids without vN."""
+    """Every paper through `normalize_paper`: clean text, checked links, ids without vN."""
 
     def process_item(self, item: PaperList) -> PaperList:
         item.papers = [normalize_paper(p) for p in item.papers]
@@ -185,12 +201,8 @@ class PreviousPostPipeline(_ListPipeline):
 
     def _place(self, item: PaperList) -> None:
         """The post's URL, and the old posts it replaces."""
+        # Whether the post there may be replaced is the ListWriter's to say, just before it does.
         current = self.site.post(item.period)
-        if current.exists() and not is_papers_post(current, item.period):
-            raise DropItem(
-                f"{item.period}: {current} is not a papers post; left alone, and this list not written",
-                log_level="DEBUG",
-            )
         retired = retired_posts(self.site, item.period)
         item.retired_posts = [str(p) for p in retired]
         if not self.permalink_pattern:

@@ -154,12 +154,19 @@ def front_matter(post: Path) -> tuple[str, str] | None:
     """A post's front matter and the first line of its body, or None when it has none.
 
     Read from the first 64 KiB of a regular file only: a FIFO or a device
-    behind a post's name must not hold the run.
+    behind a post's name must not hold the run, and a symbolic link is no
+    post of the site's (hfpapers never reads or writes through one).
     """
     try:
-        head = read_capped(post, FRONT_MATTER_BYTES, head=True).decode("utf-8", "replace")
+        head = read_capped(post, FRONT_MATTER_BYTES, head=True, follow_symlinks=False)
     except (OSError, ValueError):
         return None
+    return parse_front_matter(head)
+
+
+def parse_front_matter(text: bytes) -> tuple[str, str] | None:
+    """The front matter and first body line of a post's bytes (its first 64 KiB count)."""
+    head = text[:FRONT_MATTER_BYTES].decode("utf-8", "replace")
     # Jekyll reads a post with a byte-order mark and CRLF lines (an editor's save) the same.
     head = head.removeprefix("\ufeff").replace("\r\n", "\n")
     if not head.startswith("---"):
@@ -203,15 +210,16 @@ def _unquote(value: str) -> str:
     return value[1 : value.index("'", 1)]
 
 
-def is_papers_post(post: Path, period: Period) -> bool:
-    """Whether a post is this list's papers post, which a run may replace or remove.
+def is_papers_post(post: Path | bytes, period: Period) -> bool:
+    """Whether a post (a file, or its bytes) is this list's papers post, which a run may
+    replace or remove.
 
     Only what hfpapers or the old script wrote: the list's exact title, and
     either the mark every hfpapers post carries (``hfpapers: daily``) or, for
     posts from before it, the old script's body, which opens with that title
     as a heading. A post of the user's own that merely starts like ours stays.
     """
-    found = front_matter(post)
+    found = parse_front_matter(post) if isinstance(post, bytes) else front_matter(post)
     if found is None:
         return False
     front, first_line = found  # one read: the title, the mark and the heading of one version

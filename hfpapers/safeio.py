@@ -11,6 +11,7 @@ its deadline, and JSON nested 200,000 levels deep must not raise
 from __future__ import annotations
 
 import contextlib
+import errno
 import fcntl
 import json
 import os
@@ -28,16 +29,24 @@ class UnsafeInputError(ValueError):
     """Input refused before it was parsed: too large, too deep, or not a regular file."""
 
 
-def read_capped(path: Path, limit: int = MAX_FILE_BYTES, *, head: bool = False) -> bytes:
+def read_capped(
+    path: Path, limit: int = MAX_FILE_BYTES, *, head: bool = False, follow_symlinks: bool = True
+) -> bytes:
     """A regular file's bytes, at most ``limit`` of them.
 
     Raises `FileNotFoundError` when there is none, `UnsafeInputError` for a FIFO,
-    a device, a folder or a file over ``limit`` (through a symlink too), and
-    `OSError` when it cannot be read. Opened non-blocking, so a FIFO with no
-    writer cannot hold the run. With ``head``, a longer file is no error: its
-    first ``limit`` bytes are returned.
+    a device, a folder or a file over ``limit`` (through a symlink too; without
+    ``follow_symlinks``, for a symlink itself), and `OSError` when it cannot be
+    read. Opened non-blocking, so a FIFO with no writer cannot hold the run.
+    With ``head``, a longer file is no error: its first ``limit`` bytes are returned.
     """
-    fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
+    flags = os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0)
+    try:
+        fd = os.open(path, flags if follow_symlinks else flags | os.O_NOFOLLOW)
+    except OSError as exc:
+        if exc.errno == errno.ELOOP and not follow_symlinks:
+            raise UnsafeInputError(f"{path} is a symbolic link, not a regular file") from None
+        raise
     try:
         info = os.fstat(fd)
         if not stat.S_ISREG(info.st_mode):

@@ -1,14 +1,17 @@
-"""What the Scrapyd commands (`scrapy schedule`, `scrapy backfill`) share.
+"""What the Scrapyd commands (`scrapy schedule`, `scrapy backfill`, `scrapy jobs`) share.
 
 Outside hfpapers.commands: Scrapy instantiates every command class found there.
+`hfpapers.scrapyd` (the HTTP client) is imported when one of them runs, not
+when Scrapy lists the commands for a crawl.
 """
 
 from __future__ import annotations
 
 import argparse
+import math
 import sys
-from collections.abc import Callable
-from typing import Any, ClassVar, NoReturn
+import time
+from typing import TYPE_CHECKING, Any, ClassVar, NoReturn
 
 from scrapy.commands import ScrapyCommand
 from scrapy.utils.conf import arglist_to_dict
@@ -16,22 +19,48 @@ from scrapy.utils.conf import arglist_to_dict
 from hfpapers.args import ArgumentError
 from hfpapers.checks import check_settings
 from hfpapers.credentials import refuse_credentials
-from hfpapers.scrapyd import PROJECT, SchedulingError
 
+if TYPE_CHECKING:
+    from hfpapers.scrapyd import Node
+
+PROJECT = "hfpapers"
 USAGE_ERROR = 2
 FAILED = 1
+
+
+def positive_seconds(text: str) -> float:
+    """An argparse type: a finite number of seconds above 0."""
+    try:
+        value = float(text)
+    except ValueError:
+        value = math.nan
+    if not math.isfinite(value) or value <= 0:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number of seconds above 0")
+    return value
 
 
 class ScrapydCommand(ScrapyCommand):
     requires_project = True
     requires_crawler_process = False
     default_settings: ClassVar[dict[str, Any]] = {"LOG_ENABLED": False}
+    timeout: ClassVar[float] = 60.0
+    """The default of ``--timeout``: seconds the whole command may take."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.started = time.monotonic()
 
     def add_options(self, parser: argparse.ArgumentParser) -> None:
         super().add_options(parser)
         parser.add_argument("--project", default=PROJECT, help=f"Scrapyd project (default {PROJECT})")
         parser.add_argument("--username", help="Scrapyd user (default: the target's, or ~/.netrc)")
         parser.add_argument("--password", help="Scrapyd password (default: the target's, or ~/.netrc)")
+        parser.add_argument(
+            "--timeout",
+            type=positive_seconds,
+            default=self.timeout,
+            help=f"seconds the whole command may take, every wait and read in it (default {self.timeout:g})",
+        )
 
     def job_settings(self, opts: argparse.Namespace) -> dict[str, str]:
         """The ``-s NAME=VALUE`` options, passed on to the job, each checked by its rule
@@ -54,14 +83,21 @@ class ScrapydCommand(ScrapyCommand):
             )
         return settings
 
+    def nodes(self, specs: list[str], opts: argparse.Namespace) -> list[Node]:
+        """The nodes named by ``specs`` (deploy targets or URLs), each bound to the command's
+        deadline; an unknown target is one line and exit 1."""
+        from hfpapers.scrapyd import ScrapydError, resolve_node
+
+        deadline = self.started + opts.timeout
+        try:
+            nodes = [resolve_node(spec, opts.username, opts.password) for spec in specs]
+        except ScrapydError as exc:
+            self.fail(str(exc))
+        for node in nodes:
+            node.deadline = deadline
+        return nodes
+
     @staticmethod
     def fail(message: str, status: int = FAILED) -> NoReturn:
         print(f"error: {message}", file=sys.stderr)
         sys.exit(status)
-
-    def guarded(self, action: Callable[[], None]) -> None:
-        """Run ``action()``; a `SchedulingError` is one line on stderr and exit 1."""
-        try:
-            action()
-        except SchedulingError as exc:
-            self.fail(str(exc))

@@ -20,8 +20,9 @@ ARXIV_BASE_URL = "https://arxiv.org"
 FIRST_DAY = "2023-05-04"
 
 # --- Output -----------------------------------------------------------------
-# The Jekyll site; posts go to _posts/, data files to _data/papers/.
-SITE_DIR = "."
+# The Jekyll site; posts go to _posts/, data files to _data/papers/. No default: a run
+# refuses to start without it (the working directory is seldom the blog).
+SITE_DIR = ""
 # Front matter `author`, checked against the site's _data/authors.yml; empty: no author line,
 # and Chirpy names the site's own author (the blog's authors.yml has no lim4349).
 POST_AUTHOR = ""
@@ -141,6 +142,7 @@ DOWNLOADER_MIDDLEWARES = {
     "hfpapers.middlewares.SameHostRedirectMiddleware": 600,
     # Nearest the network: every attempt, retries included.
     "hfpapers.middlewares.AttemptCounter": 890,
+    "scrapy.downloadermiddlewares.cookies.CookiesMiddleware": None,
 }
 # Neither site refreshes by <meta>; a page that does is not followed.
 METAREFRESH_ENABLED = False
@@ -160,25 +162,18 @@ EXTENSIONS = {
     # Renders each list at once, installs the clean lists' files at the end.
     "hfpapers.writer.ListWriter": 500,
     "hfpapers.publish.GitPublisher": 500,
+    # Two servers with no place in an unattended job: the remote control (runs any Python
+    # code sent to it) and the telnet console. Scrapy still imports a component set to None
+    # (to match it with its *_BASE entry): aiohttp for the remote control, ~150 ms a run.
+    "scrapy.extensions.remote_control.RemoteControl": None,
+    "scrapy.extensions.telnet.TelnetConsole": None,
 }
-# Scrapy's own extensions but two servers with no place in an unattended job:
-# RemoteControl (runs any Python code sent to it) and TelnetConsole. Dropped
-# from the base, not set to None in EXTENSIONS or switched off, because those
-# still import them (aiohttp and twisted.conch: ~180 ms a run).
-EXTENSIONS_BASE = {
-    path: order
-    for path, order in default_settings.EXTENSIONS_BASE.items()
-    if path
-    not in ("scrapy.extensions.remote_control.RemoteControl", "scrapy.extensions.telnet.TelnetConsole")
-}
-# No cookies: both sites serve the same pages without them. Dropped from the
-# base for the same reason (its tldextract import costs ~25 ms a run).
+# Off even when -s EXTENSIONS=… replaces the dict above.
+REMOTE_CONTROL_ENABLED = False
+TELNETCONSOLE_ENABLED = False
+# No cookies: both sites serve the same pages without them (the middleware is None in
+# DOWNLOADER_MIDDLEWARES; its module, with tldextract, is still imported: ~50 ms a run).
 COOKIES_ENABLED = False
-DOWNLOADER_MIDDLEWARES_BASE = {
-    path: order
-    for path, order in default_settings.DOWNLOADER_MIDDLEWARES_BASE.items()
-    if path != "scrapy.downloadermiddlewares.cookies.CookiesMiddleware"
-}
 
 # --- Publishing (see hfpapers/publish.py) -----------------------------------
 PUBLISH_GIT = False

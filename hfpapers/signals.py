@@ -10,6 +10,9 @@ list_empty = object()
 # they were. Args: period, reason (one line), exc_info (optional: a traceback is logged).
 # The ledger logs the one ERROR line for it.
 list_failed = object()
+# The existing post stays as it is, on purpose (the owner edited it): the list is not
+# written, and that is no failure. Args: period, reason (one line).
+list_kept = object()
 # The spider closed and the ledger settled the lists: install the files of ``periods``
 # (the clean lists) and tell ``ledger`` what was written (`RunLedger.wrote`,
 # `RunLedger.wrote_shared`); a list that cannot be written sends list_failed.

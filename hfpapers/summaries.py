@@ -42,7 +42,6 @@ from scrapy import Request
 from scrapy.http import Response
 from scrapy.settings import BaseSettings
 
-from hfpapers.args import ArgumentError
 from hfpapers.gitrepo import PUBLISH_LOCK
 from hfpapers.gitrepo import git_dir as find_git_dir
 from hfpapers.items import Paper
@@ -125,26 +124,6 @@ def check_summary(text: str, *, prompt: str, title: str, abstract: str, max_char
     if links:
         raise SummaryError(f"a link the abstract does not have: {links[0][:80]}")
     return summary
-
-
-def check_settings(settings: BaseSettings) -> None:
-    """Raises `ArgumentError` (one line) for a summary setting that cannot work.
-
-    ``SUMMARY_CONCURRENCY=0`` would leave every request in its download slot
-    forever, past the deadline and a SIGTERM.
-    """
-    raw = settings.get("SUMMARY_CONCURRENCY")
-    text = str(raw).strip()
-    if not text.isdigit() or int(text) < 1:
-        raise ArgumentError(f"SUMMARY_CONCURRENCY: {raw!r} is not a whole number of at least 1")
-    for name in ("SUMMARY_DELAY", "SUMMARY_TIMEOUT"):
-        try:
-            value = float(settings.get(name))
-        except (TypeError, ValueError):
-            value = -1.0
-        if not value >= 0 or value == float("inf") or (name == "SUMMARY_TIMEOUT" and value == 0):
-            kind = "a positive" if name == "SUMMARY_TIMEOUT" else "a non-negative"
-            raise ArgumentError(f"{name}: {settings.get(name)!r} is not {kind} number of seconds")
 
 
 def completions_url(base: str) -> str:

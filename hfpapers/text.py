@@ -4,16 +4,26 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from urllib.parse import urlsplit
 
-_VERSION_RE = re.compile(r"v\d+$")
+_VERSION_RE = re.compile(r"v[0-9]+\Z")
+# Unicode's format characters (category Cf): invisible, and some reorder what a reader sees
+# (bidi controls: ".../\u202egnp.exe" reads ".../exe.png") or hide text (zero widths, the
+# tag characters U+E0020-E007F). As of Unicode 15; a test holds it to the running Python's.
+FORMAT_CHARACTERS = (
+    "\u00ad\u0600-\u0605\u061c\u06dd\u070f\u0890\u0891\u08e2\u180e\u200b-\u200f\u202a-\u202e"
+    "\u2060-\u2064\u2066-\u206f\ufeff\ufff9-\ufffb\U000110bd\U000110cd\U00013430-\U0001343f"
+    "\U0001bca0-\U0001bca3\U0001d173-\U0001d17a\U000e0001\U000e0020-\U000e007f"
+)
 # C0/C1 controls other than whitespace (NEL too), lone surrogates that cannot be UTF-8,
-# invisible characters: bidi controls (which can reorder what a reader sees) and zero
-# widths, and Unicode's noncharacters (U+FDD0-FDEF, U+xFFFE/U+xFFFF of every plane):
-# YAML refuses U+FFFE/U+FFFF in a document, and Jekyll then publishes the post without
-# its front matter. (U+2028/2029, YAML line breaks, are whitespace to str.split below.)
+# format characters, and Unicode's noncharacters (U+FDD0-FDEF, U+xFFFE/U+xFFFF of every
+# plane): YAML refuses U+FFFE/U+FFFF in a document, and Jekyll then publishes the post
+# without its front matter. (U+2028/2029, YAML line breaks, are whitespace to str.split below.)
 _JUNK_RE = re.compile(
-    r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\u202a-\u202e\u2066-\u2069\u200b-\u200f\u2060\u061c\ufeff"
-    r"\ufdd0-\ufdef" + "".join(f"\\U{plane:04x}fffe\\U{plane:04x}ffff" for plane in range(17)) + "]"
+    r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufdd0-\ufdef"
+    + FORMAT_CHARACTERS
+    + "".join(f"\\U{plane:04x}fffe\\U{plane:04x}ffff" for plane in range(17))
+    + "]"
 )
 URL_RE = re.compile(r"https?://[^\s<>\"{}\[\]|\\^`]+")
 _PLACEHOLDER_RE = re.compile(r"\bthis (?:https?|ftp) URL\b")
@@ -26,11 +36,30 @@ def strip_version(arxiv_id: str) -> str:
 
 
 def clean_text(value: str) -> str:
-    """NFC, no control characters or lone surrogates, whitespace collapsed."""
+    """NFC, no control or format characters, lone surrogates or noncharacters, whitespace collapsed."""
     if value.isascii() and value.isprintable() and "  " not in value and value == value.strip():
         return value  # the common case (most author names), already clean
     value = _JUNK_RE.sub("", unicodedata.normalize("NFC", value))
     return " ".join(value.split())
+
+
+def link_problem(url: str) -> str | None:
+    """Why ``url`` cannot be a link as it is, or None: an http(s) URL with a host, and no
+    whitespace, control or format character (which a reader cannot see, or which turns
+    what they see around), no lone surrogate, private-use or unassigned code point."""
+    plain = url.isascii() and url.isprintable() and " " not in url  # the common case
+    for char in () if plain else url:
+        category = unicodedata.category(char)
+        if char.isspace() or category[0] in "CZ":
+            return f"a character a link cannot hold (U+{ord(char):04X}, {category})"
+    try:
+        parts = urlsplit(url)
+        _ = parts.port  # ValueError for a port that is no number, or out of range
+    except ValueError:
+        return "no valid URL"
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        return "no http(s) URL with a host"
+    return None
 
 
 def trim_url(url: str) -> str:

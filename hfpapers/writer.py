@@ -1,28 +1,41 @@
 """`ListWriter`: the files of each list: rendered, installed, the old post retired.
 
 Each list that passed the pipelines is rendered at once (the post by
-`KoreanPostExporter`, the data file by `DataFileExporter`) to hidden
-temporary files beside their targets. When the spider closes, the
-`RunLedger` says which lists are clean (signal ``write_lists``): their files
-are renamed into place (atomic, a list's two together) and the old posts
-they replace removed; every other temporary file is removed, and the
-existing post of a failed list stays byte for byte as it was. So a backfill
-where one day fails still writes every other day. What was written goes
-back to the ledger; a list that cannot be written sends ``list_failed``.
-Always on.
+`KoreanPostExporter`, the data file by `DataFileExporter`, which records the
+post's sha256) to hidden temporary files beside their targets. When the spider
+closes, the `RunLedger` says which lists are clean (signal ``write_lists``).
+For each, one check (`ListWriter._check`, just before the rename) decides
+whether the files there are hfpapers' to replace: a post that is not a papers
+post, or not a regular file, fails the list; a post the owner edited is kept
+(``list_kept``). Then the files are renamed into place (atomic, a list's two
+together) and the old posts they replace removed; every other temporary file
+is removed, and the existing post of a list not written stays byte for byte
+as it was. So a backfill where one day fails still writes every other day.
+What was written, with each file's sha256 as written and as it was before,
+goes back to the ledger; a list that cannot be written sends ``list_failed``.
+
+Nothing is written through a symbolic link: ``_posts``, ``_data`` and
+``_data/papers`` must be real folders inside SITE_DIR, and a post or data file
+that is a link is left alone. Runs on one site take turns (a lock on
+``_posts``) while they set old posts aside, install and put back, so one run
+never restores another's post in flight. Always on.
 """
 
 from __future__ import annotations
 
 import contextlib
+import functools
+import hashlib
 import io
 import logging
 import os
+import re
 import shutil
+import stat
 import tempfile
 import time
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -32,15 +45,74 @@ from scrapy.exporters import BaseItemExporter
 
 from exporters import DataFileExporter, KoreanPostExporter
 from hfpapers import signals as our_signals
+from hfpapers.gitrepo import Git, GitError
 from hfpapers.items import PaperList
-from hfpapers.periods import Period
-from hfpapers.previous import is_papers_post
+from hfpapers.outcome import FAILED, KEPT
+from hfpapers.periods import Period, from_key
+from hfpapers.previous import MAX_DATA_FILE, is_papers_post
+from hfpapers.safeio import MAX_FILE_BYTES, UnsafeInputError, exclusive, loads_bounded, read_capped
 from hfpapers.site import Site
 
 logger = logging.getLogger(__name__)
 
 # Older temporary files than this are an interrupted run's, never a running one's.
 STALE_AFTER = 2 * 24 * 3600.0
+# How long a run waits for another one to finish writing a list in the same site
+# (milliseconds each); the sweep and each list's install take turns.
+TURN_WAIT = 60.0
+# Git is asked about a post only when the data file holds no record of it; with no optional
+# locks, a status never holds index.lock while the owner commits.
+GIT_TIMEOUT = 30.0
+_NO_LOCKS = {"GIT_OPTIONAL_LOCKS": "0"}
+
+RETIRED = ".retired.tmp"  # an old post set aside until the new one is in place
+# `.{name}.{kind}-{key}.retired.tmp`: the old post `name`, set aside for that list's new post.
+_ASIDE_RE = re.compile(r"\.(?P<name>.+\.md)\.(?P<kind>[a-z]+)-(?P<key>[0-9W-]+)" + re.escape(RETIRED))
+_SHA256_RE = re.compile(r"[0-9a-f]{64}")
+
+
+class UnsafeSiteError(OSError):
+    """A folder the run would write through: a symbolic link, a file, or outside SITE_DIR."""
+
+
+def sha256(content: bytes) -> str:
+    return hashlib.sha256(content).hexdigest()
+
+
+def real_folder(root: Path, folder: Path, *, create: bool = False) -> None:
+    """Make sure ``folder`` is a real folder inside ``root``: no part of it below ``root``
+    a symbolic link or a file (with ``create``, missing parts are made).
+
+    Raises `UnsafeSiteError`, or `OSError` when a part is missing or cannot be made.
+    """
+    try:
+        parts = folder.relative_to(root).parts
+    except ValueError:
+        raise UnsafeSiteError(f"{folder} is outside the site {root}") from None
+    current = root
+    for part in parts:
+        current = current / part
+        if create:
+            with contextlib.suppress(FileExistsError):
+                os.mkdir(current)
+        info = os.lstat(current)
+        if stat.S_ISLNK(info.st_mode):
+            raise UnsafeSiteError(
+                f"{current} is a symbolic link; hfpapers writes only into real folders inside SITE_DIR"
+            )
+        if not stat.S_ISDIR(info.st_mode):
+            raise UnsafeSiteError(f"{current} is not a folder")
+
+
+def read_regular(path: Path, limit: int = MAX_FILE_BYTES) -> bytes | None:
+    """A regular file's bytes, never through a symbolic link; None when there is none.
+
+    Raises `UnsafeInputError` for a link, a folder, a FIFO, a device or a file over ``limit``.
+    """
+    try:
+        return read_capped(path, limit, follow_symlinks=False)
+    except FileNotFoundError:
+        return None
 
 
 def install(files: dict[Path, Path]) -> None:
@@ -53,12 +125,14 @@ def install(files: dict[Path, Path]) -> None:
     done: list[Path] = []
     try:
         for target, tmp in files.items():
-            if target.is_file():
-                kept[target] = tmp.with_name(tmp.name + ".old")
-                # A copy, not a hard link: fs.protected_hardlinks refuses a link to a post
-                # another user owns (EPERM), and renaming the post away would leave a moment
-                # (or, if the run is killed then, for good) with no post at all.
-                shutil.copyfile(target, kept[target], follow_symlinks=False)
+            with contextlib.suppress(FileNotFoundError):
+                # A file, or a symbolic link (put back as that link); anything else is no post.
+                if stat.S_ISREG(os.lstat(target).st_mode) or target.is_symlink():
+                    kept[target] = tmp.with_name(tmp.name + ".old")
+                    # A copy, not a hard link: fs.protected_hardlinks refuses a link to a post
+                    # another user owns (EPERM), and renaming the post away would leave a moment
+                    # (or, if the run is killed then, for good) with no post at all.
+                    shutil.copyfile(target, kept[target], follow_symlinks=False)
         for target, tmp in files.items():
             os.replace(tmp, target)
             done.append(target)
@@ -74,18 +148,19 @@ def install(files: dict[Path, Path]) -> None:
             old.unlink(missing_ok=True)
 
 
-RETIRED = ".retired.tmp"  # an old post set aside until the new one is in place
+def aside_name(post: Path, period: Period) -> Path:
+    """Where an old post waits, hidden (Jekyll skips dot files), while ``period``'s post goes in."""
+    return post.with_name(f".{post.name}.{period.kind}-{period.key}{RETIRED}")
 
 
-def set_aside(posts: list[Path]) -> list[tuple[Path, Path]]:
+def set_aside(posts: list[Path], period: Period) -> list[tuple[Path, Path]]:
     """Rename each old post to a hidden name beside it: all of them, or none (OSError)."""
     aside: list[tuple[Path, Path]] = []
     try:
         for post in posts:
-            if post.is_file():
-                hidden = post.with_name(f".{post.name}{RETIRED}")
-                os.replace(post, hidden)
-                aside.append((post, hidden))
+            hidden = aside_name(post, period)
+            os.replace(post, hidden)
+            aside.append((post, hidden))
     except OSError:
         put_back(aside)
         raise
@@ -98,36 +173,123 @@ def put_back(aside: list[tuple[Path, Path]]) -> None:
             os.replace(hidden, post)
 
 
-def sweep_stale(folder: Path, older_than: float = STALE_AFTER) -> None:
-    """Remove temporary files a killed run left (a second Ctrl-C, SIGKILL).
+@contextlib.contextmanager
+def taking_turns(posts: Path, wait: float = TURN_WAIT) -> Iterator[None]:
+    """Hold the site's turn (a lock on its ``_posts`` folder) while the block runs.
 
-    Only old ones: a run that works on the same site right now keeps its own.
+    Raises `TimeoutError` when another run held it for ``wait`` seconds.
     """
-    if not folder.is_dir():
+    fd = os.open(posts, os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW | os.O_CLOEXEC)
+    try:
+        with exclusive(fd, wait, poll=0.02) as held:
+            if not held:
+                raise TimeoutError(f"another run kept writing in {posts} for {wait:g} s")
+            yield
+    finally:
+        os.close(fd)
+
+
+def restore_set_aside(site: Site, wait: float = TURN_WAIT) -> None:
+    """Settle every old post an earlier run set aside and did not finish with (SIGKILL,
+    a power cut), whatever its age: while a run writes a list it holds the turn, so what
+    is found here with the turn held is no running run's.
+
+    Put back at its name, unless the list it was set aside for has its post in place
+    (that post replaced it: it is removed) or a file took its name since (left, with a
+    warning, unless it is the same bytes).
+    """
+    posts = site.root / "_posts"
+    try:
+        real_folder(site.root, posts)
+    except OSError:
+        return  # no posts yet, or a folder the writer refuses to write into anyway
+    try:
+        with taking_turns(posts, wait):
+            for hidden in posts.rglob(f".*{RETIRED}"):
+                with contextlib.suppress(OSError, ValueError):  # ValueError: no name left (.retired.tmp)
+                    _settle(site, hidden)
+    except OSError as exc:  # another run held the turn too long, or _posts cannot be locked
+        logger.warning("Old posts set aside by an earlier run not looked at: %s", exc)
+
+
+def _settle(site: Site, hidden: Path) -> None:
+    if not stat.S_ISREG(os.lstat(hidden).st_mode):
+        return
+    match = _ASIDE_RE.fullmatch(hidden.name)
+    original = hidden.with_name(match.group("name") if match else hidden.name[1 : -len(RETIRED)])
+    if os.path.lexists(original):
+        try:
+            same = read_regular(original) == read_regular(hidden)
+        except ValueError:  # not a regular file, or too large to compare
+            same = False
+        if same:
+            hidden.unlink()
+        else:
+            logger.warning(
+                "%s was set aside by an earlier run, and %s is there again: both left", hidden, original
+            )
+        return
+    try:
+        period = from_key(match.group("kind"), match.group("key")) if match else None
+    except ValueError:
+        period = None
+    if period is not None and is_papers_post(site.post(period), period):
+        hidden.unlink()
+        logger.warning(
+            "Removed %s: %s replaced it, and an earlier run stopped before removing it",
+            original,
+            site.post(period),
+        )
+        return
+    os.replace(hidden, original)
+    logger.warning("Put back %s, set aside by an earlier run that did not finish", original)
+
+
+def sweep_stale(folder: Path, older_than: float = STALE_AFTER) -> None:
+    """Remove rendered temporary files a killed run left (a second Ctrl-C, SIGKILL).
+
+    Only old ones: a run that works on the same site right now keeps its own
+    (it renders hours before it writes). Old posts set aside are `restore_set_aside`'s.
+    """
+    if not folder.is_dir() or folder.is_symlink():
         return
     limit = time.time() - older_than
     for path in folder.glob(".*.tmp*"):
         with contextlib.suppress(OSError):
-            if not path.is_file() or path.stat().st_mtime >= limit:
+            info = os.lstat(path)
+            if path.name.endswith(RETIRED) or not stat.S_ISREG(info.st_mode) or info.st_mtime >= limit:
                 continue
-            original = path.with_name(path.name[1 : -len(RETIRED)]) if path.name.endswith(RETIRED) else None
-            if original is not None and not original.exists():
-                # An old post set aside by a run killed before its new post was in place.
-                os.replace(path, original)
-                logger.warning("Put back %s, set aside by an earlier run that did not finish", original)
-            else:
-                path.unlink()
-                logger.info("Removed %s, left by an earlier run", path)
+            path.unlink()
+            logger.info("Removed %s, left by an earlier run", path)
 
 
 @dataclass
 class _Rendered:
     files: dict[Path, Path]  # target -> temporary file
+    written: dict[str, str]  # target -> sha256 of the bytes rendered
     retired: list[Path]  # the old script's posts this one replaces
 
 
+class _NotOursError(Exception):
+    """The list's files stay out: ``status`` FAILED or KEPT, and why."""
+
+    def __init__(self, status: str, reason: str):
+        super().__init__(reason)
+        self.status, self.reason = status, reason
+
+
+@dataclass
+class _Found:
+    """What is at a list's names just before its files go in."""
+
+    content: dict[Path, bytes] = field(default_factory=dict)  # existing files -> their bytes
+
+    def before(self) -> dict[str, str | None]:
+        return {str(path): sha256(content) for path, content in self.content.items()}
+
+
 class ListWriter:
-    # Each renderer and where its file goes.
+    # Each renderer and where its file goes; the post first, its sha256 goes into the data file.
     renderers: tuple[tuple[Callable[..., BaseItemExporter], Callable[[Site, Period], Path]], ...] = (
         (KoreanPostExporter, Site.post),
         (DataFileExporter, Site.data_file),
@@ -137,6 +299,7 @@ class ListWriter:
         self.crawler = crawler
         self.site = Site.from_settings(crawler.settings)
         self.rendered: dict[Period, _Rendered] = {}
+        self.git: Git | None = Git(self.site.root, "", GIT_TIMEOUT) if shutil.which("git") else None
         crawler.signals.connect(self.spider_opened, signal=signals.spider_opened)
         crawler.signals.connect(self.item_scraped, signal=signals.item_scraped)
         crawler.signals.connect(self.write_lists, signal=our_signals.write_lists)
@@ -146,6 +309,8 @@ class ListWriter:
         return cls(crawler)
 
     def spider_opened(self, spider: Spider) -> None:
+        # First of all: an old post a killed run left hidden is back before anyone looks for it.
+        restore_set_aside(self.site)
         for period in getattr(spider, "periods", [])[:1]:
             sweep_stale(self.site.post(period).parent)
             sweep_stale(self.site.data_file(period).parent)
@@ -158,29 +323,38 @@ class ListWriter:
             return
         period = item.period
         files: dict[Path, Path] = {}
+        written: dict[str, str] = {}
         try:
             for exporter_class, where in self.renderers:
                 target = where(self.site, period)
-                files[target] = self._render(exporter_class, item, target)
+                content = self._render(exporter_class, item)
+                if target == self.site.post(period):
+                    item.post_sha256 = sha256(content)
+                files[target] = self._temporary(target, content)
+                written[str(target)] = sha256(content)
         except Exception as exc:
             for tmp in files.values():
                 tmp.unlink(missing_ok=True)
             self._fail(period, f"cannot write its files: {exc}")
             return
-        self.rendered[period] = _Rendered(files, [Path(p) for p in item.retired_posts])
+        self.rendered[period] = _Rendered(files, written, [Path(p) for p in item.retired_posts])
 
-    def _render(self, exporter_class: Callable[..., BaseItemExporter], item: PaperList, target: Path) -> Path:
+    def _render(self, exporter_class: Callable[..., BaseItemExporter], item: PaperList) -> bytes:
         buffer = io.BytesIO()
         exporter = exporter_class(buffer, settings=self.crawler.settings)
         exporter.start_exporting()
         exporter.export_item(item)
         exporter.finish_exporting()
-        target.parent.mkdir(parents=True, exist_ok=True)
+        return buffer.getvalue()
+
+    def _temporary(self, target: Path, content: bytes) -> Path:
+        """``content`` in a new hidden file beside ``target``, in a real folder of the site."""
+        real_folder(self.site.root, target.parent, create=True)
         fd, name = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
         try:
             with os.fdopen(fd, "wb") as file:
-                file.write(buffer.getvalue())
-            os.chmod(name, 0o644)
+                file.write(content)
+                os.fchmod(file.fileno(), 0o644)
         except BaseException:
             # A full disk must not leave an empty temporary file behind.
             Path(name).unlink(missing_ok=True)
@@ -201,41 +375,135 @@ class ListWriter:
             self.rendered.clear()
 
     def _write(self, ledger: Any, period: Period, rendered: _Rendered) -> None:
-        changed = self._changed_since_checked(period, rendered)
-        if changed:
-            self._fail(period, f"{changed} changed during the run and is no papers post now; left as it is")
-            return
-        # The old posts go aside first (hidden names, which Jekyll skips) and come back if the
-        # new files cannot be installed: an old post that cannot be removed fails the list
-        # before anything is written, never after (two posts at one URL).
         try:
-            aside = set_aside(rendered.retired)
-        except OSError as exc:
-            self._fail(period, f"cannot remove an old post it replaces: {exc}")
+            with taking_turns(self.site.post(period).parent):
+                found = self._check(period, rendered)
+                retired = [old for old in rendered.retired if old in found.content]
+                # The old posts go aside first (hidden names, which Jekyll skips) and come back if
+                # the new files cannot be installed: an old post that cannot be moved fails the list
+                # before anything is written, never after (two posts at one URL).
+                try:
+                    aside = set_aside(retired, period)
+                except OSError as exc:
+                    self._fail(period, f"cannot remove an old post it replaces: {exc}")
+                    return
+                try:
+                    install(rendered.files)
+                except OSError as exc:
+                    put_back(aside)
+                    self._fail(period, f"cannot write its files: {exc}")
+                    return
+                for _, hidden in aside:
+                    hidden.unlink(missing_ok=True)
+        except _NotOursError as not_ours:
+            if not_ours.status == KEPT:
+                logger.warning("%s: %s", period, not_ours.reason)
+                self.crawler.signals.send_catch_log(
+                    our_signals.list_kept, period=period, reason=not_ours.reason
+                )
+            else:
+                self._fail(period, not_ours.reason)
             return
-        try:
-            install(rendered.files)
-        except OSError as exc:
-            put_back(aside)
+        except OSError as exc:  # the turn: the folder went, or another run held it too long
             self._fail(period, f"cannot write its files: {exc}")
             return
         for target in rendered.files:
             logger.info("Wrote %s", target)
-        for post, hidden in aside:
-            hidden.unlink(missing_ok=True)
+        for post in retired:
             logger.info("Removed %s: the new post replaces it, at its URL", post)
-        ledger.wrote(period, list(rendered.files), [post for post, _ in aside])
-
-    def _changed_since_checked(self, period: Period, rendered: _Rendered) -> Path | None:
-        """A post this list would replace or remove that is no papers post any more, or None.
-
-        PreviousPostPipeline checked them when the list passed; a backfill or a run
-        waiting on summaries can take long after that, and the user may have written
-        their own post at the name meanwhile. Checked again just before the rename.
-        """
-        post = self.site.post(period)
-        if (post.exists() or post.is_symlink()) and not is_papers_post(post, period):
-            return post
-        return next(
-            (old for old in rendered.retired if old.exists() and not is_papers_post(old, period)), None
+        ledger.wrote(
+            period,
+            list(rendered.files),
+            retired,
+            written=dict(rendered.written),
+            before={str(target): None for target in rendered.files} | found.before(),
         )
+
+    def _check(self, period: Period, rendered: _Rendered) -> _Found:
+        """Whether this list's files may replace what is at their names now: the one place
+        that says whether a post is hfpapers' to replace or remove. Raises `_NotOursError`.
+
+        A post or data file that is not a regular file in a real folder of the site, or
+        a post that is no papers post (a user's own at our name, also one written while
+        the run was on), fails the list. A post the owner edited is kept: one whose
+        bytes differ from the sha256 its data file records; for a post with no record
+        (the old script's), one with changes git has not committed. Whatever was
+        checked here is what the ledger hears as "before".
+        """
+        post, data = self.site.post(period), self.site.data_file(period)
+        found = _Found()
+        for path in [*rendered.files, *rendered.retired]:
+            try:
+                real_folder(self.site.root, path.parent)
+                content = read_regular(path, MAX_DATA_FILE if path == data else MAX_FILE_BYTES)
+            except FileNotFoundError:  # an old post's folder gone with it: nothing to remove there
+                continue
+            except (UnsafeInputError, UnsafeSiteError) as exc:
+                raise _NotOursError(FAILED, f"{exc}; left alone, and this list not written") from None
+            except OSError as exc:
+                raise _NotOursError(FAILED, f"cannot read {path}: {exc}; this list not written") from None
+            if content is not None:
+                found.content[path] = content
+        posts = [path for path in (post, *rendered.retired) if path in found.content]
+        for path in posts:
+            if not is_papers_post(found.content[path], period):
+                raise _NotOursError(
+                    FAILED, f"{path} is not a papers post; left alone, and this list not written"
+                )
+        recorded = _recorded_post(found.content.get(data))
+        if post in found.content and recorded is not None and sha256(found.content[post]) != recorded:
+            raise _NotOursError(
+                KEPT,
+                f"{post} differs from the post hfpapers wrote (an edit of yours): kept as it is, with its"
+                " data file; delete the post to have hfpapers write it again",
+            )
+        edited = self._uncommitted([path for path in posts if path != post or recorded is None])
+        if edited:
+            raise _NotOursError(
+                KEPT,
+                f"{edited[0]} has changes git has not committed (yours): kept as it is, and this list not"
+                " written; undo them or delete the post to have hfpapers write it again",
+            )
+        return found
+
+    @functools.cached_property
+    def git_top(self) -> Path | None:
+        """The top of the git work tree the site is in; None when it is in none (or git is
+        missing, or refuses the folder)."""
+        if self.git is None:
+            return None
+        try:
+            top = self.git("rev-parse", "--show-toplevel", check=False, env=_NO_LOCKS)
+        except (GitError, OSError):
+            return None
+        return Path(top.stdout.strip()) if top.returncode == 0 else None
+
+    def _uncommitted(self, paths: list[Path]) -> list[Path]:
+        """Of ``paths``, those git tracks with changes in the work tree or the index."""
+        if not paths or self.git is None or self.git_top is None:
+            return []
+        options = ["--porcelain=v1", "-z", "--no-renames", "--untracked-files=no"]
+        try:
+            status = self.git("status", *options, "--", *map(str, paths), check=False, env=_NO_LOCKS)
+        except (GitError, OSError):
+            return []
+        changed = set()
+        for entry in filter(None, status.stdout.split("\0")):
+            index, work_tree, name = entry[0], entry[1], entry[3:]
+            # Staged over what HEAD has, changed in the work tree since it was staged, or in a
+            # merge's conflict; a post only added (A) is in no commit: no edit shows in it.
+            if index in "MTRCU" or work_tree in "MTU" or index + work_tree in ("AA", "DD"):
+                changed.add(self.git_top / name)
+        return [path for path in paths if path in changed]
+
+
+def _recorded_post(data: bytes | None) -> str | None:
+    """The sha256 of the post a data file says hfpapers wrote with it, or None."""
+    if data is None:
+        return None
+    try:
+        loaded = loads_bounded(data)
+    except ValueError:
+        return None
+    value = loaded.get("post_sha256") if isinstance(loaded, dict) else None
+    return value if isinstance(value, str) and _SHA256_RE.fullmatch(value) else None

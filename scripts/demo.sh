@@ -1,7 +1,10 @@
 #!/usr/bin/env bash
 # Try hfpapers offline: serve the recorded Hugging Face and arXiv data (tests/fixtures, served
 # by the fixture_server package, with its stand-in for an OpenAI-compatible model) on loopback,
-# crawl it into ./demo-site (DEMO_SITE), and, when Jekyll is installed, build it to _site.
+# crawl it into ./demo-site (DEMO_SITE), and, when Jekyll is installed, build it to _site as
+# the blog shows it: Chirpy's layout parts (tests/chirpy), the chart drawn and the math set by
+# the blog's Mermaid and MathJax (tests/js, after npm ci there). The crawl's log goes to
+# _logs/, which Jekyll does not publish.
 # Usage:
 #   scripts/demo.sh [daily] [YYYY-MM-DD]           a day's post (default 2026-02-18)
 #   scripts/demo.sh weekly 2026-W08                a week's post
@@ -41,6 +44,9 @@ done
 
 mkdir -p "$site"
 site="$(cd "$site" && pwd)"
+.venv/bin/python scripts/demo_plan.py site "$site"
+mkdir -p "$site/_logs"
+log="$site/_logs/crawl.log"
 base="http://127.0.0.1:$port"
 settings=(-s HF_BASE_URL="$base" -s ARXIV_API_URL="$base/api/query" -s ARXIV_BASE_URL="$base"
   -s ARXIV_API_DELAY=0 -s ARXIV_ABS_DELAY=0 -s HF_PAGE_DELAY=0 -s SITE_DIR="$site")
@@ -49,14 +55,16 @@ if [ "$mode" = summaries ]; then
   settings+=(-s SUMMARY_API_URL="$base/v1" -s SUMMARY_MODEL=demo-stub)
 fi
 status=0
-.venv/bin/scrapy crawl "$spider" "${crawl_args[@]}" --logfile "$site/crawl.log" "${settings[@]}" || status=$?
-echo "crawl log: $site/crawl.log ($(tail -n 1 "$site/crawl.log" | sed 's/^.*INFO: //; s/^.*WARNING: //'))"
+.venv/bin/scrapy crawl "$spider" "${crawl_args[@]}" --logfile "$log" "${settings[@]}" || status=$?
+echo "crawl log: $log ($(tail -n 1 "$log" | sed 's/^.*INFO: //; s/^.*WARNING: //'))"
 [ "$status" -eq 0 ] || exit "$status"
 
 built=()
 if command -v jekyll >/dev/null 2>&1; then
-  [ -f "$site/_config.yml" ] || printf 'markdown: kramdown\n' > "$site/_config.yml"
   jekyll build --quiet -s "$site" -d "$site/_site"
+  .venv/bin/python scripts/demo_plan.py libraries "$site"
   built=("$site/_site")
+else
+  echo "no jekyll: the posts are Markdown files; install Jekyll (apt install jekyll) to see their pages"
 fi
-.venv/bin/python scripts/demo_plan.py report "$site/crawl.log" "${built[@]}"
+.venv/bin/python scripts/demo_plan.py report "$log" "${built[@]}"

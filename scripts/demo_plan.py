@@ -4,21 +4,82 @@
                                       | backfill START END | summaries DATE
         prints the spider, then its ``-a`` arguments, one per line; or one line on
         stderr and exit 2 (nothing recorded there, a malformed date, an unknown mode)
+    python3 scripts/demo_plan.py site SITE
+        makes SITE a Chirpy-shaped Jekyll site (the layout parts of tests/chirpy and a
+        _config.yml as the blog's), unless it is a site of its own (a _config.yml the
+        demo did not write)
+    python3 scripts/demo_plan.py libraries SITE
+        puts Mermaid and MathJax at SITE/_site/assets/lib/, where Chirpy self-hosts them:
+        links to tests/js/node_modules when installed, else stand-ins that say on the page
+        how to get them (not in a site of its own)
     python3 scripts/demo_plan.py report LOG [BUILT]
         prints the files the crawl's run record names (and, with the Jekyll output
-        folder BUILT, each post's page there)
+        folder BUILT, each post's page there and how to look at it)
 
-Standard library only for ``plan``: it runs before the demo has its venv.
+Standard library only: ``plan`` runs before the demo has its venv.
 """
 
 from __future__ import annotations
 
 import re
+import shutil
 import sys
 from datetime import date, timedelta
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+CHIRPY = ROOT / "tests" / "chirpy"
+NODE_MODULES = ROOT / "tests" / "js" / "node_modules"
+# Where the blog's own MathJax and Mermaid live in node_modules, by their /assets/lib/ name.
+LIBRARIES = {"mermaid": ("mermaid", "dist", "mermaid.min.js"), "mathjax": ("mathjax", "es5", "tex-chtml.js")}
+GET_LIBRARIES = "(cd tests/js && npm ci), then run the demo again"
+# The blog's settings that decide a post's page (its _config.yml): the post layout, each post
+# at its own permalink (the default below is the blog's /posts/:title/), its time zone.
+MARK = "# Written by scripts/demo.sh: replaced on each run. Delete this line to keep your own.\n"
+CONFIG = (
+    MARK
+    + """\
+title: hfpapers demo
+lang: ko
+timezone: Asia/Seoul
+markdown: kramdown
+social:
+  name: lim4349
+  links:
+    - https://github.com/lim4349
+defaults:
+  - scope:
+      path: ""
+      type: posts
+    values:
+      layout: post
+      permalink: /posts/:title/
+"""
+)
+# A stand-in for a library that is not installed: the page says where it would be and how to get it.
+MISSING = {
+    "mermaid": """\
+/* Stand-in written by scripts/demo.sh: Mermaid is not installed. */
+window.mermaid = { initialize: function () {
+  document.querySelectorAll('pre.mermaid').forEach(function (chart) {
+    var note = document.createElement('p');
+    note.className = 'demo-missing';
+    note.textContent = 'The chart needs Mermaid: %s.';
+    chart.before(note);
+  });
+} };
+""",
+    "mathjax": """\
+/* Stand-in written by scripts/demo.sh: MathJax is not installed. */
+(function () {
+  var content = document.querySelector('article .content') || document.body;
+  var note = document.createElement('p');
+  note.className = 'demo-missing';
+  note.textContent = 'Math shows as TeX source: MathJax needs %s.';
+  content.prepend(note);
+})();
+""",
+}
 RECORDED = sorted(p.stem for p in (ROOT / "tests" / "fixtures" / "hf_api_daily_papers").glob("*.json"))
 USAGE = (
     "usage: scripts/demo.sh [daily] [YYYY-MM-DD] | weekly YYYY-Www | monthly YYYY-MM"
@@ -87,6 +148,48 @@ def plan(argv: list[str]) -> list[str]:
     return ["monthly", f"month={key}"]
 
 
+def is_demo_site(site: Path) -> bool:
+    """Whether ``site`` is the demo's to shape: no _config.yml, or one the demo wrote (now, or
+    before it built Chirpy-shaped pages)."""
+    config = site / "_config.yml"
+    if not config.exists():
+        return True
+    text = config.read_text(encoding="utf-8")
+    return text.startswith(MARK) or text == "markdown: kramdown\n"
+
+
+def prepare_site(site: Path) -> bool:
+    """Make ``site`` a Chirpy-shaped Jekyll site for the demo's posts, unless it is a site of its
+    own (`is_demo_site`); whether it did."""
+    if not is_demo_site(site):
+        return False
+    config = site / "_config.yml"
+    shutil.copytree(CHIRPY, site, ignore=shutil.ignore_patterns("README.md"), dirs_exist_ok=True)
+    config.write_text(CONFIG, encoding="utf-8")
+    (site / "crawl.log").unlink(missing_ok=True)  # where the demo kept its log before: Jekyll publishes it
+    return True
+
+
+def place_libraries(built: Path, node_modules: Path = NODE_MODULES) -> list[str]:
+    """Mermaid and MathJax at ``built``/assets/lib/ (Chirpy's self-hosted place), linked from
+    ``node_modules``; a stand-in that says how to get each one missing. The names of those."""
+    missing = []
+    for name, (package, folder, script) in LIBRARIES.items():
+        target, place = node_modules / package / folder, built / "assets" / "lib" / name
+        if place.is_symlink() or place.is_file():
+            place.unlink()
+        elif place.is_dir():
+            shutil.rmtree(place)
+        place.parent.mkdir(parents=True, exist_ok=True)
+        if (target / script).is_file():
+            place.symlink_to(target.resolve(), target_is_directory=True)
+        else:
+            place.mkdir()
+            (place / script).write_text(MISSING[name] % GET_LIBRARIES, encoding="utf-8")
+            missing.append(name)
+    return missing
+
+
 def report(log: Path, built: Path | None) -> list[str]:
     """What the run record in ``log`` says was written, one labelled line per file; with
     ``built`` (the Jekyll output folder), each post's page there too."""
@@ -109,6 +212,10 @@ def report(log: Path, built: Path | None) -> list[str]:
                 lines.append(f"built:     {page}" + ("" if page.exists() else " (missing)"))
         else:
             lines.append(f"data file: {shown}")
+    if built is not None:
+        shown_built = built.relative_to(Path.cwd()) if built.is_relative_to(Path.cwd()) else built
+        # The pages load /assets/… from the site's root: a file:// URL would not find them.
+        lines.append(f"view:      python3 -m http.server -d {shown_built} 4000, then http://127.0.0.1:4000/")
     return lines
 
 
@@ -116,6 +223,14 @@ def main(argv: list[str]) -> int:
     try:
         if argv[:1] == ["plan"]:
             print("\n".join(plan(argv[1:])))
+        elif argv[:1] == ["site"] and len(argv) == 2:
+            if not prepare_site(Path(argv[1])):
+                print(f"site:      {argv[1]} has a _config.yml of its own: built as it is")
+        elif argv[:1] == ["libraries"] and len(argv) == 2:
+            site = Path(argv[1])
+            # A site of its own keeps its own libraries (or CDN) in its own build.
+            for name in place_libraries(site / "_site") if is_demo_site(site) else []:
+                print(f"no {name}:  its page says how to get it: {GET_LIBRARIES}")
         elif argv[:1] == ["report"] and len(argv) in (2, 3):
             print("\n".join(report(Path(argv[1]), Path(argv[2]) if len(argv) == 3 else None)))
         else:

@@ -1,4 +1,4 @@
-"""Findings of an adversarial review: each attack, and what must hold against it."""
+"""Hostile data and hostile edits: each attack, and what must hold against it."""
 
 from __future__ import annotations
 
@@ -283,7 +283,7 @@ async def test_a_post_the_user_writes_during_the_run_is_left_as_it_is(crawl, sit
         assert (site / "_posts" / f"{key}-daily-papers.md").read_text(encoding="utf-8") == USERS_POST
         assert not (site / "_data" / "papers" / f"daily-{key}.json").exists()
     reasons = {o.reason for o in result.record.lists}
-    assert all("changed during the run" in r for r in reasons), reasons
+    assert all(r.endswith(" is not a papers post; left alone, and this list not written") for r in reasons)
     assert not list(site.rglob(".*.tmp*"))
 
 
@@ -294,6 +294,64 @@ async def test_an_old_post_the_user_takes_over_during_the_run_is_not_removed(cra
     old.write_text(f"---\ntitle: {PERIOD.title}\n---\n\n# {PERIOD.title}\n\nold list\n", encoding="utf-8")
     result = await crawl(args={"date": DAY}, settings=EDITS)
     [outcome] = result.record.lists
-    assert outcome.status == "failed" and "changed during the run" in outcome.reason, result.log[-3000:]
+    expected = f"{old} is not a papers post; left alone, and this list not written"
+    assert outcome.reason == expected, result.log[-3000:]
     assert old.read_text(encoding="utf-8") == USERS_POST
     assert not (site / "_posts" / f"{DAY}-daily-papers.md").exists()
+
+
+# --- 8. one bad field costs that field ---------------------------------------------------
+
+
+def papers_by_id(data: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    return {paper["arxiv_id"]: paper for paper in data["papers"]}
+
+
+@deferred_f_from_coro_f
+async def test_a_lone_surrogate_in_one_field_costs_that_field_alone(server: FixtureServer, crawl) -> None:  # type: ignore[no-untyped-def]
+    """A lone surrogate cannot be written as UTF-8: the day's files failed for one field."""
+    entries = server.edit_day(DAY)
+    listed, repo = entries[1]["paper"], entries[2]["paper"]
+    listed["submittedOnDailyAt"] += "\ud800"
+    repo["githubRepo"] = "https://github.com/zai-org/GLM-5\udfff"
+    entries[3]["paper"]["ai_keywords"] = ["kept", "cut\ud800"]
+    result = await crawl(args={"date": DAY})
+    assert result.record.ok, result.log[-3000:]
+    papers = papers_by_id(result.data(DAY))
+    assert len(papers) == 13
+    assert papers[listed["id"]]["submitted_on_daily_at"] == listed["submittedOnDailyAt"][:-1]
+    assert papers[repo["id"]]["github_repo"] is None
+    assert papers[entries[3]["paper"]["id"]]["ai_keywords"] == ["kept", "cut"]
+    assert (
+        f"{repo['id']}: dropped the link github_repo = 'https://github.com/zai-org/GLM-5\\udfff'"
+        in result.log
+    )
+
+
+@deferred_f_from_coro_f
+async def test_a_thumbnail_ending_in_a_newline_costs_the_image_not_the_top_paper(  # type: ignore[no-untyped-def]
+    server: FixtureServer, crawl
+) -> None:
+    entries = server.edit_day(DAY)
+    top = max(entries, key=lambda e: e["paper"]["upvotes"])
+    top["thumbnail"] += "\n"
+    result = await crawl(args={"date": DAY})
+    assert result.record.ok, result.log[-3000:]
+    data = result.data(DAY)
+    assert data["total_papers"] == 13
+    assert data["papers"][0]["arxiv_id"] == top["paper"]["id"]
+    assert data["papers"][0]["thumbnail"] is None
+    assert "image:" not in result.post(DAY).read_text(encoding="utf-8")
+
+
+@deferred_f_from_coro_f
+async def test_a_link_that_reads_backwards_is_dropped_from_the_post(server: FixtureServer, crawl) -> None:  # type: ignore[no-untyped-def]
+    entries = server.edit_day(DAY)
+    entries[0]["paper"]["githubRepo"] = "https://github.com/evil/\u202egnp.exe"
+    entries[1]["paper"]["projectPage"] = "https://huggingface.co\u200b.evil.example/login"
+    result = await crawl(args={"date": DAY})
+    assert result.record.ok, result.log[-3000:]
+    assert result.data(DAY)["total_papers"] == 13
+    post = result.post(DAY).read_text(encoding="utf-8")
+    assert "gnp.exe" not in post and "evil.example" not in post and "\u202e" not in post
+    assert result.log.count(": dropped the link ") == 2

@@ -9,8 +9,8 @@ from typing import Any
 import pytest
 
 from fixture_server import FixtureServer
-from hfpapers.args import ArgumentError, plan_run
-from hfpapers.checks import PERIOD_ARGUMENTS, RULES, arguments_of
+from hfpapers.args import PERIOD_ARGUMENTS, ArgumentError, arguments_of, plan_periods, plan_run
+from hfpapers.checks import RULES
 from hfpapers.commands.crawl import MAIN_SETTINGS
 from tests.conftest import SPIDERS, project_settings, run_crawl
 from tests.test_checks import scrapy_command
@@ -113,7 +113,7 @@ def test_publishing_without_git_is_refused(site: Path, monkeypatch: pytest.Monke
     )
 
 
-# --- Arguments a spider does not take (issue 18.2) ---------------------------------------
+# --- Arguments a spider does not take --------------------------------------------------
 
 
 @pytest.mark.parametrize(
@@ -152,7 +152,7 @@ def test_publishing_without_git_is_refused(site: Path, monkeypatch: pytest.Monke
 def test_an_argument_the_spider_does_not_take_is_refused(
     spider: str, args: dict[str, str], message: str, site: Path
 ) -> None:
-    """Before: ignored, and the run crawled today, or the current week."""
+    """Ignored, it would crawl today, or the current week."""
     assert error_of(args, spider, SITE_DIR=str(site)).startswith(message)
 
 
@@ -173,7 +173,7 @@ def test_a_misspelt_argument_is_refused_before_any_request(server: FixtureServer
 
 
 def test_schedule_refuses_an_option_of_another_spider() -> None:
-    """Before: `--spider monthly --date D` queued the previous month."""
+    """`--spider monthly --date D` would queue the previous month."""
     proc = scrapy_command(
         "schedule",
         "--url",
@@ -192,11 +192,11 @@ def test_schedule_refuses_an_option_of_another_spider() -> None:
     )
 
 
-# --- `scrapy crawl SPIDER --help` (issue 18.3) ---------------------------------------------
+# --- `scrapy crawl SPIDER --help` ------------------------------------------------------------
 
 
 def test_crawl_help_shows_each_spiders_arguments_and_the_main_settings() -> None:
-    """Before: Scrapy's generic help only (`-a NAME=VALUE  set spider argument`)."""
+    """Scrapy's own help says only `-a NAME=VALUE  set spider argument`."""
     proc = scrapy_command("crawl", "daily", "--help")
     assert proc.returncode == 0, proc.stderr
     help_text = proc.stdout
@@ -208,11 +208,11 @@ def test_crawl_help_shows_each_spiders_arguments_and_the_main_settings() -> None
     for name in MAIN_SETTINGS:
         assert name in RULES
         assert f"\n  {name} " in help_text
-    assert "  SITE_DIR          the Jekyll site the posts and data files go into [.]" in help_text
+    assert "  SITE_DIR          the Jekyll site the posts and data files go into (required)\n" in help_text
 
 
 def test_the_last_month_there_is_says_it_is_in_the_future() -> None:
-    """Issue 19.12: 9999-12 said `year 10000 is out of range`."""
+    """Its next month is in the year 10000, which `date` cannot hold."""
     from datetime import date
 
     from hfpapers.args import ArgumentError, plan_periods
@@ -222,3 +222,43 @@ def test_the_last_month_there_is_says_it_is_in_the_future() -> None:
         ArgumentError, match=r"^month: 9999-12 is in the future \(the Hugging Face day is 2026-12-04\)$"
     ):
         plan_periods({"month": "9999-12"}, project_settings(), kind="monthly", today=date(2026, 12, 4))
+
+
+# --- Numbers and yes/no: one reading each -----------------------------------------------------
+
+
+@pytest.mark.parametrize("top", ["\u00b2", "١٢", "１２", " 3", "3\n", "1_000", "+3", "3.0"])
+def test_top_is_ascii_digits_and_nothing_else(top: str, site: Path) -> None:
+    """'²' passes str.isdigit and int() raises on it; int() reads "١٢" as 12 and " 3" as 3."""
+    assert error_of({"date": DAY, "top": top}, SITE_DIR=str(site)) == (
+        f"error: top: {top!r} is not a positive whole number"
+    )
+
+
+@pytest.mark.parametrize(
+    ("value", "read"),
+    [("1", True), ("0", False), ("yes", True), ("Off", False), ("TRUE", True), ("on", True)],
+)
+def test_force_and_a_yes_no_setting_read_the_same_words(value: str, read: bool, site: Path) -> None:
+    settings = project_settings(SITE_DIR=str(site), POST_IMAGE=value)
+    assert SPIDERS["daily"].plan({"date": DAY, "force": value}, settings).force is read
+    assert settings.getbool("POST_IMAGE") is read
+
+
+@pytest.mark.parametrize("value", ["", "maybe", "2", "y"])
+def test_force_and_a_yes_no_setting_refuse_the_same_words(value: str, site: Path) -> None:
+    """One reading of yes and no: "-a force=" is no more a no than "-s POST_IMAGE=" is."""
+    assert error_of({"date": DAY, "force": value}, SITE_DIR=str(site)) == (
+        f"error: force: {value!r} is not a yes/no value (use 1 or 0)"
+    )
+    assert error_of({"date": DAY}, SITE_DIR=str(site), POST_IMAGE=value).startswith(
+        f"error: POST_IMAGE: {value!r} is not a yes/no value"
+    )
+
+
+@pytest.mark.parametrize("spider", ["daily", "weekly", "monthly"])
+def test_the_first_day_is_read_by_its_rule_wherever_it_is_read(spider: str) -> None:
+    """`scrapy schedule` and `backfill` plan the period before the settings are checked."""
+    with pytest.raises(ArgumentError) as caught:
+        plan_periods({}, project_settings(FIRST_DAY="2023-5-4"), kind=spider)
+    assert str(caught.value) == "FIRST_DAY: '2023-5-4' is not a date, it takes YYYY-MM-DD"

@@ -321,17 +321,14 @@ async def test_an_old_post_that_cannot_be_removed_fails_its_list_before_anything
 
 
 def test_a_post_set_aside_by_a_killed_run_is_put_back(site: Path) -> None:
-    import os
-    import time
-
-    from hfpapers.writer import RETIRED, sweep_stale
+    """Named as runs named it before the list was in the name: put back, whatever its age."""
+    from hfpapers.site import Site
+    from hfpapers.writer import RETIRED, restore_set_aside
 
     posts = site / "_posts"
     posts.mkdir()
     hidden = posts / f".{DAY}-daily-papers-1771300000.md{RETIRED}"
     hidden.write_text("the old post")
-    week_ago = time.time() - 7 * 24 * 3600
-    os.utime(hidden, (week_ago, week_ago))
-    sweep_stale(posts)
+    restore_set_aside(Site(site))
     assert (posts / f"{DAY}-daily-papers-1771300000.md").read_text() == "the old post"
     assert not hidden.exists()

@@ -1,9 +1,10 @@
-"""Every setting of ours has a rule, and a bad value is one line before any request (issue 18.1)."""
+"""Every setting of ours has a rule, and a bad value is one line before any request."""
 
 from __future__ import annotations
 
 import os
 import re
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -12,9 +13,12 @@ from typing import Any
 import pytest
 
 from fixture_server import FixtureServer
+from hfpapers import python_too_old
 from hfpapers.args import ArgumentError
-from hfpapers.checks import RULES, check_settings
-from tests.conftest import ROOT, SPIDERS, project_settings, run_crawl
+from hfpapers.checks import LONGEST_GIT_WAIT, RULES, check_settings
+from hfpapers.gitrepo import Git
+from scripts.import_floors import import_graph, longest_chain, under
+from tests.conftest import ROOT, SPIDERS, project_settings, run_crawl, source_settings
 from tests.test_readme import own_settings, table_rows
 
 DAY = "2026-02-18"
@@ -89,10 +93,10 @@ BAD: dict[str, tuple[Any, str]] = {
         "SUMMARY_TEMPERATURE: '3' is not a temperature, it takes a number from 0 to 2",
     ),
     "SUMMARY_MAX_CHARS": ("abc", "SUMMARY_MAX_CHARS: 'abc' is not a whole number of at least 1"),
-    # These three keep the words summaries.check_settings had (the README quotes one).
+    # In the words the README quotes.
     "SUMMARY_CONCURRENCY": ("0", "SUMMARY_CONCURRENCY: '0' is not a whole number of at least 1"),
-    "SUMMARY_DELAY": ("-1", "SUMMARY_DELAY: '-1' is not a non-negative number of seconds"),
-    "SUMMARY_TIMEOUT": ("0", "SUMMARY_TIMEOUT: '0' is not a positive number of seconds"),
+    "SUMMARY_DELAY": ("-1", "SUMMARY_DELAY: '-1' is not a number of seconds, it takes seconds, 0 or more"),
+    "SUMMARY_TIMEOUT": ("0", "SUMMARY_TIMEOUT: '0' is not a number of seconds above 0, it takes seconds"),
     "SUMMARY_RETRY_TIMES": ("-1", "SUMMARY_RETRY_TIMES: '-1' is not a whole number, it takes"),
     "SUMMARY_MAX_FAILURES": ("0", "SUMMARY_MAX_FAILURES: '0' is not a whole number of at least 1"),
     "PUBLISH_GIT": ("maybe", "PUBLISH_GIT: 'maybe' is not a yes/no value, it takes True/False"),
@@ -105,7 +109,7 @@ BAD: dict[str, tuple[Any, str]] = {
     "PUBLISH_PUSH_RETRIES": ("three", "PUBLISH_PUSH_RETRIES: 'three' is not a whole number, it takes"),
     "PUBLISH_TIMEOUT": (
         "0",
-        "PUBLISH_TIMEOUT: '0' is not a number of seconds above 0, it takes seconds, more",
+        "PUBLISH_TIMEOUT: '0' is not a number of seconds above 0 and at most 86400, it takes seconds, more",
     ),
     "PUBLISH_GIT_AUTHOR": (
         "hfpapers bot",
@@ -145,7 +149,7 @@ def test_the_rules_are_the_settings_of_ours() -> None:
         ("POST_TAGS", ""),
         ("POST_TAGS", ["a", "b"]),
         ("POST_CHART_TOP", 0),
-        ("SUMMARY_API_URL", "http://127.0.0.1:11434/v1"),
+        ("SUMMARY_API_URL", ""),
         ("SUMMARY_TEMPERATURE", "0.7"),
         ("PUBLISH_GIT_BRANCH", "feature/posts"),
         ("PUBLISH_GIT_REMOTE", "git@github.com:me/blog.git"),
@@ -190,7 +194,8 @@ def test_schedule_checks_values_but_not_this_machines_site() -> None:
 def test_crawl_refuses_a_bad_setting_in_one_line_before_any_request(
     setting: str, server: FixtureServer, site: Path
 ) -> None:
-    """Before: a 224-line traceback (the URL), a traceback (the delay), a failure after the crawl."""
+    """Scrapy reads these deep in the run: a bad URL or delay is a traceback there, and a time
+    zone is read when the post is rendered, after the whole crawl."""
     name, value = setting.split("=", 1)
     result = run_crawl(server, site, args={"date": DAY}, settings={name: value})
     assert result.returncode == 2, result.stderr[-3000:]
@@ -224,7 +229,7 @@ def test_schedule_refuses_a_bad_setting_before_asking_scrapyd() -> None:
 
 
 def test_backfill_refuses_a_bad_setting_before_asking_scrapyd() -> None:
-    """It passed -s settings to every node as they came (second adversarial run)."""
+    """It passes -s settings on to every node: a bad one would fail every job there."""
     proc = scrapy_command(
         "backfill", "--start", "2026-02-16", "--end", "2026-02-20", "--node", "http://127.0.0.1:9",
         "-s", "SITE_DIR=/srv/blog", "-s", "CLOSESPIDER_TIMEOUT=abc",
@@ -260,3 +265,398 @@ def test_a_week_past_the_last_day_there_is_is_one_line() -> None:
 
     with pytest.raises(ValueError, match=r"^'9999-W52' ends past the last day there is \(9999-12-31\)$"):
         week_period("9999-W52")
+
+
+# --- Whole numbers, log levels, timeouts: what the run can use ---------------------------------
+
+
+@pytest.mark.parametrize("name", ["SUMMARY_CONCURRENCY", "RETRY_TIMES", "POST_CHART_TOP", "HF_API_MAX_PAGES"])
+@pytest.mark.parametrize("value", ["\u00b2", "١٢", "１２", " 3", "3\n", "1_000", "3.0"])
+def test_a_whole_number_is_ascii_digits_and_nothing_else(name: str, value: str, site: Path) -> None:
+    """'²' passes str.isdigit and int() raises on it; int() reads "١٢" as 12 and " 3" as 3."""
+    with pytest.raises(ArgumentError, match=rf"^{name}: {re.escape(repr(value))} is not a whole number"):
+        check_settings(project_settings(SITE_DIR=str(site), **{name: value}))
+
+
+@pytest.mark.parametrize("value", ["١.٥", "1_0", " 2", "2\n", "0x10"])
+def test_seconds_are_ascii_digits_and_nothing_else(value: str, site: Path) -> None:
+    with pytest.raises(ArgumentError, match=rf"^HF_PAGE_DELAY: {re.escape(repr(value))} is not a number"):
+        check_settings(project_settings(SITE_DIR=str(site), HF_PAGE_DELAY=value))
+
+
+@pytest.mark.parametrize("value", ["3", "0.5", "1e1", ".5", 2, 2.5])
+def test_seconds_as_people_write_them_pass(value: object, site: Path) -> None:
+    check_settings(project_settings(SITE_DIR=str(site), HF_PAGE_DELAY=value))
+
+
+@pytest.mark.parametrize("value", ["info", "Debug", "LOUD", "20"])
+def test_a_log_level_is_one_logging_knows_as_written(value: str, site: Path) -> None:
+    """Scrapy hands LOG_LEVEL to logging as it is, and logging knows no "info": a traceback."""
+    with pytest.raises(ArgumentError) as caught:
+        check_settings(project_settings(SITE_DIR=str(site), LOG_LEVEL=value))
+    assert str(caught.value) == (
+        f"LOG_LEVEL: {value!r} is not a log level, it takes CRITICAL, ERROR, WARNING, INFO or DEBUG,"
+        " in capitals"
+    )
+
+
+@pytest.mark.parametrize("value", ["DEBUG", "WARNING", "WARN", 20])
+def test_log_levels_logging_knows_pass(value: object, site: Path) -> None:
+    check_settings(project_settings(SITE_DIR=str(site), LOG_LEVEL=value))
+
+
+def test_a_publish_timeout_git_cannot_wait_is_refused(site: Path) -> None:
+    """subprocess waits at most 2**31 ms: with 3000000 every git command fails with OverflowError."""
+    with pytest.raises(
+        ArgumentError, match=r"^PUBLISH_TIMEOUT: '3000000' is not a number of seconds above 0 and"
+    ):
+        check_settings(project_settings(SITE_DIR=str(site), PUBLISH_TIMEOUT="3000000"))
+    longest = project_settings(SITE_DIR=str(site), PUBLISH_TIMEOUT=str(LONGEST_GIT_WAIT))
+    check_settings(longest)
+    # The longest it takes is one git runs with (subprocess's limit is 2**31 ms).
+    subprocess.run(["git", "init", "-q", str(site)], check=True)
+    proc = Git(site, "", longest.getfloat("PUBLISH_TIMEOUT"))("status", "--short")
+    assert proc.returncode == 0
+
+
+# --- Summaries: a key in the URL, a URL without a model ---------------------------------------
+
+KEYED_URLS = [
+    "http://user:sk-abcdefghijkl@127.0.0.1:11434/v1",
+    "https://sk-abcdefghijkl@api.example.org/v1",
+    "https://api.example.org/v1?api-key=abcdefghijkl",
+    "https://api.example.org/v1?x=1&access_token=abcdefghijkl",
+    "https://api.example.org/sk-abcdefghijkl/v1",
+]
+
+
+@pytest.mark.parametrize("url", KEYED_URLS)
+def test_a_summary_url_with_a_key_in_it_is_refused_without_showing_it(url: str, site: Path) -> None:
+    """A key in a setting shows in warnings, and in Scrapyd's job list when `scrapy schedule` sends it."""
+    with pytest.raises(ArgumentError) as caught:
+        check_settings(project_settings(SITE_DIR=str(site), SUMMARY_API_URL=url, SUMMARY_MODEL="m"))
+    assert str(caught.value).startswith("SUMMARY_API_URL: a URL with a key in it (")
+    assert "SUMMARY_API_KEY environment variable" in str(caught.value)
+    assert "abcdefghijkl" not in str(caught.value)
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "http://127.0.0.1:11434/v1",
+        "https://api.openai.com/v1",
+        "https://my.openai.azure.com/openai/deployments/gpt/chat/completions?api-version=2024-02-01",
+        "https://sk-internal-gateway.example.org/v1",
+    ],
+)
+def test_a_summary_url_without_a_key_passes(url: str, site: Path) -> None:
+    check_settings(project_settings(SITE_DIR=str(site), SUMMARY_API_URL=url, SUMMARY_MODEL="qwen2.5:7b"))
+
+
+def test_schedule_refuses_a_summary_url_with_a_key_without_showing_it() -> None:
+    proc = scrapy_command(
+        "schedule", "--url", "http://127.0.0.1:9", "-s", "SITE_DIR=/srv/blog",
+        "-s", f"SUMMARY_API_URL={KEYED_URLS[0]}", "-s", "SUMMARY_MODEL=qwen2.5:7b",
+    )  # fmt: skip
+    assert proc.returncode == 2, proc.stderr  # not 1: Scrapyd was never asked
+    assert proc.stderr.startswith("error: SUMMARY_API_URL: a URL with a key in it (a user name or password)")
+    assert proc.stderr.count("\n") == 1 and "abcdefghijkl" not in proc.stderr + proc.stdout
+
+
+@pytest.mark.parametrize("model", ["", "  "])
+def test_a_summary_url_without_a_model_is_refused(model: str, site: Path) -> None:
+    """Without it every request would send "model": ""."""
+    settings = project_settings(
+        SITE_DIR=str(site), SUMMARY_API_URL="http://127.0.0.1:11434/v1", SUMMARY_MODEL=model
+    )
+    with pytest.raises(ArgumentError) as caught:
+        check_settings(settings)
+    assert str(caught.value) == (
+        "SUMMARY_MODEL: SUMMARY_API_URL is set, so give SUMMARY_MODEL too,"
+        " such as -s SUMMARY_MODEL=qwen2.5:7b"
+    )
+
+
+# --- Setting names --------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("typed", "meant"),
+    [
+        ("SITE_DIRR", "SITE_DIR"),
+        ("site_dir", "SITE_DIR"),
+        ("Site_Dirr", "SITE_DIR"),
+        ("POST_AUTHR", "POST_AUTHOR"),
+        ("SUMARY_API_URL", "SUMMARY_API_URL"),
+        ("log_level", "LOG_LEVEL"),
+        ("DOWNLOAD_DELAYS", "DOWNLOAD_DELAY"),
+    ],
+)
+def test_a_mistyped_setting_name_is_refused_naming_the_one_meant(typed: str, meant: str, site: Path) -> None:
+    """A slip of the keyboard leaves the setting meant at its default, silently."""
+    with pytest.raises(ArgumentError) as caught:
+        check_settings(project_settings(SITE_DIR=str(site), **{typed: "x"}), local=False)
+    assert str(caught.value) == f"{typed}: not a setting of hfpapers or Scrapy; did you mean {meant}?"
+
+
+ADD_ON_SETTINGS = [
+    "ZYTE_API_KEY", "SPIDERMON_ENABLED", "PLAYWRIGHT_LAUNCH_OPTIONS", "SPLASH_URL", "SENTRY_DSN",
+    "SCHEDULER_PERSIST", "REDIS_URL", "ROTATING_PROXY_LIST", "FAKEUSERAGENT_PROVIDERS", "SCRAPEOPS_API_KEY",
+]  # fmt: skip
+
+
+def test_an_add_ons_setting_is_warned_about_once_and_not_refused(
+    site: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    settings = project_settings(SITE_DIR=str(site), **dict.fromkeys(ADD_ON_SETTINGS, "1"))
+    check_settings(settings)
+    check_settings(settings)
+    for name in ADD_ON_SETTINGS:
+        assert caplog.text.count(f"{name}: not a setting of hfpapers or Scrapy; left to") == 1
+
+
+def test_only_names_given_with_s_are_checked(site: Path) -> None:
+    """A settings module, the environment (SCRAPY_…) and a spider's custom_settings are not typed."""
+    settings = project_settings(SITE_DIR=str(site))
+    for priority in ("default", "project", "spider"):
+        settings.set("SITE_DIRR", "x", priority=priority)
+        check_settings(settings)
+
+
+# --- SITE_DIR: given, and a Jekyll site or a folder to start one in ---------------------------
+
+
+def test_site_dir_is_required(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The working directory is seldom the blog: no default."""
+    monkeypatch.chdir(tmp_path)
+    for settings in (project_settings(), project_settings(SITE_DIR=""), project_settings(SITE_DIR=" ")):
+        with pytest.raises(ArgumentError) as caught:
+            check_settings(settings)
+        assert str(caught.value) == (
+            "SITE_DIR: give the Jekyll site the posts go into, with -s SITE_DIR=/path/to/blog"
+            " (an empty folder starts a new one)"
+        )
+
+
+@pytest.mark.parametrize(
+    "entries",
+    [
+        [],
+        [".git/"],  # a fresh clone of an empty repository
+        [".git/", "_posts/", "_data/"],  # what a run made in an empty folder
+        ["_config.yml", "notes.txt", "index.html"],
+        [".git/", "_config.yaml", "README.md"],
+    ],
+)
+def test_a_jekyll_site_or_a_folder_to_start_one_in_is_taken(entries: list[str], tmp_path: Path) -> None:
+    site = folder_with(tmp_path / "site", entries)
+    check_settings(project_settings(SITE_DIR=str(site)))
+
+
+@pytest.mark.parametrize(
+    ("entries", "first"),
+    [
+        (["notes.txt"], "notes.txt"),
+        ([".git/", "_posts/", "README.md"], "README.md"),
+        (["src/"], "src"),
+        (["_config.yml/"], "_config.yml"),  # a folder by that name is no configuration
+    ],
+)
+def test_a_folder_of_other_files_is_no_site(entries: list[str], first: str, tmp_path: Path) -> None:
+    """The system's temporary folder, a home folder: _posts and _data are not to be made there."""
+    site = folder_with(tmp_path / "site", entries)
+    with pytest.raises(ArgumentError) as caught:
+        check_settings(project_settings(SITE_DIR=str(site)))
+    assert str(caught.value) == (
+        f"SITE_DIR: {site} is not a Jekyll site: it holds {first!r} but no _config.yml"
+        " (give the site's folder, or an empty one to start a site in)"
+    )
+    assert sorted(p.name for p in site.iterdir()) == sorted(e.rstrip("/") for e in entries)
+
+
+def folder_with(path: Path, entries: list[str]) -> Path:
+    path.mkdir()
+    for entry in entries:
+        if entry.endswith("/"):
+            (path / entry).mkdir()
+        else:
+            (path / entry).write_text("x\n")
+    return path
+
+
+# --- The whole process: one line, exit 2, nothing written anywhere ------------------------------
+
+
+def crawl_from(
+    work: Path, server: FixtureServer, args: dict[str, str], settings: dict[str, str]
+) -> subprocess.CompletedProcess[str]:
+    """``scrapy crawl daily`` from ``work``, a folder outside the checkout (the project found
+    through SCRAPY_SETTINGS_MODULE): where a post lands when no SITE_DIR is given."""
+    cmd = [sys.executable, "-m", "scrapy", "crawl", "daily"]
+    for name, value in args.items():
+        cmd += ["-a", f"{name}={value}"]
+    for name, value in {**source_settings(server), **settings}.items():
+        cmd += ["-s", f"{name}={value}"]
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "SCRAPY_SETTINGS_MODULE": "hfpapers.settings"}
+    return subprocess.run(cmd, cwd=work, capture_output=True, text=True, timeout=120, env=env)
+
+
+@pytest.mark.parametrize(
+    ("args", "settings", "line"),
+    [
+        ({}, {}, "error: SITE_DIR: give the Jekyll site the posts go into, with -s SITE_DIR="),
+        (
+            {},
+            {"SITE_DIRR": "{site}"},
+            "error: SITE_DIRR: not a setting of hfpapers or Scrapy; did you mean SITE_DIR?",
+        ),
+        (
+            {},
+            {"site_dir": "{site}"},
+            "error: site_dir: not a setting of hfpapers or Scrapy; did you mean SITE_DIR?",
+        ),
+        (
+            {},
+            {"POST_AUTHR": "me", "SITE_DIR": "{site}"},
+            "error: POST_AUTHR: not a setting of hfpapers or Scrapy;",
+        ),
+        (
+            {},
+            {"SITE_DIR": "{other}"},
+            "error: SITE_DIR: {other} is not a Jekyll site: it holds 'notes.txt' but",
+        ),
+        (
+            {},
+            {"SITE_DIR": "{site}", "LOG_LEVEL": "info"},
+            "error: LOG_LEVEL: 'info' is not a log level, it takes",
+        ),
+        (
+            {},
+            {"SITE_DIR": "{site}", "SUMMARY_CONCURRENCY": "\u00b2"},
+            "error: SUMMARY_CONCURRENCY: '²' is not a ",
+        ),
+        ({"top": "\u00b2"}, {"SITE_DIR": "{site}"}, "error: top: '²' is not a positive whole number"),
+        (
+            {},
+            {"SITE_DIR": "{site}", "SUMMARY_API_URL": "http://127.0.0.1:9/v1"},
+            "error: SUMMARY_MODEL: SUMMARY_API_URL is set, so give SUMMARY_MODEL too",
+        ),
+    ],
+)
+def test_a_slip_is_one_line_and_exit_2_with_nothing_written(
+    args: dict[str, str], settings: dict[str, str], line: str, server: FixtureServer, tmp_path: Path
+) -> None:
+    """Run from outside the checkout: where a post would land if SITE_DIR fell back to the
+    working directory."""
+    work, site, other = tmp_path / "work", tmp_path / "site", folder_with(tmp_path / "other", ["notes.txt"])
+    work.mkdir()
+    site.mkdir()
+    places = {"site": str(site), "other": str(other)}
+    result = crawl_from(
+        work, server, args, {name: value.format(**places) for name, value in settings.items()}
+    )
+    assert result.returncode == 2, result.stderr[-3000:]
+    assert result.stderr.startswith(line.format(**places)), result.stderr[-3000:]
+    assert result.stderr.count("\n") == 1
+    assert server.count() == {}
+    assert [list(p.iterdir()) for p in (work, site)] == [[], []]
+    assert [p.name for p in other.iterdir()] == ["notes.txt"]
+
+
+def test_an_add_ons_setting_is_one_warning_and_the_run_goes_on(server: FixtureServer, tmp_path: Path) -> None:
+    work, site = tmp_path / "work", tmp_path / "site"
+    work.mkdir()
+    site.mkdir()
+    result = crawl_from(work, server, {"date": DAY}, {"SITE_DIR": str(site), "SPIDERMON_ENABLED": "1"})
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert result.stderr.count("SPIDERMON_ENABLED: not a setting of hfpapers or Scrapy") == 1
+    assert (site / "_posts" / f"{DAY}-daily-papers.md").exists()
+    assert list(work.iterdir()) == []
+
+
+def test_schedule_refuses_a_mistyped_setting_name() -> None:
+    proc = scrapy_command(
+        "schedule", "--url", "http://127.0.0.1:9", "-s", "SITE_DIR=/srv/blog", "-s", "POST_AUTHR=me"
+    )
+    assert proc.returncode == 2, proc.stderr  # not 1: Scrapyd was never asked
+    assert (
+        proc.stderr == "error: POST_AUTHR: not a setting of hfpapers or Scrapy; did you mean POST_AUTHOR?\n"
+    )
+
+
+# --- Where the checks stand ---------------------------------------------------------------------
+
+
+def test_the_checks_stand_at_the_bottom_of_the_house() -> None:
+    """They import what their rules read, never what they check: no spider, pipeline,
+    summarizer or publisher. And the house has at most 7 floors, no cycle."""
+    graph = import_graph()
+    bottom = {
+        "hfpapers.credentials",
+        "hfpapers.gitrepo",
+        "hfpapers.periods",
+        "hfpapers.settings",
+        "hfpapers.site",
+    }
+    assert under(graph, "hfpapers.checks") <= bottom | {"hfpapers.text"}
+    assert under(graph, "hfpapers.args") <= bottom | {"hfpapers.text", "hfpapers.checks"}
+    assert len(longest_chain(graph)) <= 7  # heights() raises ValueError for a cycle
+
+
+# --- An older Python ---------------------------------------------------------------------------
+
+
+def test_an_older_python_is_told_how_to_make_the_venv_again() -> None:
+    """A venv keeps the Python it was made with: installing a newer one changes nothing in it."""
+    assert python_too_old((3, 10, 13), "/home/me/hfpapers/.venv", "/usr") == (
+        "error: hfpapers needs Python 3.11 or newer; this venv has 3.10.13: make it again with a newer one:"
+        " rm -rf /home/me/hfpapers/.venv && python3.11 -m venv /home/me/hfpapers/.venv"
+        " && /home/me/hfpapers/.venv/bin/pip install -r requirements.txt"
+    )
+    assert python_too_old((3, 9, 2), "/usr", "/usr") == (
+        "error: hfpapers needs Python 3.11 or newer; this is 3.9.2: make a venv with a newer one:"
+        " python3.11 -m venv .venv && .venv/bin/pip install -r requirements.txt"
+    )
+    assert python_too_old((3, 11, 0), "/x/.venv", "/usr") is None
+    assert python_too_old((3, 13, 1), "/usr", "/usr") is None
+
+
+def older_pythons() -> list[str]:
+    """Pythons from 3.7 to 3.10 on this machine (pyenv's, or on PATH)."""
+    found = {
+        str(path)
+        for path in Path.home().glob(".pyenv/versions/3.*/bin/python3")
+        if re.fullmatch(r"3\.(7|8|9|10)\.\d+", path.parent.parent.name)
+    }
+    return sorted(
+        found | {p for v in ("3.10", "3.9") if (p := shutil.which(f"python{v}")) and "shims" not in p}
+    )
+
+
+@pytest.mark.skipif(not older_pythons(), reason="needs a Python from 3.7 to 3.10")
+@pytest.mark.parametrize("python", older_pythons())
+def test_an_older_python_says_so_in_one_line_before_anything_is_installed(
+    python: str, tmp_path: Path
+) -> None:
+    """Nothing installed for it: the line comes before any import that would fail."""
+    venv = tmp_path / "venv"
+    subprocess.run([python, "-m", "venv", "--without-pip", str(venv)], check=True)
+    proc = subprocess.run(
+        [str(venv / "bin" / "python"), "-c", "import hfpapers"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert proc.returncode == 1
+    assert proc.stderr.startswith("error: hfpapers needs Python 3.11 or newer; this venv has 3.")
+    assert f"rm -rf {venv} && python3.11 -m venv {venv} && {venv}/bin/pip install" in proc.stderr
+    assert proc.stderr.count("\n") == 1
+
+
+def test_a_log_file_the_run_writes_in_the_site_is_the_runs(tmp_path: Path) -> None:
+    """Scrapy opens LOG_FILE between the crawl command's check and the spider's."""
+    site = folder_with(tmp_path / "site", ["_posts/", "crawl.log"])
+    check_settings(project_settings(SITE_DIR=str(site), LOG_FILE=str(site / "crawl.log")))
+    with pytest.raises(ArgumentError, match=r"is not a Jekyll site: it holds 'crawl.log' but no _config.yml"):
+        check_settings(project_settings(SITE_DIR=str(site), LOG_FILE=str(tmp_path / "crawl.log")))

@@ -107,7 +107,10 @@ def test_ten_new_posts_leave_the_trending_tags_the_owners(tmp_path: Path, catego
             p.primary_category, p.categories = category, [category]
         day = day_period(date(2026, 2, 1) + timedelta(n))
         path = folder / day.post_name
-        post = render(papers, day, **({} if category_tags is None else {"POST_CATEGORY_TAGS": category_tags}))
+        if category_tags is None:  # the default settings
+            post = render(papers, day)
+        else:
+            post = render(papers, day, POST_CATEGORY_TAGS=category_tags)
         path.write_text(with_permalink(post, f"/posts/new-{n}/"), encoding="utf-8")
         posts.append(path)
     jekyll.build(posts, tmp_path / "after", chirpy=True)

@@ -45,16 +45,19 @@ class Server:
         scrapy = self.opt / "venv" / "bin" / "scrapy"
         scrapy.parent.mkdir(parents=True)
         # Records its argv (NUL-separated), its folder and one variable the env file exports.
+        # Exits with STUB_STATUS when the env file sets it (what `scrapy jobs` says of the jobs).
         scrapy.write_text(
             "#!/bin/sh\n"
             f'printf "%s\\0" "$@" > {self.record}\n'
             f'printf "%s\\n%s\\n" "$PWD" "${{SCRAPYD_PASSWORD:-unset}}" > {self.record}.env\n'
+            'exit "${STUB_STATUS:-0}"\n'
         )
         scrapy.chmod(0o755)
-        wrapper = self.opt / "bin" / "hfpapers-schedule"
-        wrapper.parent.mkdir()
-        wrapper.write_text(self.moved((ROOT / "deploy" / "hfpapers-schedule").read_text()))
-        wrapper.chmod(0o755)
+        (self.opt / "bin").mkdir()
+        for name in ("hfpapers-schedule", "hfpapers-jobs"):
+            wrapper = self.opt / "bin" / name
+            wrapper.write_text(self.moved((ROOT / "deploy" / name).read_text()))
+            wrapper.chmod(0o755)
 
     def moved(self, text: str) -> str:
         return text.replace("/etc/hfpapers/env", str(self.env)).replace("/opt/hfpapers", str(self.opt))
@@ -87,8 +90,10 @@ def run_cron(server: Server, command: str) -> subprocess.CompletedProcess[str]:
     )
 
 
-def run_systemd(server: Server, spider: str) -> subprocess.CompletedProcess[str]:
-    unit = (ROOT / "deploy" / "systemd" / "hfpapers-schedule@.service").read_text()
+def run_systemd(
+    server: Server, spider: str, unit_file: str = "hfpapers-schedule@.service"
+) -> subprocess.CompletedProcess[str]:
+    unit = (ROOT / "deploy" / "systemd" / unit_file).read_text()
     # Everything the unit passes to the process: systemd would read an EnvironmentFile itself.
     assert not re.search(r"^(Environment|EnvironmentFile)=", unit, re.M)
     exec_start = re.search(r"^ExecStart=(.*)$", unit, re.M)
@@ -131,7 +136,7 @@ def test_cron_and_systemd_pass_the_readme_settings_as_separate_arguments(tmp_pat
         "30 0 * * 1": "weekly",
         "45 0 1 * *": "monthly",
     }
-    commands = cron_commands()
+    commands = {when: cmds for when, cmds in cron_commands().items() if "hfpapers-schedule" in cmds[0]}
     assert {when: len(cmds) for when, cmds in commands.items()} == dict.fromkeys(expected, 1)
     for when, spider in expected.items():
         want = ["schedule", "--target", "local", "--spider", spider, "-s", "SITE_DIR=/srv/blog"]
@@ -184,6 +189,31 @@ def test_a_broken_env_file_is_one_line_and_nothing_scheduled(tmp_path: Path) -> 
     assert proc.returncode != 0 and "SITE_DIR" in proc.stderr
     assert len(proc.stderr.strip().splitlines()) == 1, proc.stderr
     assert not no_site.record.exists()
+
+
+JOBS = ["jobs", "--node", "local", "--since", "1d"]
+
+
+@pytest.mark.parametrize("status", [0, 1])
+def test_the_daily_check_of_the_jobs_runs_from_cron_and_systemd(tmp_path: Path, status: int) -> None:
+    """cron mails what the check prints (--quiet: only when a job failed); systemd's unit fails with it."""
+    server = Server(tmp_path, f"SITE_DIR=/srv/blog\nSCRAPYD_PASSWORD='s3 cret'\nSTUB_STATUS={status}\n")
+    (when, commands), *others = [(w, c) for w, c in cron_commands().items() if "hfpapers-jobs" in c[0]]
+    assert others == [] and len(commands) == 1
+    # After the evening refresh (14:00 UTC), with a day's window that holds both daily runs.
+    assert when == "0 15 * * *"
+    cron = run_cron(server, commands[0])
+    assert cron.returncode == status and cron.stderr == "", cron.stderr
+    assert server.argv() == [*JOBS, "--quiet"]
+    assert server.seen() == [str(server.opt / "src"), "s3 cret"]
+    systemd = run_systemd(server, "", "hfpapers-jobs.service")
+    assert systemd.returncode == status and systemd.stderr == "", systemd.stderr
+    assert server.argv() == JOBS
+    timer = (ROOT / "deploy" / "systemd" / "hfpapers-jobs.timer").read_text()
+    assert "Unit=hfpapers-jobs.service" in timer and "OnCalendar=*-*-* 15:00:00 UTC" in timer
+    install = (ROOT / "deploy" / "install-scrapyd.sh").read_text()
+    assert "deploy/hfpapers-jobs /opt/hfpapers/bin/hfpapers-jobs" in install
+    assert re.search(r"^systemctl enable --now .*hfpapers-jobs\.timer", install, re.M)
 
 
 # --- GitHub Actions: deploy/github-actions/papers.yml and python -m hfpapers.plan --------------

@@ -71,7 +71,7 @@ def test_api_answer_must_be_a_list() -> None:
 
 
 def test_a_name_that_does_not_resolve_points_to_the_offline_demo() -> None:
-    """Issue 18.8: the offline failure says where to go (no DNS traffic: the failure is built here)."""
+    """The offline failure says where to go (no DNS traffic: the failure is built here)."""
     from scrapy import Request
     from twisted.internet.error import ConnectionRefusedError, DNSLookupError
     from twisted.python.failure import Failure
@@ -88,3 +88,32 @@ def test_a_name_that_does_not_resolve_points_to_the_offline_demo() -> None:
         " (offline? ./scripts/demo.sh crawls recorded data without the internet)"
     )
     assert "demo.sh" not in why_failed(failed(ConnectionRefusedError()))
+
+
+@pytest.mark.parametrize(
+    "thumbnail",
+    [
+        "https://cdn-thumbnails.huggingface.co/social-thumbnails/papers/2602.15763.png\n",  # "$" let it by
+        "https://cdn-thumbnails.huggingface.co.evil.example/x.png",
+        "https://evil.example/huggingface.co/x.png",
+        "https://cdn-thumbnails.huggingface.co/x.png\u202e",
+        ["https://cdn-thumbnails.huggingface.co/x.png"],
+    ],
+)
+def test_a_thumbnail_that_is_no_hugging_face_image_costs_the_image_alone(
+    thumbnail: object, caplog: pytest.LogCaptureFixture
+) -> None:
+    entry = load("2026-02-18")[0]
+    entry["thumbnail"] = thumbnail
+    paper = hf.paper_from_entry(entry)
+    assert paper.thumbnail is None
+    assert f"{paper.arxiv_id}: dropped the thumbnail " in caplog.text
+
+
+def test_every_real_thumbnail_is_kept(caplog: pytest.LogCaptureFixture) -> None:
+    entries = [e for path in sorted(API.glob("*.json")) for e in json.loads(path.read_text(encoding="utf-8"))]
+    papers = [hf.paper_from_entry(e) for e in entries]
+    assert (
+        sum(p.thumbnail is not None for p in papers) == sum(bool(e.get("thumbnail")) for e in entries) > 100
+    )
+    assert "dropped" not in caplog.text

@@ -6,11 +6,15 @@ import json
 import re
 from pathlib import Path
 
+import pytest
 from scrapy.utils.defer import deferred_f_from_coro_f
 
 from exporters.korean_post import CHART_CLOSE, CHART_OPEN
 from fixture_server import FIXTURES, FixtureServer
+from hfpapers.periods import from_key, parse_date
 from tests import jekyll
+from tests.conftest import run_crawl
+from tests.test_checks import scrapy_command
 from tests.test_post_safety import front_matter
 
 INCUMBENT = FIXTURES / "incumbent"
@@ -165,3 +169,66 @@ async def test_category_tags_and_ai_summary(server: FixtureServer, crawl) -> Non
     post = asked.post(DAY).read_text(encoding="utf-8")
     assert front_matter(post)["tags"] == ["huggingface", "papers", "daily", "ai", "cs.CL", "cs.CV", "cs.LG"]
     assert "AI 요약" not in post
+
+
+# --- A period's text: ASCII and exact ------------------------------------------------------
+
+NOT_EXACT = {
+    "daily": ["2026-02-18\n", " 2026-02-18", "20260218", "2026-W08-3", "٢٠٢٦-٠٢-١٨", "２０２６-０２-１８"],
+    "weekly": ["2026-W08\n", "2026-W08 ", "٢٠٢٦-W٠٨", "２０２６-W０８", "2026-w08", "2026-W8"],
+    "monthly": ["2026-02\n", "\t2026-02", "٢٠٢٦-٠٢", "２０２６-０２", "2026-2"],
+}
+
+
+@pytest.mark.parametrize(("kind", "key"), [(kind, key) for kind, keys in NOT_EXACT.items() for key in keys])
+def test_a_period_is_its_exact_form_in_ascii_digits(kind: str, key: str) -> None:
+    """A key goes into Hugging Face's URL as it is: "2026-W08\\n" is a week it has no papers
+    for. int() reads Arabic-Indic and full-width digits; date.fromisoformat reads "20260218"."""
+    with pytest.raises(ValueError, match=r"^'.*' is not a (date|week|month) in the form "):
+        from_key(kind, key)
+
+
+def test_each_kind_reads_its_own_form() -> None:
+    assert [
+        from_key(kind, key).key
+        for kind, key in [("daily", DAY), ("weekly", "2026-W08"), ("monthly", "2026-02")]
+    ] == [
+        DAY,
+        "2026-W08",
+        "2026-02",
+    ]
+    with pytest.raises(ValueError, match=r"^'2026-02-30' is not a real date$"):
+        parse_date("2026-02-30")
+
+
+@pytest.mark.parametrize(
+    ("spider", "argument"),
+    [("weekly", "week=2026-W08\n"), ("monthly", "month=٢٠٢٦-٠٢"), ("daily", "date=2026-02-18\n")],
+)
+def test_a_period_with_a_newline_or_foreign_digits_exits_2_before_any_request(
+    spider: str, argument: str, server: FixtureServer, site: Path
+) -> None:
+    """Taken, the week would be asked for as "2026-W08\\n" and reported as having no papers, exit 0."""
+    name, value = argument.split("=", 1)
+    result = run_crawl(server, site, spider=spider, args={name: value})
+    assert result.returncode == 2, result.stderr[-3000:]
+    assert result.stderr.startswith(f"error: {name}: {value!r} is not a {name} in the form ")
+    assert result.stderr.count("\n") == 1
+    assert server.count() == {}
+
+
+def test_schedule_refuses_a_week_with_a_newline() -> None:
+    """Exit 2, not the 1 of an unreachable Scrapyd: refused before anything is queued."""
+    proc = scrapy_command(
+        "schedule",
+        "--url",
+        "http://127.0.0.1:9",
+        "--spider",
+        "weekly",
+        "--week",
+        "2026-W08\n",
+        "-s",
+        "SITE_DIR=/srv/blog",
+    )
+    assert proc.returncode == 2, proc.stderr
+    assert proc.stderr == "error: week: '2026-W08\\n' is not a week in the form YYYY-Www\n"

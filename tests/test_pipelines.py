@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import pytest
+
 from hfpapers.items import Paper
-from hfpapers.pipelines import dedupe, normalize_paper, rank_by_likes
+from hfpapers.pipelines import dedupe, normalize_paper, paper_errors, rank_by_likes
 from hfpapers.text import clean_text, restore_urls, strip_version, trim_url
 
 
@@ -102,3 +104,81 @@ def test_redirects_stay_on_the_host_and_never_go_down_to_http() -> None:
     )
     assert refused_redirect("https://huggingface.co/x", "https://huggingface.co:8443/x") != ""
     assert refused_redirect("https://huggingface.co/x", "https://evil@huggingface.co.evil.test/x") != ""
+
+
+def test_every_format_character_is_cleaned_from_text() -> None:
+    """Soft hyphens, Arabic number signs, tag characters (U+E0020-E007F): invisible, or hiding text."""
+    import sys
+    import unicodedata
+
+    formats = [chr(c) for c in range(sys.maxunicode + 1) if unicodedata.category(chr(c)) == "Cf"]
+    assert len(formats) > 150
+    assert clean_text("a" + "".join(formats) + "b") == "ab"
+
+
+def test_every_text_field_is_cleaned_before_it_reaches_a_file() -> None:
+    """A lone surrogate in any field made the day's files fail to write (no UTF-8 for it)."""
+    import json
+
+    bad = "\ud800\u202e\U000e0041"
+    p = normalize_paper(
+        paper(
+            "2602.15763",
+            4,
+            title=f"Title{bad}",
+            published_at=f"2026-02-17T17:50:56.000Z{bad}",
+            submitted_on_daily_at=f"2026-02-18T00:00:00.000Z{bad}",
+            doi=f"10.1/x{bad}",
+            primary_category=f"cs.CL{bad}",
+            categories=[f"cs.CL{bad}", bad],
+            journal_ref=bad,
+            ai_keywords=[f"LLM{bad}"],
+            summary_ko=f"요약{bad}",
+        )
+    )
+    json.dumps(vars(p), ensure_ascii=False).encode("utf-8")  # no UnicodeEncodeError
+    assert (p.title, p.published_at, p.submitted_on_daily_at) == (
+        "Title",
+        "2026-02-17T17:50:56.000Z",
+        "2026-02-18T00:00:00.000Z",
+    )
+    assert (p.doi, p.primary_category, p.categories, p.ai_keywords) == ("10.1/x", "cs.CL", ["cs.CL"], ["LLM"])
+    assert p.journal_ref is None  # nothing left of it
+    assert p.summary_ko == "요약"
+
+
+@pytest.mark.parametrize(
+    ("field", "url"),
+    [
+        ("github_repo", "https://github.com/evil/\u202egnp.exe"),  # Chromium shows ".../exe.png"
+        ("project_page", "https://huggingface.co\u200b.evil.example/login"),
+        ("project_page", "https://example.org/page\n"),
+        ("github_repo", "https://github.com/a b"),
+        ("github_repo", "https://github.com/a/b\x00"),
+        ("github_repo", "github.com/a/b"),  # no scheme: the schema dropped the whole paper
+        ("project_page", "javascript:alert(1)"),
+        ("thumbnail", "https://cdn-thumbnails.huggingface.co/social-thumbnails/papers/2602.15763.png\n"),
+    ],
+)
+def test_a_link_a_reader_cannot_trust_is_dropped_and_the_paper_kept(
+    field: str, url: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    p = paper("2602.15763", 4)
+    setattr(p, field, url)
+    normalize_paper(p)
+    assert getattr(p, field) is None
+    assert paper_errors(p) is None
+    assert f"2602.15763: dropped the link {field} = {url!r}: " in caplog.text
+
+
+def test_good_links_are_kept_as_they_are() -> None:
+    links = {
+        "github_repo": "https://github.com/zai-org/GLM-5",
+        "project_page": "https://example.org/a_(b)/?q=1#x",
+        "thumbnail": "https://cdn-thumbnails.huggingface.co/social-thumbnails/papers/2602.15763.png",
+    }
+    p = paper("2602.15763", 4)
+    for name, url in links.items():
+        setattr(p, name, url)
+    normalize_paper(p)
+    assert {name: getattr(p, name) for name in links} == links

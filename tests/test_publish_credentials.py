@@ -131,6 +131,9 @@ class _SmartHTTP(BaseHTTPRequestHandler):
             self.send_header("Content-Length", "0")
             self.end_headers()
             return
+        if self.server.echo:
+            self._echo()
+            return
         path, _, query = self.path.partition("?")
         env = {
             "PATH": os.environ["PATH"],
@@ -164,12 +167,31 @@ class _SmartHTTP(BaseHTTPRequestHandler):
         self.end_headers()
         self.wfile.write(payload)
 
+    def _echo(self) -> None:
+        """A hostile server: git's first request answered with an error that quotes the
+        credentials it came with (and the token alone, in base64); git prints it."""
+        token = base64.b64decode(self.headers["Authorization"].split()[1]).split(b":", 1)[1]
+        said = f"ERR you sent {self.headers['Authorization']}, token {base64.b64encode(token).decode()}\n"
+        service = self.path.partition("service=")[2]
+        body = _pkt(f"# service={service}\n") + b"0000" + _pkt(said)
+        self.send_response(200)
+        self.send_header("Content-Type", f"application/x-{service}-advertisement")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+
+def _pkt(text: str) -> bytes:
+    data = text.encode()
+    return f"{len(data) + 4:04x}".encode() + data
+
 
 class _GitServer(ThreadingHTTPServer):
     def __init__(self, root: Path):
         super().__init__(("127.0.0.1", 0), _SmartHTTP)
         self.root = root
         self.authorizations: list[str] = []
+        self.echo = False  # answer with the credentials it was sent
 
 
 @pytest.fixture
@@ -217,3 +239,55 @@ async def test_a_wrong_token_fails_the_push_and_is_masked(
     assert "Authentication failed" in result.record.publish_error, result.record.publish_error
     assert "wr0ng" not in result.log
     assert remote_log(Path(server.root) / "blog.git") == ["start"]
+
+
+@deferred_f_from_coro_f
+async def test_a_remote_that_echoes_the_authorization_header_never_shows_the_token(
+    https_remote: tuple[_GitServer, str, Path], crawl, monkeypatch: pytest.MonkeyPatch
+) -> None:  # type: ignore[no-untyped-def]
+    server, _, clone = https_remote
+    server.echo = True
+    monkeypatch.setenv("PUBLISH_GIT_TOKEN", TOKEN)
+    result = await crawl(args={"date": DAY}, settings={**PUBLISH, "SITE_DIR": str(clone)})
+    assert not result.record.ok
+    assert BASIC in server.authorizations  # sent, and sent back
+    assert "remote error: you sent Basic ***, token ***" in result.record.publish_error
+    encoded, alone = BASIC.split()[1], base64.b64encode(TOKEN.encode()).decode()
+    for shown in (result.log, result.record.publish_error):
+        assert TOKEN not in shown
+        assert encoded[16:] not in shown and alone[:-4] not in shown  # not even part of either
+
+
+def test_the_token_is_refused_for_plain_http_to_another_machine_before_any_request(
+    server: FixtureServer, https_remote: tuple[_GitServer, str, Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    git_server, _, clone = https_remote
+    git(clone, "remote", "set-url", "--push", "origin", "http://blog.example.org/blog.git")
+    monkeypatch.setenv("PUBLISH_GIT_TOKEN", TOKEN)
+    result = run_crawl(server, clone, args={"date": DAY}, settings=PUBLISH)
+    assert result.returncode == 2, result.stderr[-3000:]
+    assert result.stderr.strip() == (
+        "error: PUBLISH_GIT_TOKEN: the remote http://blog.example.org/blog.git is plain http, where anyone"
+        " on the way reads the token: use its https URL (or unset the token)"
+    )
+    assert server.count() == {} and git_server.authorizations == []
+
+
+def test_the_publisher_never_sends_the_token_over_plain_http(
+    https_remote: tuple[_GitServer, str, Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The remote's URL changed after the checks (or the checks were skipped): a proxy on this
+    machine stands in for the way to the other host, and hears nothing."""
+    from tests.test_publish_owner import publisher, record, write_list
+
+    proxy, _, clone = https_remote
+    git(clone, "remote", "set-url", "origin", "http://blog.example.org/blog.git")
+    monkeypatch.setenv("PUBLISH_GIT_TOKEN", TOKEN)
+    monkeypatch.setenv("http_proxy", f"http://127.0.0.1:{proxy.server_address[1]}")
+    monkeypatch.setenv("no_proxy", "")
+    published = publisher(clone).publish(record(write_list(clone, "today")))
+    assert published.error == (
+        "PUBLISH_GIT_TOKEN: the remote http://blog.example.org/blog.git is plain http, where anyone"
+        " on the way reads the token: use its https URL (or unset the token)"
+    )
+    assert BASIC not in proxy.authorizations

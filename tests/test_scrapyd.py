@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 import subprocess
 import sys
 import time
+import urllib.request
 import zipfile
 from collections.abc import Iterator
 from pathlib import Path
@@ -14,6 +16,8 @@ from pathlib import Path
 import pytest
 
 from fixture_server import FixtureServer
+from hfpapers.outcome import RunRecord
+from hfpapers.scrapyd import Node
 from tests.conftest import ROOT, source_settings
 from tests.scrapyd_node import ScrapydNode, free_port
 
@@ -151,6 +155,12 @@ def test_scheduled_daily_and_weekly_crawls_write_their_posts(
     log = (node.workdir / "logs" / "hfpapers" / "daily" / f"{job}.log").read_text(encoding="utf-8")
     assert "Run outcome: ok" in log, log[-3000:]
     assert finished["log_url"].endswith(f"{job}.log")
+    # The backfill and the job monitor read only a log's end, asked for by its size and a Range.
+    keep = len(log.encode()) - 1024
+    tail = Node("one", node.url, log_tail=keep).log(finished["log_url"])
+    assert tail == log.encode()[-keep:].partition(b"\n")[2].decode()  # the first line may be cut: dropped
+    record = RunRecord.from_log(tail)
+    assert record is not None and record.ok
     data = json.loads((site / "_data" / "papers" / f"daily-{DAY}.json").read_text(encoding="utf-8"))
     assert data["total_papers"] == 13
     golden = (ROOT / "tests" / "golden" / f"{DAY}-daily-papers.md").read_text(encoding="utf-8")
@@ -290,3 +300,93 @@ def test_backfill_checks_every_node_login_and_deployment_first(
     assert f"one ({one.url})" not in lines[0]
     assert (job_ids(one), job_ids(two)) == before
     assert server.count()["hf_page"] == 0
+
+
+def test_jobs_shows_each_runs_outcome_and_exits_1_when_one_failed(
+    egg: Path, server: FixtureServer, tmp_path: Path
+) -> None:
+    """Scrapyd lists both jobs as finished; `scrapy jobs` reads each one's outcome from its log."""
+    watched = ScrapydNode(tmp_path / "watched")
+    try:
+        deploy(egg, {"watched": watched}, tmp_path / "client")
+        site = tmp_path / "site"
+        site.mkdir()
+        server.faults.fail_paths = {"/papers/date/2026-02-17": 503}
+        settings = {**source_settings(server), "SITE_DIR": str(site), "RETRY_TIMES": "0"}
+        node = Node("watched", watched.url)
+        good = node.schedule("hfpapers", "daily", {"date": DAY}, settings)
+        bad = node.schedule("hfpapers", "daily", {"date": "2026-02-17"}, settings)
+        wait_finished(watched, good)
+        wait_finished(watched, bad)
+        proc = scrapy("jobs", "--node", "watched", "--since", "1h", cwd=tmp_path / "client")
+        quiet = scrapy("jobs", "--node", "watched", "--quiet", cwd=tmp_path / "client")
+    finally:
+        watched.stop()
+    assert proc.returncode == 1, proc.stdout + proc.stderr
+    lines = proc.stdout.splitlines()
+    assert lines[0].split() == ["node", "spider", "lists", "started", "ended", "outcome"]
+    ok = [line for line in lines if f" {DAY} " in line]
+    failed = [line for line in lines if " 2026-02-17 " in line]
+    assert len(ok) == 1 and ok[0].startswith("watched  daily") and ok[0].endswith("  ok (1 list written)")
+    assert len(failed) == 1 and failed[0].endswith("  failed (Hugging Face failed for 2026-02-17: HTTP 503)")
+    assert f"  log: {watched.url}/logs/hfpapers/daily/{bad}.log" in lines
+    assert lines[-1].endswith("on 1 node: 1 failed, 1 ok")
+    assert proc.stderr == ""
+    # A failure is never quiet.
+    assert quiet.returncode == 1 and quiet.stdout.splitlines()[:-1] == lines[:-1]
+
+
+# The README's lines for running Scrapyd by hand, from the checkout: started in the
+# background, quiet, its log in a file; stopped by the pid it wrote.
+START_BY_HAND = (
+    'mkdir -p ~/scrapyd && (cd ~/scrapyd && exec "$OLDPWD/.venv/bin/scrapyd"'
+    " --logfile scrapyd.log --pidfile scrapyd.pid >/dev/null &)"
+)
+STOP_BY_HAND = 'kill "$(cat ~/scrapyd/scrapyd.pid)"'
+
+
+def test_scrapyd_by_hand_starts_quietly_logs_to_a_file_and_stops(tmp_path: Path) -> None:
+    home = tmp_path / "home"
+    home.mkdir()
+    port = free_port()  # not 6800: Scrapyd takes its port from the environment
+    env = {k: v for k, v in os.environ.items() if not k.startswith("SCRAPY")}
+    env.update(HOME=str(home), SCRAPYD_HTTP_PORT=str(port))
+    terminal = tmp_path / "terminal"  # what the owner's terminal would show (a file: Scrapyd outlives sh)
+
+    def shell(line: str) -> int:
+        with terminal.open("a") as out:
+            return subprocess.run(
+                ["sh", "-c", line], cwd=ROOT, env=env, stdout=out, stderr=out, timeout=30
+            ).returncode
+
+    folder = home / "scrapyd"
+    assert shell(START_BY_HAND) == 0
+    pid = 0
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                with urllib.request.urlopen(
+                    f"http://127.0.0.1:{port}/daemonstatus.json", timeout=2
+                ) as answer:
+                    assert json.loads(answer.read())["status"] == "ok"
+                break
+            except OSError:
+                assert time.monotonic() < deadline, (folder / "scrapyd.log").read_text()
+                time.sleep(0.2)
+        pid = int((folder / "scrapyd.pid").read_text())
+        assert (
+            f"Scrapyd web console available at http://127.0.0.1:{port}/"
+            in (folder / "scrapyd.log").read_text()
+        )
+        assert shell(STOP_BY_HAND) == 0
+        deadline = time.monotonic() + 15
+        while (folder / "scrapyd.pid").exists() or Path(f"/proc/{pid}").exists():
+            assert time.monotonic() < deadline, "scrapyd did not stop"
+            time.sleep(0.1)
+        pid = 0
+    finally:
+        if pid:
+            os.kill(pid, signal.SIGKILL)  # the Scrapyd this test started, by its own pid
+    assert "Server Shut Down." in (folder / "scrapyd.log").read_text()
+    assert terminal.read_text() == ""

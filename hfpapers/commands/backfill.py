@@ -5,16 +5,17 @@ from __future__ import annotations
 import argparse
 
 from hfpapers.args import ArgumentError, plan_periods
-from hfpapers.scrapyd import SPIDER, Job, check_nodes, resolve_node, split_range, wait_for
-from hfpapers.scrapyd_cli import FAILED, USAGE_ERROR, ScrapydCommand
+from hfpapers.scrapyd_cli import FAILED, USAGE_ERROR, ScrapydCommand, positive_seconds
 
 
 class Command(ScrapydCommand):
+    timeout = 6 * 3600.0
+
     def syntax(self) -> str:
         return "--start YYYY-MM-DD --end YYYY-MM-DD --node NAME|URL [--node ...] -s SITE_DIR=/path"
 
     def short_desc(self) -> str:
-        return "Split a range of days over Scrapyd nodes, wait, and report per node"
+        return "Split a range of days over Scrapyd nodes, wait, and report per job"
 
     def add_options(self, parser: argparse.ArgumentParser) -> None:
         super().add_options(parser)
@@ -23,8 +24,9 @@ class Command(ScrapydCommand):
         parser.add_argument(
             "--node", action="append", default=[], help="deploy target in scrapy.cfg or Scrapyd URL (repeat)"
         )
-        parser.add_argument("--poll", type=float, default=5.0, help="seconds between listjobs.json polls")
-        parser.add_argument("--timeout", type=float, default=6 * 3600, help="give up waiting after (s)")
+        parser.add_argument(
+            "--poll", type=positive_seconds, default=5.0, help="seconds between listjobs.json polls"
+        )
 
     def run(self, args: list[str], opts: argparse.Namespace) -> None:
         assert self.settings is not None
@@ -38,20 +40,15 @@ class Command(ScrapydCommand):
                 "node: give at least one --node (a scrapy.cfg deploy target or a Scrapyd URL)", USAGE_ERROR
             )
         settings = self.job_settings(opts)
-        jobs: list[Job] = []
+        from hfpapers.scrapyd import ScrapydError, backfill
 
-        def schedule_all() -> None:
-            nodes = [resolve_node(spec, opts.username, opts.password) for spec in opts.node]
-            check_nodes(nodes, opts.project, SPIDER)
-            for node, (first, last) in zip(nodes, split_range(start, end, len(nodes)), strict=False):
-                job_id = node.schedule(
-                    {"start": first.isoformat(), "end": last.isoformat()}, settings, opts.project
-                )
-                jobs.append(Job(node, job_id, first, last))
-                print(f"{node}: {first} to {last}: job {job_id} scheduled", flush=True)
-            wait_for(jobs, opts.poll, opts.timeout, opts.project)
-
-        self.guarded(schedule_all)
+        nodes = self.nodes(opts.node, opts)
+        try:
+            jobs = backfill(
+                nodes, start, end, opts.project, settings, opts.poll, lambda line: print(line, flush=True)
+            )
+        except ScrapydError as exc:
+            self.fail(str(exc))
         for job in jobs:
             print("\n".join(job.report()))
         failed = [job for job in jobs if not job.ok]

@@ -10,16 +10,18 @@ publishing (the ``hfpapers/outcome`` stat that `RunLedger` sets).
 from __future__ import annotations
 
 import argparse
+import difflib
 import gc
+import re
 import sys
 
 from scrapy.commands import ScrapyHelpFormatter
 from scrapy.commands.crawl import Command as ScrapyCrawl
 from scrapy.spiderloader import SpiderLoader
 
-from hfpapers.args import ArgumentError
-from hfpapers.checks import COMMON_ARGUMENTS, PERIOD_ARGUMENTS
+from hfpapers.args import COMMON_ARGUMENTS, PERIOD_ARGUMENTS, ArgumentError
 from hfpapers.ledger import RunLedger
+from hfpapers.periods import KINDS
 from hfpapers.run_summary import log_outcome
 from hfpapers.spiders.papers import PapersSpider
 
@@ -27,7 +29,7 @@ USAGE_ERROR = 2
 
 # The settings a first run is likely to need; README.md's Settings has them all.
 MAIN_SETTINGS = {
-    "SITE_DIR": "the Jekyll site the posts and data files go into",
+    "SITE_DIR": "the Jekyll site the posts and data files go into (required)",
     "POST_TIMEZONE": "the time zone of the posts' times (POST_TIME, POST_TIME_WEEKLY, ...)",
     "POST_PERMALINK": "each post's URL ({slug}, {key}, {kind}; empty: none)",
     "SUMMARY_API_URL": "an OpenAI-compatible endpoint for Korean summaries (empty: none)",
@@ -36,6 +38,18 @@ MAIN_SETTINGS = {
     "PUBLISH_PUSH": "push the commit (to PUBLISH_GIT_REMOTE, PUBLISH_GIT_BRANCH)",
     "HF_PAGE_DELAY": "seconds between Hugging Face requests",
 }
+
+
+def _argument_shaped_like(word: str) -> str:
+    """The spider argument a word looks like a value of: ``date``, ``week``, ``month`` or ""."""
+    for pattern, argument in (
+        (r"\d{4}-\d{2}-\d{2}", "date"),
+        (r"\d{4}-W\d{2}", "week"),
+        (r"\d{4}-\d{2}", "month"),
+    ):
+        if re.fullmatch(pattern, word):
+            return argument
+    return ""
 
 
 class _HelpFormatter(argparse.RawDescriptionHelpFormatter, ScrapyHelpFormatter):
@@ -72,10 +86,15 @@ class Command(ScrapyCrawl):
         # Read before the -s options are applied: the project's defaults.
         lines = ["-s NAME=VALUE (every setting: README.md, Settings), default in brackets:"]
         for name, what in MAIN_SETTINGS.items():
-            lines.append(f"{name:<17} {what} [{self.settings.get(name)}]")
+            default = self.settings.get(name)
+            lines.append(f"{name:<17} {what}" + (f" [{default}]" if default != "" else ""))
         return "\n".join(lines)
 
     def process_options(self, args: list[str], opts: argparse.Namespace) -> None:
+        slip = self._slip(args)
+        if slip:
+            print(f"error: {slip}", file=sys.stderr)
+            sys.exit(USAGE_ERROR)
         super().process_options(args, opts)
         assert self.settings is not None
         spidercls = self._spider_class(args)
@@ -85,6 +104,55 @@ class Command(ScrapyCrawl):
             except ArgumentError as exc:
                 print(f"error: {exc}", file=sys.stderr)
                 sys.exit(USAGE_ERROR)
+
+    def _slip(self, args: list[str]) -> str:
+        """What is wrong with the words Scrapy's parser left over, naming what to type; "" if nothing.
+
+        Scrapy reads them as spider names: an unknown one ends in a traceback (``KeyError:
+        'Spider not found: dialy'``), and an option it does not know (``--date 2026-02-18``,
+        as `scrapy schedule` takes it) or a second word in ``running 'scrapy crawl' with more
+        than one spider is not supported``.
+        """
+        assert self.settings is not None
+        words = [arg for arg in args if not arg.startswith("-")]
+        for index, arg in enumerate(args):
+            if arg.startswith("-") and len(arg) > 1:
+                name, has_value, value = arg.lstrip("-").partition("=")
+                if not has_value and index + 1 < len(args) and not args[index + 1].startswith("-"):
+                    value = args[index + 1]
+                    words.remove(value)
+                return self._option_slip(arg.split("=", 1)[0], name, value)
+        if not words:
+            return ""  # Scrapy's usage line
+        names = SpiderLoader.from_settings(self.settings).list()
+        names.sort(key=lambda name: (list(KINDS).index(name) if name in KINDS else len(KINDS), name))
+        if words[0] not in names:
+            close = difflib.get_close_matches(words[0].lower(), names, n=1)
+            hint = f" (did you mean {close[0]}?)" if close else ""
+            return f"no spider {words[0]!r}{hint}; spiders: {', '.join(names)}"
+        if len(words) > 1:
+            argument = _argument_shaped_like(words[1])
+            if argument:
+                return f"scrapy crawl takes one spider; give {words[1]!r} as -a {argument}={words[1]}"
+            return f"scrapy crawl takes one spider ({', '.join(names)}), not {' '.join(words)!r}"
+        return ""
+
+    def _option_slip(self, option: str, name: str, value: str) -> str:
+        assert self.settings is not None
+        argument = name.replace("-", "_").lower()
+        if argument in {name for arguments in PERIOD_ARGUMENTS.values() for name in arguments} | set(
+            COMMON_ARGUMENTS
+        ):
+            return (
+                f"scrapy crawl takes spider arguments as -a NAME=VALUE: use -a {argument}={value or 'VALUE'}"
+            )
+        setting = name.replace("-", "_").upper()
+        if setting in self.settings:
+            return f"scrapy crawl takes settings as -s NAME=VALUE: use -s {setting}={value or 'VALUE'}"
+        return (
+            f"scrapy crawl has no option {option}: spider arguments are -a NAME=VALUE, settings -s NAME=VALUE"
+            " (scrapy crawl daily --help lists them)"
+        )
 
     def _spider_class(self, args: list[str]) -> type[PapersSpider] | None:
         assert self.settings is not None

@@ -8,10 +8,8 @@ from __future__ import annotations
 
 import argparse
 
-from hfpapers.args import ArgumentError, plan_periods
-from hfpapers.checks import check_arguments
+from hfpapers.args import ArgumentError, check_arguments, plan_periods
 from hfpapers.periods import KINDS
-from hfpapers.scrapyd import resolve_node
 from hfpapers.scrapyd_cli import USAGE_ERROR, ScrapydCommand
 
 # The option each spider takes here: its period (Kind.segment: --date, --week, --month);
@@ -47,10 +45,11 @@ class Command(ScrapydCommand):
         except ArgumentError as exc:
             self.fail(str(exc), USAGE_ERROR)
         settings = self.job_settings(opts)
+        from hfpapers.scrapyd import ScrapydError
 
-        def schedule() -> None:
-            node = resolve_node(opts.url or opts.target, opts.username, opts.password)
-            job = node.schedule({name: key}, settings, opts.project, spider=opts.spider)
-            print(f"scheduled {opts.spider} {key} on {node}: job {job}")
-
-        self.guarded(schedule)
+        (node,) = self.nodes([opts.url or opts.target], opts)
+        try:
+            job = node.schedule(opts.project, opts.spider, {name: key}, settings)
+        except ScrapydError as exc:
+            self.fail(f"{node}: {exc}")
+        print(f"scheduled {opts.spider} {key} on {node}: job {job}")

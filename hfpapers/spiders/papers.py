@@ -28,9 +28,8 @@ from twisted.internet.error import DNSLookupError
 from twisted.python.failure import Failure
 
 from hfpapers import arxiv, hf, summaries
-from hfpapers.args import RunPlan, plan_run
+from hfpapers.args import RunPlan, check_input, plan_run
 from hfpapers.assembler import ListAssembler, NextSteps
-from hfpapers.checks import check_input
 from hfpapers.items import Paper, PaperList
 from hfpapers.periods import Period
 from hfpapers.pipelines import dedupe, normalize_paper, paper_errors, rank_by_likes
