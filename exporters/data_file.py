@@ -23,11 +23,13 @@ def data_file_object(item: PaperList) -> dict[str, Any]:
         "last_day": period.last.isoformat(),
         "total_papers": item.total_papers,
         "found_papers": item.found_papers,
-        "replaces_post": item.replaces_post,
+        "compared_with": item.compared_with,
         # vars(), not asdict(): the fields are plain JSON values, and a deep copy costs.
         "papers": [vars(paper) for paper in item.papers],
         # The post's bytes as written with this file: a post that differs is the owner's edit.
         **({"post_sha256": item.post_sha256} if item.post_sha256 else {}),
+        # Last: every paper found, shown or not, for the next run's comparison.
+        "found": item.found,
     }
 
 

@@ -18,11 +18,13 @@ from scrapy.exporters import BaseItemExporter
 from scrapy.settings import BaseSettings
 
 from exporters.markdown import (
+    break_free,
     escape_markdown,
     inline_markdown,
     link,
     liquid_safe,
-    plain_text,
+    plain_line,
+    title_markdown,
     yaml_list,
     yaml_scalar,
 )
@@ -38,6 +40,8 @@ Fields = dict[str, Any]  # a Paper's fields, vars(paper)
 _SAFE_URL_RE = re.compile(r"^https?://[^\s<>\"{}|\\^`]+$")
 AUTHORS_SHOWN = 3
 ALT_LIMIT = 160  # characters of the image's caption, like the description's
+CHART_OPEN = '<pre><code class="language-mermaid"><script type="text/x-mermaid">'
+CHART_CLOSE = "</script></code></pre>"
 
 
 def shorten_authors(authors: list[str], shown: int = AUTHORS_SHOWN) -> str:
@@ -66,9 +70,10 @@ def _link(url: str | None) -> str | None:
     return link(url) if url and _SAFE_URL_RE.match(url) else None
 
 
-def movement(paper: Fields, replaces_post: bool) -> str:
-    """``▲2``, ``▼1``, ``NEW`` against the post this run replaces; "" when unchanged."""
-    if not replaces_post:
+def movement(paper: Fields, compared: bool) -> str:
+    """``▲2``, ``▼1``, ``NEW`` against the earlier version of the post; "" when unchanged
+    (or when this version is compared with nothing)."""
+    if not compared:
         return ""
     before, now = paper.get("previous_rank"), paper.get("rank")
     if before is None:
@@ -76,6 +81,11 @@ def movement(paper: Fields, replaces_post: bool) -> str:
     if now is None or before == now:
         return ""
     return f"▲{before - now}" if before > now else f"▼{now - before}"
+
+
+def movement_legend(compared_with: int) -> str:
+    """The one line that says what the marks compare against."""
+    return f"순위 변화(▲▼)와 NEW는 이 글을 앞서 쓸 때 수집한 논문 {compared_with}편과 비교한 것입니다."
 
 
 def rank_labels(papers: list[Fields]) -> list[str]:
@@ -99,6 +109,13 @@ def likes_chart(papers: list[Fields], top: int, color: str) -> str:
 
     The bars' colour is set in the diagram (``plotColorPalette``): Mermaid's
     default palette starts at #FFF4DD, near white on Chirpy's light theme.
+
+    Written as the element kramdown makes of a ``mermaid`` code block
+    (``pre > code.language-mermaid``, which Chirpy hands to Mermaid by its
+    ``textContent``), with the source inside a ``<script>`` that runs nothing:
+    Chirpy's search index and read-time take a post's text through Liquid's
+    ``strip_html``, which drops a script with its content, so the chart's source
+    is no post's search snippet.
     """
     shown = papers[:top]
     labels = ", ".join(f'"{label}"' for label in rank_labels(shown))
@@ -106,14 +123,13 @@ def likes_chart(papers: list[Fields], top: int, color: str) -> str:
     init = {"themeVariables": {"xyChart": {"plotColorPalette": color}}}
     return "\n".join(
         [
-            "```mermaid",
-            f"%%{{init: {json.dumps(init)}}}%%",
+            f"{CHART_OPEN}%%{{init: {json.dumps(init)}}}%%",
             "xychart-beta",
             f'    title "좋아요 상위 {len(shown)}"',
             f"    x-axis [{labels}]",
             f'    y-axis "좋아요" 0 --> {max(likes, default=0) + 1}',
             f"    bar [{', '.join(str(n) for n in likes)}]",
-            "```",
+            CHART_CLOSE,
         ]
     )
 
@@ -148,9 +164,11 @@ def shorten(text: str, limit: int) -> str:
     return text if len(text) <= limit else text[: max(limit - 1, 0)].rstrip() + "…"
 
 
-def description(period: Period, papers: list[Fields], limit: int = 160, found: int = 0) -> str:
+def description(period: Period, papers: list[Fields], limit: int = 160, found: int = 0, tied: int = 0) -> str:
     """The card's one plain sentence: ``논문 13편 · 1위 "GLM-5: …" (좋아요 15)``
-    (``논문 13편 중 상위 3편 · …`` when ``-a top=3`` kept 3 of the 13 ``found``).
+    (``논문 13편 중 상위 3편 · …`` when ``-a top=3`` kept 3 of the 13 ``found``;
+    ``공동 1위 "A" · "B" (좋아요 각 10)`` when two share the first place, ``공동 1위
+    3편: "A" 외 2편 …`` when more do: ``tied`` counts them in the whole list).
 
     Chirpy prints it unescaped in the home page, the post's header and the
     feed, and MathJax reads the header: `plain_text` leaves nothing to run.
@@ -159,11 +177,26 @@ def description(period: Period, papers: list[Fields], limit: int = 160, found: i
         return f"{period.span_ko} 논문 0편"
     top = papers[0]
     count = f"{found}편 중 상위 {len(papers)}편" if found > len(papers) else f"{len(papers)}편"
-    head, tail = f'논문 {count} · 1위 "', f'" (좋아요 {top["upvotes"]})'
-    room = limit - len(head) - len(tail)
+    first = [p for p in papers if top.get("rank") is not None and p.get("rank") == top["rank"]] or [top]
+    tied = max(tied, len(first))
+    likes = top["upvotes"]
+    if tied == 1:
+        return _fitted(f'논문 {count} · 1위 "', [top], f'" (좋아요 {likes})', limit)
+    if tied == 2 and len(first) == 2:
+        return _fitted(f'논문 {count} · 공동 1위 "', first, f'" (좋아요 각 {likes})', limit)
+    return _fitted(
+        f'논문 {count} · 공동 1위 {tied}편: "', [top], f'" 외 {tied - 1}편 (좋아요 각 {likes})', limit
+    )
+
+
+def _fitted(head: str, papers: list[Fields], tail: str, limit: int) -> str:
+    """``head`` + the papers' titles (each cut to an equal share of the room) + ``tail``,
+    safe to print unescaped as a whole (a pair of ``$`` may span two titles)."""
+    between = '" · "'
+    room = (limit - len(head) - len(tail) - len(between) * (len(papers) - 1)) // len(papers)
     if room < 2:  # a count no real list has: the title's "…" alone, and the whole line cut
-        return shorten(f"{head}…{tail}", limit)
-    return head + shorten(plain_text(top["title"]), room) + tail
+        return shorten(head + between.join("…" for _ in papers) + tail, limit)
+    return break_free(head + between.join(shorten(plain_line(p["title"]), room) for p in papers) + tail)
 
 
 @functools.cache
@@ -237,36 +270,34 @@ class KoreanPostExporter(BaseItemExporter):
         period = item.period
         kind = period.of_kind
         if period.is_day:
-            body, has_math = self._daily_body(item.replaces_post, papers, item.found_papers)
+            body, has_math = self._daily_body(item.compared_with, papers, item.found_papers)
         else:
             body, has_math = self._period_body(papers)
-        primaries = [p["primary_category"] for p in papers if p.get("primary_category")]
-        field_tags = [c.lower() for c, _ in top_counts(primaries, self.category_tags)]
         tags = self.settings.getlist(kind.setting("POST_TAGS"))
         when = post_datetime(
             period, self.settings.get(kind.setting("POST_TIME")), self.post_timezone, self.now
         )
+        tied = sum(1 for found in item.found if found.get("rank") == 1)
         front = ["---", f"title: {yaml_scalar(period.title)}"]
         if item.permalink:
             # Bare, as the blog's own posts write it, when it is a plain path.
             url = item.permalink if is_site_path(item.permalink) else yaml_scalar(item.permalink)
             front.append(f"permalink: {url}")
+        card = description(period, papers, found=item.found_papers, tied=tied)
         front += [
             f"date: {when.strftime('%Y-%m-%d %H:%M:%S %z')}",
-            f"description: {yaml_scalar(description(period, papers, found=item.found_papers))}",
+            f"description: {yaml_scalar(card)}",
             f"categories: {yaml_list(self.settings.getlist(kind.setting('POST_CATEGORIES')))}",
-            f"tags: {yaml_list(tags + [t for t in field_tags if t not in tags])}",
+            f"tags: {yaml_list(tags + self._category_tags(papers, tags))}",
         ]
         if self.author and known_author(self.site_root, self.author):
             front.append(f"author: {yaml_scalar(self.author)}")
         thumbnail = papers[0].get("thumbnail") if papers and self.image else None
         if thumbnail:
-            front += [
-                "image:",
-                f"  path: {thumbnail}",
-                # One line, as long as the description at most: a theme prints it as it is.
-                f"  alt: {yaml_scalar(shorten(plain_text(papers[0]['title']), ALT_LIMIT))}",
-            ]
+            # One line, as long as the description at most: a theme prints it as it is, also
+            # (jekyll-seo-tag) inside an attribute's quotes.
+            alt = break_free(shorten(plain_line(papers[0]["title"]), ALT_LIMIT), attribute=True)
+            front += ["image:", f"  path: {thumbnail}", f"  alt: {yaml_scalar(alt)}"]
         if has_math:
             front.append("math: true")
         if papers and self.chart_top:
@@ -274,33 +305,45 @@ class KoreanPostExporter(BaseItemExporter):
         front += [f"{MARKER}: {kind.name}", "---"]
         return "\n".join(front) + "\n\n" + liquid_safe("\n".join(body))
 
+    def _category_tags(self, papers: list[Fields], tags: list[str]) -> list[str]:
+        """The most common arXiv primary categories, spelled as the 분야 line spells them
+        (``cs.CL``); none unless POST_CATEGORY_TAGS asks: tags every post carries push the
+        blog's own off Chirpy's Trending Tags."""
+        if self.category_tags <= 0:
+            return []
+        primaries = [p["primary_category"] for p in papers if p.get("primary_category")]
+        taken = {tag.lower() for tag in tags}
+        return [c for c, _ in top_counts(primaries, self.category_tags) if c.lower() not in taken]
+
     def _chart(self, papers: list[Fields]) -> list[str]:
         return (
             [likes_chart(papers, self.chart_top, self.chart_color), ""] if papers and self.chart_top else []
         )
 
-    def _entries(self, papers: list[Fields], replaces: bool) -> list[tuple[str, bool]]:
+    def _entries(self, papers: list[Fields], compared: bool) -> list[tuple[str, bool]]:
         entries = []
         expected = 1  # the number the browser gives an item without a value
         for position, paper in enumerate(papers, 1):
             rank = paper.get("rank") or position
-            entries.append(self._entry(rank, paper, movement(paper, replaces), numbered=rank == expected))
+            entries.append(self._entry(rank, paper, movement(paper, compared), numbered=rank == expected))
             expected = rank + 1
         return entries
 
-    def _daily_body(self, replaces: bool, papers: list[Fields], found: int) -> tuple[list[str], bool]:
+    def _daily_body(self, compared_with: int, papers: list[Fields], found: int) -> tuple[list[str], bool]:
         # No "# title": Chirpy's post layout shows the front-matter title as the page's H1.
-        entries = self._entries(papers, replaces)
+        entries = self._entries(papers, compared_with > 0)
         if found > len(papers):  # -a top=N: say what was left out
             count = f"총 **{found}편** 중 좋아요 상위 **{len(papers)}편**을 소개합니다."
         else:
             count = f"총 **{len(papers)}개**의 논문이 수집되었습니다."  # the old script's words
+        shown = any(movement(p, compared_with > 0) for p in papers)
         body = [
             count,
             "",
             *self._chart(papers),
             "## 📊 좋아요 순위",
             "",
+            *([movement_legend(compared_with), ""] if shown else []),
             *(text for text, _ in entries),
         ]
         return body, any(math for _, math in entries)
@@ -329,41 +372,63 @@ class KoreanPostExporter(BaseItemExporter):
                 body += [heading, "", *(f"- {escape_markdown(name)}: {n}편" for name, n in counts), ""]
         return body, any(math for _, math in entries)
 
-    def _entry(self, rank: int, paper: Fields, moved: str, numbered: bool) -> tuple[str, bool]:
-        """One ranked paper. kramdown numbers a list 1, 2, 3 whatever the source says:
-        a tie, and the paper after it, set their number (``value``) themselves."""
-        title = escape_markdown(paper["title"])
-        value = "" if numbered else f'{{: value="{rank}"}} '
-        lines = [f"{rank}. {value}**{title}** - 👍 {paper['upvotes']}" + (f" {moved}" if moved else "")]
-
-        def item(text: str) -> None:
-            lines.append(f"   - {text}")
-
-        if paper.get("organization"):
-            item(f"기관: {escape_markdown(paper['organization'])}")
-        if paper.get("authors"):
-            item(f"저자: {escape_markdown(shorten_authors(paper['authors']))}")
-        math = False
+    def _skim(self, paper: Fields) -> tuple[str, str] | None:
+        """The paper's one line to skim: its Korean summary, else Hugging Face's own
+        (POST_AI_SUMMARY), labelled as Hugging Face's; None when there is neither."""
         if paper.get("summary_ko"):
-            # A model's answer: untrusted text, escaped like an abstract.
-            summary, math = inline_markdown(paper["summary_ko"])
-            item(f"요약: {summary}")
+            return "요약", paper["summary_ko"]
+        if self.ai_summary and paper.get("ai_summary"):
+            return "AI 요약 (HF)", paper["ai_summary"]
+        return None
+
+    def _entry(self, rank: int, paper: Fields, moved: str, numbered: bool) -> tuple[str, bool]:
+        """One ranked paper: its title line, its one line to skim, and the rest (who, where,
+        the abstract) folded in ``<details>``, which kramdown reads as Markdown inside.
+
+        kramdown numbers a list 1, 2, 3 whatever the source says: a tie, and the paper
+        after it, set their number (``value``) themselves. The rank's movement stands
+        after the likes with its word (``순위 ▲1``), never as a bare number beside them.
+        """
+        marker = f"{rank}. "
+        # The fold lines up with the item's text (``10. `` is four wide): kramdown ends an item
+        # at an HTML block indented less. A nested list line it takes at three, as always.
+        indent = " " * len(marker)
+        value = "" if numbered else f'{{: value="{rank}"}} '
+        mark = "" if not moved else " · NEW" if moved == "NEW" else f" · 순위 {moved}"
+        lines = [f"{marker}{value}**{title_markdown(paper['title'])}** - 👍 {paper['upvotes']}{mark}"]
+        math = False
+        skim = self._skim(paper)
+        if skim:
+            # Untrusted text (a model's answer, Hugging Face's), escaped like an abstract.
+            text, math = inline_markdown(skim[1])
+            lines.append(f"   - {skim[0]}: {text}")
+        folded = []
+        if paper.get("organization"):
+            folded.append(f"기관: {escape_markdown(paper['organization'])}")
+        if paper.get("authors"):
+            folded.append(f"저자: {escape_markdown(shorten_authors(paper['authors']))}")
         if paper.get("categories"):
-            item(f"분야: {escape_markdown(', '.join(paper['categories']))}")
+            folded.append(f"분야: {escape_markdown(', '.join(paper['categories']))}")
         code = _link(paper.get("github_repo"))
         if code:
             stars = paper.get("github_stars")
-            item(f"코드: {code}" + (f" (⭐ {stars})" if stars is not None else ""))
+            folded.append(f"코드: {code}" + (f" (⭐ {stars})" if stars is not None else ""))
         project = _link(paper.get("project_page"))
         if project and paper.get("project_page") != paper.get("github_repo"):
-            item(f"프로젝트: {project}")
+            folded.append(f"프로젝트: {project}")
         if paper.get("comments"):
-            item(f"댓글: {paper['comments']}개")
-        item(f"[HF 페이지]({paper['hf_url']})")
-        item(f"[논문 링크]({paper['arxiv_url']})")
-        if self.ai_summary and paper.get("ai_summary"):
-            summary, _ = inline_markdown(paper["ai_summary"])
-            item(f"AI 요약: {summary}")
-        abstract, has_math = inline_markdown(paper.get("abstract") or "")
-        item(f"Abstract: {abstract}")
-        return "\n".join(lines) + "\n", has_math or math
+            folded.append(f"댓글: {paper['comments']}개")
+        folded += [f"[HF 페이지]({paper['hf_url']})", f"[논문 링크]({paper['arxiv_url']})"]
+        label = "초록 · 저자 · 링크" if paper.get("abstract") else "저자 · 링크"
+        if paper.get("abstract"):
+            abstract, has_math = inline_markdown(paper["abstract"])
+            folded.append(f"Abstract: {abstract}")
+            math = math or has_math
+        lines += [
+            f'{indent}<details markdown="1"><summary>{label}</summary>',
+            "",
+            *(f"{indent}- {text}" for text in folded),
+            "",
+            f"{indent}</details>",
+        ]
+        return "\n".join(lines) + "\n", math

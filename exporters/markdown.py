@@ -16,9 +16,11 @@ kramdown passes through and MathJax cannot pair with anything.
 
 from __future__ import annotations
 
+import html
 import json
 import re
 
+from exporters import tex
 from hfpapers.text import URL_RE, clean_text, trim_url
 
 # Display math, then inline math by pandoc's rule: no space inside the
@@ -115,33 +117,94 @@ def link(url: str) -> str:
     return f'<a href="{href}">{_escape_plain(url)}</a>'
 
 
-def inline_markdown(text: str) -> tuple[str, bool]:
-    """One line of text as kramdown source that renders literally.
-
-    Returns the Markdown and whether it contains math. URLs become autolinks.
-    Liquid is handled separately, over the whole post, by `liquid_safe`.
-    """
+def _atoms(text: str) -> tex.Atoms:
+    """Math and URLs, found as they always were (leftmost first; a ``$`` inside a URL is
+    the URL's), by start offset: the TeX reader leaves them whole."""
     if "$" in text:
         tokens = _TOKEN_RE
     elif "://" in text:
         tokens = _URL_ONLY_RE  # no math possible: skip the costlier pattern
     else:
-        return _escape_plain(text), False
-    out: list[str] = []
-    pos = 0
-    has_math = False
+        return {}
+    atoms: tex.Atoms = {}
     for match in tokens.finditer(text):
-        out.append(_escape_plain(text[pos : match.start()]))
         if match.group("math"):
-            has_math = True
-            out.append(_math(match.group("display") or match.group("inline")))
-            pos = match.end()
+            atoms[match.start()] = (match.end(), "math", match.group("display") or match.group("inline"))
         else:
             url = trim_url(match.group("url"))
-            out.append(link(url))
-            pos = match.start() + len(url)
-    out.append(_escape_plain(text[pos:]))
-    return "".join(out), has_math
+            atoms[match.start()] = (match.start() + len(url), "url", "")
+    return atoms
+
+
+def _attribute(value: str) -> str:
+    return value.replace("&", "&amp;").replace('"', "&quot;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def _code(text: str) -> str:
+    """Typewriter text as an HTML element kramdown keeps raw and MathJax skips: entities only
+    (``|`` too, or kramdown reads the line as a table row)."""
+    return "<code>" + html.escape(text, quote=False).replace("|", "&#124;") + "</code>"
+
+
+def _render(nodes: list[tex.Node] | tuple[tex.Node, ...]) -> tuple[str, bool]:
+    """Nodes as kramdown source; and whether any is math."""
+    parts: list[str] = []
+    has_math = False
+    for node in nodes:
+        if isinstance(node, tex.Text):
+            parts.append(_escape_plain(node.text))
+        elif isinstance(node, tex.Math):
+            has_math = True
+            parts.append(_math(node.content))
+        elif isinstance(node, tex.Link):
+            if not node.children:
+                parts.append(link(node.url))
+                continue
+            inner, math = _render(node.children)
+            has_math |= math
+            parts.append(f'<a href="{_attribute(node.url)}">{inner}</a>')
+        elif node.style == "code":
+            parts.append(_code("".join(n.text for n in node.children if isinstance(n, tex.Text))))
+        else:
+            inner, math = _render(node.children)
+            has_math |= math
+            # Elements, not * and **: they nest, and kramdown reads the Markdown inside them.
+            parts.append(f"<{node.style}>{inner}</{node.style}>" if node.style and inner else inner)
+    return "".join(parts), has_math
+
+
+def plain_nodes(nodes: list[tex.Node] | tuple[tex.Node, ...]) -> str:
+    """Nodes as the text a reader sees: math as its source, a link as its text."""
+    parts = []
+    for node in nodes:
+        if isinstance(node, tex.Text):
+            parts.append(node.text)
+        elif isinstance(node, tex.Math):
+            parts.append(node.content)
+        elif isinstance(node, tex.Link):
+            parts.append(plain_nodes(node.children) if node.children else node.url)
+        else:
+            parts.append(plain_nodes(node.children))
+    return "".join(parts)
+
+
+def inline_markdown(text: str) -> tuple[str, bool]:
+    """One line of text as kramdown source that renders literally, its TeX read as text.
+
+    Returns the Markdown and whether it contains math. URLs become autolinks.
+    Liquid is handled separately, over the whole post, by `liquid_safe`.
+    """
+    atoms = _atoms(text)
+    if not atoms and not tex.has_tex(text):
+        return _escape_plain(text), False
+    return _render(tex.parse(text, atoms))
+
+
+def tex_text(text: str) -> str:
+    """What a reader sees of an abstract or title: its TeX read, math as its source, a link
+    as its text."""
+    atoms = _atoms(text)
+    return plain_nodes(tex.parse(text, atoms)) if atoms or tex.has_tex(text) else text
 
 
 # A list marker at the start of a text: written after "- " (a keyword line) it would
@@ -152,7 +215,16 @@ _LIST_MARKER_RE = re.compile(r"^(\d*)([-+.)])(?=[ \t]|$)")
 def escape_markdown(text: str) -> str:
     """Text as kramdown source with no math and no links: all literal, also at the
     start of a line or list item."""
-    text = _escape_plain(text)
+    return _line_start_safe(_escape_plain(text))
+
+
+def title_markdown(text: str) -> str:
+    """A paper's title as kramdown source: its TeX read (``R\\&D``, ``\\textit{…}``), no
+    math and no autolinks, literal also at the start of a line or list item."""
+    return _line_start_safe(_render(tex.parse(text))[0] if tex.has_tex(text) else _escape_plain(text))
+
+
+def _line_start_safe(text: str) -> str:
     if text[:1] in "-+0123456789":
         match = _LIST_MARKER_RE.match(text)
         if match and (match.group(1) or match.group(2) in "-+"):
@@ -169,22 +241,81 @@ def liquid_safe(source: str) -> str:
     return _LIQUID_START_RE.sub('{{ "{" }}', source)
 
 
-# Characters that would run as HTML, Liquid or MathJax where a theme prints a
-# front-matter value as it is (Chirpy: the card, the post's header, the feed),
-# as look-alikes that run as nothing.
-_PLAIN_LOOKALIKES = str.maketrans(
-    {"<": "‹", ">": "›", "&": "＆", "{": "｛", "}": "｝", "$": "＄", "\\": "＼", "`": "'"}
-)
+# A front-matter value that Chirpy prints as it is (the card's description, the image's
+# caption) meets four readers: HTML (the home page's card, the post's header), XML (feed.xml,
+# after Chirpy turns every "&" into "&amp;"), kramdown (jekyll-seo-tag's markdownify of the
+# description for the meta tags) and MathJax (the post's header). A character is written as a
+# look-alike only where one of them would read it as markup; everywhere else it is itself.
+_KRAMDOWN_ESCAPABLE = "\\`*_{}[]()#+-.!:|\"'=<>$"
+_BACKSLASH_RE = re.compile(r"\\(?=[" + re.escape(_KRAMDOWN_ESCAPABLE) + r"]|(?:begin|end|ref|eqref)\b)")
+_REFERENCE_RE = re.compile(r"&[#\w;]{1,40}")
+_EMPHASIS_UNDERSCORE_RE = re.compile(r"(?<![^\W_])_|_(?![^\W_])")
+_LINK_RE = re.compile(r"\]\(")
+# An extension kramdown runs: one that is closed ({::comment}…{:/comment}) or closes itself.
+_EXTENSION_RE = re.compile(r"\{::\w+.*?(?:\{:/\w*\}|/\})")
 
 
-def plain_text(text: str) -> str:
-    """One line of plain text for a front-matter value a theme prints unescaped:
-    no line breaks, bidi or zero-width characters, math as its source, and
-    nothing that HTML, Liquid or MathJax would run."""
-    text = clean_text(text)
-    if "$" in text:
-        text = _MATH_RE.sub(lambda m: m.group("display") or m.group("inline"), text)
-    return text.translate(_PLAIN_LOOKALIKES)
+def break_free(text: str, attribute: bool = False) -> str:
+    """``text`` with a look-alike for each character that a reader of a front-matter value
+    Chirpy prints as it is would take as markup (see above)."""
+    if "<" in text:  # XML has no bare "<"; in HTML it opens a tag
+        text = text.replace("<", "‹")
+    if "›" in text or ">" in text:
+        text = _closing_angles(text)
+    if "&" in text:  # "R&D" stays; "&copy" or "&#123;" would be read as a character
+        text = _REFERENCE_RE.sub(
+            lambda m: "＆" + m.group()[1:] if html.unescape(m.group()) != m.group() else m.group(), text
+        )
+    if "\\" in text:  # kramdown drops it before its escapable characters; \( \begin open MathJax
+        text = _BACKSLASH_RE.sub("＼", text)
+    for char, lookalike in (("$", "＄"), ("*", "∗"), ("`", "｀")):
+        if text.count(char) > 1:  # a pair: math, emphasis, a code span
+            text = text.replace(char, lookalike)
+    if text.count("_") > 1 and len(_EMPHASIS_UNDERSCORE_RE.findall(text)) > 1:  # snake_case is no emphasis
+        text = _EMPHASIS_UNDERSCORE_RE.sub("＿", text)
+    if _LINK_RE.search(text):  # [text](url): kramdown's link (a [text][ref] without its ref is text)
+        text = text.replace("[", "［").replace("]", "］")
+    if "|" in text:  # kramdown reads a line with "|" as a table row
+        text = text.replace("|", "｜")
+    if "{::" in text and _EXTENSION_RE.search(text):  # kramdown's extensions: {::comment}…{:/} hides
+        text = text.replace("{::", "｛::")
+    if text.count("~~") > 1:  # strikethrough
+        text = text.replace("~", "～")
+    if attribute and '"' in text:  # jekyll-seo-tag writes the image's alt into an attribute unescaped
+        text = _curly_quotes(text)
+    return text
+
+
+def _closing_angles(text: str) -> str:
+    """A ">" that closes a "‹" (so ``‹think›`` reads as a pair), and XML's forbidden ``]]>``."""
+    out, open_angles = [], 0
+    for i, char in enumerate(text):
+        if char == "‹":
+            open_angles += 1
+        elif char == ">" and (open_angles or text[max(i - 2, 0) : i] == "]]"):
+            open_angles = max(open_angles - 1, 0)
+            char = "›"
+        out.append(char)
+    return "".join(out)
+
+
+def _curly_quotes(text: str) -> str:
+    quotes = iter(("“", "”") * (text.count('"') // 2 + 1))
+    return re.sub('"', lambda _: next(quotes), text)
+
+
+def plain_text(text: str, attribute: bool = False) -> str:
+    """One line of plain text for a front-matter value a theme prints unescaped: its TeX
+    read, math as its source, no line breaks, bidi or zero-width characters, and a
+    look-alike only for a character that HTML, XML, kramdown or MathJax would read as
+    markup there (``attribute``: also inside an HTML attribute's double quotes)."""
+    return break_free(plain_line(text), attribute)
+
+
+def plain_line(text: str) -> str:
+    """One line of what a reader sees of a title: TeX read, math as its source, no line
+    breaks, bidi or zero-width characters. Not yet safe to print unescaped (`break_free`)."""
+    return clean_text(tex_text(clean_text(text)))
 
 
 # What YAML refuses in a document or reads as a line break, whatever clean_text keeps

@@ -102,8 +102,12 @@ class PaperList:
     """Number of papers in the post (after dedupe and any ``top`` limit)."""
     found_papers: int = 0
     """Number of papers the list has (after dedupe, before any ``top`` limit)."""
-    replaces_post: bool = False
-    """Whether a post for this list existed before the run (rank movement shown)."""
+    found: list[dict[str, Any]] = field(default_factory=list)
+    """Every paper the list has, shown or not (``top``): ``{arxiv_id, rank, upvotes}`` (and
+    ``previous_rank``, ``previous_upvotes``), for the next run to compare like with like."""
+    compared_with: int = 0
+    """How many papers the earlier version of the post had found, when rank movement is
+    shown against it; 0: no movement shown."""
     permalink: str = ""
     """The post's URL (``POST_PERMALINK``, or the URL of the post it replaces); "" for none."""
     retired_posts: list[str] = field(default_factory=list)

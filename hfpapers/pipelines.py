@@ -107,6 +107,8 @@ class RankPipeline(_ListPipeline):
     def process_item(self, item: PaperList) -> PaperList:
         item.papers = rank_by_likes(item.papers)
         item.found_papers = len(item.papers)
+        # What the list has, before `top`: the next run compares its list with all of it.
+        item.found = [{"arxiv_id": p.arxiv_id, "rank": p.rank, "upvotes": p.upvotes} for p in item.papers]
         top = getattr(self.crawler.spider, "top", None)
         if top:
             item.papers = item.papers[:top]
@@ -175,10 +177,12 @@ class PreviousPostPipeline(_ListPipeline):
     - No silent shrinkage: when this run found fewer papers than the existing
       data file lists, the existing post is kept (unless ``-a force=1``);
       Hugging Face sometimes answers with a partial list.
-    - Rank movement: each paper gets its rank and likes in that post
-      (``previous_rank``, ``previous_upvotes``), for the ▲/▼/NEW marks. When
-      nothing moved, the existing post's own marks are kept, so an identical
-      re-run writes identical files (and git publishing commits nothing).
+    - Rank movement, like with like: each paper gets its rank and likes in what the
+      run behind the existing post *found* (``previous_rank``, ``previous_upvotes``),
+      shown or not, for the ▲/▼/NEW marks; none against the old script's post,
+      crawled at another time by other rules. When nothing moved, the existing
+      post's own marks are kept, so an identical re-run writes identical files
+      (and git publishing commits nothing).
     - One URL: the post keeps the URL of the post it replaces; the old
       script's posts under its older name are retired (ListWriter removes them).
     """
@@ -237,18 +241,24 @@ class PreviousPostPipeline(_ListPipeline):
                 f"the existing post lists {previous.listed} papers, this run found {item.found_papers}",
                 log_level="DEBUG",
             )
-        if previous.same_ranking(item.papers):
-            item.replaces_post = previous.replaces_post
-            for paper in item.papers:
-                old = previous.papers[paper.arxiv_id]
-                paper.previous_rank, paper.previous_upvotes = (
-                    old.get("previous_rank"),
-                    old.get("previous_upvotes"),
-                )
+        if previous.found is None:
+            # The old script's list (crawled at another time, by other rules) or a part of
+            # ours: no like to compare with; its post is replaced without movement marks.
             return item
-        item.replaces_post = True
+        if previous.same_found(item.found):
+            # Nothing moved since: the earlier version's own marks, so a re-run writes the same bytes.
+            item.compared_with = previous.compared_with
+            marks = {
+                arxiv_id: (old.get("previous_rank"), old.get("previous_upvotes"))
+                for arxiv_id, old in previous.found.items()
+            }
+        else:
+            item.compared_with = len(previous.found)
+            marks = {arxiv_id: (old["rank"], old["upvotes"]) for arxiv_id, old in previous.found.items()}
+        for entry in item.found:
+            before = marks.get(entry["arxiv_id"], (None, None))
+            if before != (None, None):  # a new paper's entry stays as short as a first run's
+                entry["previous_rank"], entry["previous_upvotes"] = before
         for paper in item.papers:
-            before = previous.papers.get(paper.arxiv_id)
-            if before is not None:
-                paper.previous_rank, paper.previous_upvotes = before.get("rank"), before.get("upvotes")
+            paper.previous_rank, paper.previous_upvotes = marks.get(paper.arxiv_id, (None, None))
         return item

@@ -44,14 +44,19 @@ _SAFE_PATH_RE = re.compile(r"^/[A-Za-z0-9._~%/+-]*$")
 
 @dataclass
 class PreviousData:
-    """A list's existing data file: each paper's rank and likes in the post it backs."""
+    """A list's existing data file: what its post showed, and what its run found."""
 
     papers: dict[str, dict[str, Any]]
-    """arXiv id -> ``rank``, ``upvotes`` (and ours: ``previous_rank``, ``previous_upvotes``)."""
-    replaces_post: bool
-    """Whether that post showed rank movement."""
+    """arXiv id -> ``rank``, ``upvotes`` (and ours: ``previous_rank``, ``previous_upvotes``)
+    of each paper the post shows."""
     listed: int
     """How many papers that post lists (an entry this run cannot read still counts)."""
+    found: dict[str, dict[str, Any]] | None = None
+    """arXiv id -> ``rank``, ``upvotes``, ``previous_rank``, ``previous_upvotes`` of every paper
+    that run found, shown or not (``-a top=N``); None when unknown: the old script's list,
+    crawled at another time by other rules, or ours from a run that kept only part of it."""
+    compared_with: int = 0
+    """How many papers the version before it had found, when that post showed movement."""
 
     @classmethod
     def read(cls, path: Path, period: Period | None = None) -> PreviousData | None:
@@ -69,9 +74,9 @@ class PreviousData:
         # Told apart by their keys; an entry missing some is skipped, not the whole file.
         if isinstance(papers, list) and any("arxiv_id" in p for p in entries):
             by_id = {str(p["arxiv_id"]): _known_counts(p) for p in entries if "arxiv_id" in p}
-            return cls(by_id, bool(data.get("replaces_post")), len(papers))
+            return cls(by_id, len(papers), _found(data, by_id), _whole(data.get("compared_with"), 1) or 0)
         if isinstance(papers, list) and ("crawled_at" in data or any("likes" in p for p in entries)):
-            return cls(_old_script_papers(entries), False, len(papers))
+            return cls(_old_script_papers(entries), len(papers))
         top = data.get("top_papers") if isinstance(data, dict) else None
         if (
             period is not None
@@ -82,19 +87,37 @@ class PreviousData:
             # The old script's monthly summary: its top papers, of total_papers in the month.
             total = data.get("total_papers")
             listed = total if isinstance(total, int) and total >= len(top) else len(top)
-            return cls(_old_script_papers([p for p in top if isinstance(p, dict)]), False, listed)
+            return cls(_old_script_papers([p for p in top if isinstance(p, dict)]), listed)
         logger.warning(
             "%s: not a data file hfpapers or the old script wrote; treated as no previous post", path
         )
         return None
 
-    def same_ranking(self, papers: list[Any]) -> bool:
-        """The same papers with the same ranks and likes: nothing moved."""
-        return len(papers) == len(self.papers) and all(
-            (old := self.papers.get(p.arxiv_id)) is not None
-            and (old.get("rank"), old.get("upvotes")) == (p.rank, p.upvotes)
-            for p in papers
+    def same_found(self, found: list[dict[str, Any]]) -> bool:
+        """This run found the same papers with the same ranks and likes: nothing moved."""
+        known = self.found
+        return (
+            known is not None
+            and len(found) == len(known)
+            and all(
+                (old := known.get(entry["arxiv_id"])) is not None
+                and (old["rank"], old["upvotes"]) == (entry["rank"], entry["upvotes"])
+                for entry in found
+            )
         )
+
+
+def _found(data: dict[str, Any], shown: dict[str, dict[str, Any]]) -> dict[str, dict[str, Any]] | None:
+    """Every paper our run found: its ``found`` list, or, from a data file without one
+    (written before it was kept), the papers shown when they were all it found."""
+    found = data.get("found")
+    if isinstance(found, list):
+        return {
+            str(e["arxiv_id"]): _known_counts(e) for e in found if isinstance(e, dict) and "arxiv_id" in e
+        }
+    if "found" not in data and _whole(data.get("found_papers"), 0) in (None, len(shown)):
+        return shown
+    return None
 
 
 def _whole(value: Any, least: int) -> int | None:

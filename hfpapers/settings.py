@@ -23,7 +23,9 @@ FIRST_DAY = "2023-05-04"
 # The Jekyll site; posts go to _posts/, data files to _data/papers/. No default: a run
 # refuses to start without it (the working directory is seldom the blog).
 SITE_DIR = ""
-POST_AUTHOR = "lim4349"
+# Front matter `author`, checked against the site's _data/authors.yml; empty: no author line,
+# and Chirpy names the site's own author (the blog's authors.yml has no lim4349).
+POST_AUTHOR = ""
 POST_CATEGORIES = ["Daily Papers", "일간"]
 POST_CATEGORIES_WEEKLY = ["Daily Papers", "주간"]
 POST_CATEGORIES_MONTHLY = ["Daily Papers", "월간"]
@@ -31,8 +33,9 @@ POST_TAGS = ["huggingface", "papers", "daily", "ai"]
 POST_TAGS_WEEKLY = ["huggingface", "papers", "weekly", "ai"]
 # The blog's monthly series has its own tags, title and time (its 2025-11 post).
 POST_TAGS_MONTHLY = ["huggingface", "papers", "monthly", "ai", "summary"]
-# The N most common arXiv primary categories become extra tags (cs.cl), for tag pages.
-POST_CATEGORY_TAGS = 3
+# The N most common arXiv primary categories as extra tags (cs.CL), for tag pages. Off: tags
+# that every daily post carries push the blog's own off Chirpy's Trending Tags.
+POST_CATEGORY_TAGS = 0
 # Mermaid likes chart of the top N at the top of each post (0: no chart).
 POST_CHART_TOP = 10
 # The chart's bar colour: Mermaid's default palette starts near white (#FFF4DD), unreadable
@@ -42,8 +45,9 @@ POST_CHART_COLOR = "#4c6ef5"
 POST_IMAGE = True
 # Weekly and monthly posts list the top N papers (statistics cover all).
 POST_PERIOD_TOP = 20
-# An "AI 요약:" line per paper from Hugging Face's ai_summary.
-POST_AI_SUMMARY = False
+# Each paper's one line to skim is its Korean summary (SUMMARY_API_URL), else Hugging Face's
+# own ai_summary, labelled "AI 요약 (HF):" (False: no line from Hugging Face).
+POST_AI_SUMMARY = True
 # A daily post is dated its day at 09:15 KST, the morning run; a weekly or monthly one the
 # day after its period at the shipped schedule's time (deploy/crontab), so it lands on the
 # home page after the days it covers. Never later than the crawl (Jekyll skips future posts).

@@ -1,8 +1,9 @@
 """Headless Chromium (Debian's package) on a built site, for what only a browser shows.
 
-The site is served on loopback with the blog's MathJax and Mermaid from
-``tests/js/node_modules`` (``npm ci`` there; scripts/test.sh does it) at
-``/assets/lib/``, where Chirpy self-hosts them. `dump_dom` returns the DOM
+The site is served on loopback with the blog's MathJax, Mermaid and
+Simple-Jekyll-Search (Chirpy's search box) from ``tests/js/node_modules``
+(``npm ci`` there; scripts/test.sh does it) at ``/assets/lib/``, where Chirpy
+self-hosts them. `dump_dom` returns the DOM
 after the page's scripts ran: typeset math, drawn charts.
 """
 
@@ -22,7 +23,11 @@ from pathlib import Path
 from lxml import html as lxml_html
 
 NODE_MODULES = Path(__file__).parent / "js" / "node_modules"
-LIBRARIES = {"mathjax": NODE_MODULES / "mathjax" / "es5", "mermaid": NODE_MODULES / "mermaid" / "dist"}
+LIBRARIES = {
+    "mathjax": NODE_MODULES / "mathjax" / "es5",
+    "mermaid": NODE_MODULES / "mermaid" / "dist",
+    "simple-jekyll-search": NODE_MODULES / "simple-jekyll-search" / "dest",
+}
 # As the machine's probe found: no background traffic (this machine has no network), no sandbox as root.
 FLAGS = [
     "--headless",

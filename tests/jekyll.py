@@ -36,8 +36,11 @@ def url_of(post: Path) -> str:
 
 # The blog's own settings that the Chirpy-shaped layouts read (its _config.yml).
 CHIRPY_CONFIG = """\
+lang: en
 timezone: Asia/Seoul
 url: "https://lim4349.github.io"
+plugins: [jekyll-seo-tag]
+whitelist: [jekyll-seo-tag]
 social:
   name: lim4349
   links:

@@ -37,9 +37,12 @@ def seed_old_blog(site: Path) -> dict[str, Path]:
 
 
 def marks(post: str) -> dict[str, str]:
+    """Title -> its movement mark ("" for none)."""
     return dict(
         re.findall(
-            r"^\d+\. (?:\{: value=.\d+.\} )?\*\*(.+?)\*\* - 👍 \d+(?: (▲\d+|▼\d+|NEW))?$", post, flags=re.M
+            r"^\d+\. (?:\{: value=.\d+.\} )?\*\*(.+?)\*\* - 👍 \d+(?: · (?:순위 )?(▲\d+|▼\d+|NEW))?$",
+            post,
+            flags=re.M,
         )
     )
 
@@ -87,15 +90,17 @@ async def test_an_old_scripts_post_is_replaced_at_its_own_url(crawl, site: Path,
     built = jekyll.build(sorted((site / "_posts").iterdir()), tmp_path)
     assert built[ours.name] == tmp_path / "out" / "posts" / "daily-papers-1771400000" / "index.html"
 
-    # Rank movement against the old list: a paper's place in it, matched by arXiv id.
+    # No movement against the old script's list: crawled at another time (14:48 UTC, by its
+    # own rules: SkillsBench is in it, not in this day's list), it is no like to compare with.
     old = json.loads((INCUMBENT / f"daily-{DAY}.json").read_text(encoding="utf-8"))["papers"]
-    old_place = {p["url"].rsplit("/", 1)[1]: (n, p["likes"]) for n, p in enumerate(old, 1)}
-    papers = result.data(DAY)["papers"]
-    glm = next(p for p in papers if p["arxiv_id"] == "2602.15763")
-    assert (glm["previous_rank"], glm["previous_upvotes"]) == old_place["2602.15763"] == (2, 26)
-    assert glm["rank"] == 1 and marks(post)[glm["title"]] == "▲1"
-    new = [p for p in papers if p["arxiv_id"] not in old_place]
-    assert new and all(marks(post)[p["title"]] == "NEW" for p in new)
+    assert "2602.12670" in {p["url"].rsplit("/", 1)[1] for p in old}
+    assert set(marks(post).values()) == {""} and len(marks(post)) == 13
+    assert "순위 변화" not in post
+    data = result.data(DAY)
+    assert data["compared_with"] == 0 and all(p["previous_rank"] is None for p in data["papers"])
+    # The next run compares with what this one found.
+    evening = await crawl(args={"date": DAY})
+    assert evening.record.ok and set(marks(evening.post(DAY).read_text(encoding="utf-8")).values()) == {""}
 
 
 @deferred_f_from_coro_f
@@ -240,6 +245,30 @@ async def test_a_data_file_without_its_post_keeps_nothing(crawl, site: Path) -> 
     assert [(o.status, o.papers) for o in result.record.lists] == [("written", 5)]
     assert "keeping the existing post" not in result.log
     assert "a data file but no post; writing the post" in result.log
+
+
+@deferred_f_from_coro_f
+async def test_a_whole_day_after_its_top_3_marks_no_paper_new_that_the_top_3_run_found(crawl, server) -> None:  # type: ignore[no-untyped-def]
+    """Like with like: the earlier run found all 13, though it showed 3."""
+    assert (await crawl(args={"date": DAY, "top": "3"})).record.ok
+    entries = server.edit_day(DAY)
+    entries[5]["paper"]["upvotes"] = 9  # ClinAlign: 6th -> 3rd
+    late = {
+        **entries[0],
+        "paper": {**entries[0]["paper"], "id": "2602.19999", "title": "A Late Paper", "upvotes": 1},
+    }
+    entries.append(late)
+    whole = await crawl(args={"date": DAY})
+    assert whole.record.ok, whole.log[-3000:]
+    post = whole.post(DAY).read_text(encoding="utf-8")
+    shown = marks(post)
+    assert len(shown) == 14
+    assert [title for title, mark in shown.items() if mark == "NEW"] == ["A Late Paper"]
+    assert shown["ClinAlign: Scaling Healthcare Alignment from Clinician Preference"] == "▲3"
+    assert shown["ResearchGym: Evaluating Language Model Agents on Real-World AI Research"] == "▼1"
+    assert "이 글을 앞서 쓸 때 수집한 논문 13편과 비교한 것입니다." in post
+    data = whole.data(DAY)
+    assert data["compared_with"] == 13 and len(data["found"]) == 14
 
 
 @deferred_f_from_coro_f

@@ -30,6 +30,7 @@ SUMMARY = r"요약에서도 $\href{javascript:alert(2)}{링크}$ 는 링크가 �
 # URLs with dollars: in a link's text MathJax would typeset $b$ (the text then differs from the href).
 DOLLAR_URLS = "Data at https://example.com/$b$/x_y?q=1&r=2 and https://example.com/a$5 too."
 DOLLAR_REPO = "https://github.com/a/$c$"
+PLAIN = "ResearchGym provides infrastructure for systematic evaluation of agents."
 LIGHT_BACKGROUND, DARK_BACKGROUND = "#ffffff", "#1b1b1e"  # Chirpy's page backgrounds
 
 
@@ -65,15 +66,16 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> object:
     papers[0].title, papers[0].thumbnail, papers[0].abstract = HOSTILE_TITLE, THUMBNAIL, DOLLARS
     papers[1].abstract, papers[1].summary_ko = SCRIPTED, SUMMARY
     papers[3].abstract, papers[3].github_repo = DOLLAR_URLS, DOLLAR_REPO
+    papers[2].abstract, papers[0].ai_summary = PLAIN, "Hugging Face's own line about it."
     for p, words in zip(papers, (["LLMs", "RL"], ["llm"], ["LLM"], ["Diffusion"]), strict=True):
         p.ai_keywords = words
     day = day_period(date(2026, 2, 18))
     posts = {
-        "daily": render(papers, day, site=site, POST_PERMALINK="/posts/{slug}-{key}/"),
-        # An author the site does not know: no author line, Chirpy shows the site's own.
-        "weekly": render(papers, week_period("2026-W08"), site=site, POST_AUTHOR="nobody"),
+        "daily": render(papers, day, site=site, POST_PERMALINK="/posts/{slug}-{key}/", POST_AUTHOR="lim4349"),
+        # No POST_AUTHOR (the default): no author line, Chirpy shows the site's own.
+        "weekly": render(papers, week_period("2026-W08"), site=site),
     }
-    posts["pale"] = re.sub(r"%%\{init: .*\}%%\n", "", posts["daily"]).replace(
+    posts["pale"] = re.sub(r"%%\{init: .*\}%%", "", posts["daily"]).replace(
         "daily-papers-2026-02-18/", "pale-2026-02-17/"
     )
     names = {"daily": day.post_name, "weekly": "2026-02-16-weekly-papers.md", "pale": "2026-02-17-pale.md"}
@@ -96,7 +98,7 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> object:
 
 
 def page(built: Built, path: str, mode: str = "light") -> lxml_html.HtmlElement:
-    return chromium.dump_dom(f"{built.url}{path}?mode={mode}")
+    return chromium.dump_dom(f"{built.url}{path}{'&' if '?' in path else '?'}mode={mode}")
 
 
 # --- 1. the home page's cards and the feed ----------------------------------
@@ -115,7 +117,7 @@ def test_cards_show_the_description_and_the_top_papers_thumbnail(built: Built) -
         == built.descriptions["weekly"]
     )
     [img] = daily.xpath(".//img")
-    assert img.get("src") == THUMBNAIL and img.get("alt") == plain_text(HOSTILE_TITLE)
+    assert img.get("src") == THUMBNAIL and img.get("alt") == plain_text(HOSTILE_TITLE, attribute=True)
     # The hostile title made no element and no script on the home page; no chart source leaked.
     assert not home.xpath('//div[@id="post-list"]//script | //div[@id="post-list"]//mjx-container')
     assert "xychart-beta" not in chromium.text_of(home)
@@ -235,5 +237,47 @@ def test_the_title_is_the_pages_one_heading_and_the_body_opens_with_the_count(bu
 def test_by_names_a_known_author_or_the_sites_own(built: Built) -> None:
     daily = page(built, built.daily).xpath('//span[@class="post-author"]')[0]
     weekly = page(built, built.weekly).xpath('//span[@class="post-author"]')[0]
-    assert chromium.text_of(daily) == "By Lim Blogger"
-    assert chromium.text_of(weekly) == "By lim4349"  # site.social.name, never an empty "By"
+    assert chromium.text_of(daily) == "By Lim Blogger"  # POST_AUTHOR=lim4349, which authors.yml names
+    assert chromium.text_of(weekly) == "By lim4349"  # the default: site.social.name, never an empty "By"
+
+
+# --- 9. one line to skim per paper, the rest folded ----------------------------------------------
+
+
+def test_each_paper_shows_its_title_and_one_line_and_folds_the_rest(built: Built) -> None:
+    post = page(built, built.daily)
+    [ranking] = post.xpath('//div[contains(@class, "content")]/ol')
+    items = ranking.xpath("./li")
+    assert len(items) == 4
+    for item in items:
+        [fold] = item.xpath("./details")
+        assert fold.get("open") is None  # closed until the reader opens it
+        assert chromium.text_of(fold.xpath("./summary")[0]) == "초록 · 저자 · 링크"
+        shown = item.xpath("./ul/li")  # what stands open: the one line to skim
+        assert len(shown) <= 1
+        assert [li for li in fold.xpath(".//li") if chromium.text_of(li).startswith("Abstract: ")]
+        assert fold.xpath('.//a[text()="HF 페이지"]') and fold.xpath('.//a[text()="논문 링크"]')
+    assert chromium.text_of(items[0].xpath("./ul/li")[0]) == "AI 요약 (HF): Hugging Face's own line about it."
+    assert chromium.text_of(items[1].xpath("./ul/li")[0]).startswith("요약: 요약에서도")  # the Korean summary
+
+
+def test_math_in_a_folded_abstract_is_typeset(built: Built) -> None:
+    post = page(built, built.daily)
+    assert (
+        len(post.xpath("//details//li[starts-with(normalize-space(), 'Abstract: It costs')]//mjx-container"))
+        == 1
+    )
+
+
+def test_chirps_search_box_finds_a_folded_abstract_and_shows_the_count_first(built: Built) -> None:
+    """Chirpy's own search (Simple-Jekyll-Search over search.json), typed into on the home page."""
+    home = page(built, "/?search=infrastructure for systematic evaluation")
+    results = home.xpath('//div[@id="search-results"]/article')
+    found = sorted(r.xpath(".//h2/a/@href")[0] for r in results)
+    assert found == sorted([built.daily, built.weekly, built.pale])  # every post holds that abstract
+    daily = next(r for r in results if r.xpath(".//h2/a/@href")[0] == built.daily)
+    snippet = chromium.text_of(daily.xpath(".//p")[0])
+    assert snippet.startswith("총 4개의 논문이 수집되었습니다. 📊 좋아요 순위")
+    assert "xychart" not in snippet and "%%" not in snippet
+    none = page(built, "/?search=no such words anywhere")
+    assert not none.xpath('//div[@id="search-results"]/article')

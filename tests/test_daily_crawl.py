@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from exporters.markdown import tex_text
 from fixture_server import FIXTURES, FixtureServer
 from tests import jekyll
 from tests.conftest import CrawlResult, run_crawl
@@ -41,7 +42,7 @@ def test_post_has_every_paper_in_like_order(crawled: CrawlResult) -> None:
 
 def test_organizations_only_where_hugging_face_names_one(crawled: CrawlResult) -> None:
     post = crawled.post(DAY).read_text(encoding="utf-8")
-    assert sorted(re.findall(r"^   - 기관: (.+)$", post, flags=re.M)) == [
+    assert sorted(re.findall(r"^ {3,4}- 기관: (.+)$", post, flags=re.M)) == [  # 4: under "10. "
         "Google",
         "MTSAIR",
         "Tsinghua University",
@@ -107,9 +108,9 @@ def test_golden_post(crawled: CrawlResult) -> None:
 def test_post_builds_with_jekyll_and_shows_text_literally(crawled: CrawlResult, tmp_path: Path) -> None:
     page = jekyll.build([crawled.post(DAY)], tmp_path)[f"{DAY}-daily-papers.md"]
     text = jekyll.visible_text(page)
-    for paper in crawled.data(DAY)["papers"]:
+    for paper in crawled.data(DAY)["papers"]:  # as a reader reads it: its TeX as text (test_tex.py)
         assert paper["title"] in text
-        assert " ".join(paper["abstract"].split()) in text
+        assert " ".join(tex_text(paper["abstract"]).split()) in text
     assert "좋아요 순위" in text
 
 

@@ -1,4 +1,5 @@
-"""The shipped schedules, run as cron and systemd run them, with a stub `scrapy` that records its argv.
+"""The shipped schedules: cron and systemd as they run them, with a stub `scrapy` that records its
+argv; the GitHub Actions workflow's own steps, its plan of crawls, its pins and its lint.
 
 Cron hands each crontab command to ``sh -c`` with a bare environment; systemd runs
 ``ExecStart=`` without a shell. Both must read ``/etc/hfpapers/env`` the same way
@@ -8,14 +9,23 @@ moved into a temporary folder and everything else runs for real.
 
 from __future__ import annotations
 
+import contextlib
+import io
+import os
 import re
 import shlex
 import subprocess
+import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
+import yaml
 
-from tests.conftest import ROOT
+from fixture_server import FixtureServer
+from hfpapers import plan
+from hfpapers import settings as project_defaults
+from tests.conftest import ROOT, source_settings
 
 README_SETTINGS = re.compile(r"`(HFPAPERS_SETTINGS=[^`]*)`")
 BARE_ENV = {"PATH": "/usr/bin:/bin", "LANG": "C.UTF-8"}  # what cron gives a job, roughly
@@ -204,3 +214,251 @@ def test_the_daily_check_of_the_jobs_runs_from_cron_and_systemd(tmp_path: Path, 
     install = (ROOT / "deploy" / "install-scrapyd.sh").read_text()
     assert "deploy/hfpapers-jobs /opt/hfpapers/bin/hfpapers-jobs" in install
     assert re.search(r"^systemctl enable --now .*hfpapers-jobs\.timer", install, re.M)
+
+
+# --- GitHub Actions: deploy/github-actions/papers.yml and python -m hfpapers.plan --------------
+
+WORKFLOW = ROOT / "deploy" / "github-actions" / "papers.yml"
+BIN = Path(sys.executable).parent  # zizmor and check-jsonschema, from requirements-dev.txt
+PINNED_RE = re.compile(r"^[\w.-]+/[\w.-]+@[0-9a-f]{40}  # v\d+\.\d+\.\d+$")
+
+
+def workflow() -> dict[Any, Any]:
+    spec: dict[Any, Any] = yaml.safe_load(WORKFLOW.read_text(encoding="utf-8"))
+    return spec
+
+
+def steps() -> dict[str, dict[str, Any]]:
+    return {step["name"]: step for step in workflow()["jobs"]["crawl"]["steps"]}
+
+
+def planned(*argv: str) -> list[str]:
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out):
+        assert plan.main(["--dry-run", *argv]) == 0
+    return [line.removeprefix("plan: ") for line in out.getvalue().splitlines()]
+
+
+@pytest.mark.parametrize(
+    ("now", "crawls"),
+    [
+        ("2026-02-18T00:15:00Z", ["daily -a date=2026-02-18"]),  # an ordinary Wednesday
+        ("2026-02-18T14:00:00Z", ["daily -a date=2026-02-18"]),  # its evening refresh
+        ("2026-02-23T00:15:00Z", ["daily -a date=2026-02-23", "weekly -a week=2026-W08"]),  # a Monday
+        ("2026-03-01T00:15:00Z", ["daily -a date=2026-03-01", "monthly -a month=2026-02"]),  # the 1st
+        (
+            "2026-06-01T00:15:00Z",  # a Monday that is the 1st
+            ["daily -a date=2026-06-01", "weekly -a week=2026-W22", "monthly -a month=2026-05"],
+        ),
+        # The week before 2021-01-04 is the ISO year 2020's 53rd; a run GitHub starts late
+        # still crawls its UTC day, whatever the clock says in Seoul.
+        ("2021-01-04T14:00:00+00:00", ["daily -a date=2021-01-04", "weekly -a week=2020-W53"]),
+        ("2026-02-22T23:59:00Z", ["daily -a date=2026-02-22"]),
+        ("2026-02-23T08:30:00+09:00", ["daily -a date=2026-02-22"]),  # Sunday in UTC
+    ],
+)
+def test_a_scheduled_run_crawls_the_day_and_the_week_or_month_that_has_just_closed(
+    now: str, crawls: list[str]
+) -> None:
+    assert planned("--now", now) == [f"scrapy crawl {c}" for c in crawls]
+
+
+def test_a_run_started_by_hand_crawls_what_it_names() -> None:
+    assert planned("--week", "2026-W08", "--date", "", "--start", "2026-02-16", "--end", "2026-02-18") == [
+        "scrapy crawl weekly -a week=2026-W08",
+        "scrapy crawl daily -a start=2026-02-16 -a end=2026-02-18",
+    ]
+    assert planned("--month", "2026-02", "--now", "2026-06-01T00:15:00Z") == [
+        "scrapy crawl monthly -a month=2026-02"
+    ]
+
+
+@pytest.mark.parametrize(
+    ("argv", "error"),
+    [
+        (["--date", "2026-02-30"], "date: '2026-02-30' is not a day in the form YYYY-MM-DD"),
+        (["--week", "2026-W8"], "week: '2026-W8' is not a week in the form YYYY-Www"),
+        (
+            ["--date", "2026-02-18", "--month", "2026-13"],
+            "month: '2026-13' is not a month in the form YYYY-MM",
+        ),
+        (["--start", "2026-02-16"], "start and end: a range needs both (YYYY-MM-DD)"),
+        (["--start", "2026-02-18", "--end", "2026-02-16"], "start: 2026-02-18 is after end 2026-02-16"),
+        (["--now", "Monday"], "now: 'Monday' is not a time in ISO 8601 (2026-02-23T00:15:00Z)"),
+    ],
+)
+def test_a_bad_input_is_one_line_exit_2_and_no_crawl(argv: list[str], error: str) -> None:
+    proc = subprocess.run(
+        [sys.executable, "-m", "hfpapers.plan", *argv, "-s", "SITE_DIR=/nonexistent"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert (proc.returncode, proc.stdout, proc.stderr) == (2, "", f"error: {error}\n")
+
+
+def test_the_workflow_is_valid_pinned_and_lint_clean() -> None:
+    schema = subprocess.run(
+        [str(BIN / "check-jsonschema"), "--builtin-schema", "vendor.github-workflows", str(WORKFLOW)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert schema.returncode == 0, schema.stdout + schema.stderr
+    lint = subprocess.run(
+        [str(BIN / "zizmor"), "--offline", "--no-progress", str(WORKFLOW)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert lint.returncode == 0 and "No findings to report" in lint.stdout, lint.stdout + lint.stderr
+    # Every action at a full commit, its release named beside it.
+    uses = re.findall(r"^\s+(?:- )?uses: (.*)$", WORKFLOW.read_text(encoding="utf-8"), flags=re.M)
+    assert len(uses) == 3 and all(PINNED_RE.match(u) for u in uses), uses
+    # Neither checkout keeps credentials: the crawl pushes with the token it is given.
+    checkouts = [s for s in workflow()["jobs"]["crawl"]["steps"] if "actions/checkout@" in s.get("uses", "")]
+    assert [s["with"]["persist-credentials"] for s in checkouts] == [False, False]
+
+
+def test_the_workflow_runs_the_plan_twice_a_day_with_the_summaries_key_from_a_secret() -> None:
+    spec = workflow()
+    triggers = spec[True]  # YAML 1.1 reads the key "on" as true
+    assert [c["cron"] for c in triggers["schedule"]] == ["15 0 * * *", "0 14 * * *"]
+    assert set(triggers["workflow_dispatch"]["inputs"]) == {"date", "week", "month", "start", "end"}
+    crawl = steps()["Crawl, commit and push"]
+    assert crawl["working-directory"] == ".hfpapers"
+    run = " ".join(crawl["run"].split())
+    assert run.startswith('python -m hfpapers.plan --date "$DAY" --week "$WEEK" --month "$MONTH"')
+    for setting in (
+        'SITE_DIR="$GITHUB_WORKSPACE"',
+        "PUBLISH_GIT=True",
+        "PUBLISH_PUSH=True",
+        'PUBLISH_GIT_BRANCH="$BLOG_BRANCH"',
+        'SUMMARY_API_URL="$SUMMARY_API_URL"',
+    ):
+        assert f"-s {setting}" in run  # fmt: skip
+    assert "${{" not in crawl["run"]  # inputs reach the shell as variables, never as its text
+    assert crawl["env"]["SUMMARY_API_KEY"] == "${{ secrets.SUMMARY_API_KEY }}"
+    assert crawl["env"]["PUBLISH_GIT_TOKEN"] == "${{ github.token }}"
+    assert crawl["env"]["DAY"] == "${{ inputs.date }}"
+    assert spec["jobs"]["crawl"]["permissions"] == {"contents": "write", "actions": "write"}
+    assert spec["env"]["BLOG_BRANCH"] == "master" and spec["env"]["DEPLOY_WORKFLOW"] == "pages-deploy.yml"
+
+
+def run_step(script: str, cwd: Path, **env: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(["bash", "-e", "-c", script], cwd=cwd, env={**os.environ, **env},
+                          capture_output=True, text=True, timeout=600)  # fmt: skip
+
+
+@pytest.mark.parametrize("value", ["", "hfpapers", "/hfpapers", "lim4349/"])
+def test_without_the_repository_of_hfpapers_the_first_step_says_what_to_set(
+    tmp_path: Path, value: str
+) -> None:
+    first = workflow()["jobs"]["crawl"]["steps"][0]
+    assert first["name"] == "Check the settings" and workflow()["env"]["HFPAPERS_REPOSITORY"] == ""
+    proc = run_step(first["run"], tmp_path, HFPAPERS_REPOSITORY=value)
+    assert proc.returncode == 1 and proc.stderr == ""
+    assert proc.stdout == (
+        f"::error::HFPAPERS_REPOSITORY is '{value}': set it at the top of this workflow to the GitHub"
+        " repository hfpapers is published in, as owner/name\n"
+    )
+    assert run_step(first["run"], tmp_path, HFPAPERS_REPOSITORY="me/hfpapers").returncode == 0
+
+
+def git(cwd: Path, *args: str) -> str:
+    proc = subprocess.run(
+        ["git", "-c", "user.name=Someone", "-c", "user.email=someone@example.org", *args],
+        cwd=cwd, capture_output=True, text=True, check=True,
+    )  # fmt: skip
+    return proc.stdout.rstrip()
+
+
+def blog(tmp_path: Path) -> tuple[Path, Path]:
+    """A bare remote on branch master, as the blog's, and a clone of it: the blog's checkout."""
+    remote, clone = tmp_path / "blog.git", tmp_path / "blog"
+    git(tmp_path, "init", "-q", "--bare", "-b", "master", str(remote))
+    git(tmp_path, "clone", "-q", str(remote), str(clone))
+    git(clone, "commit", "-q", "--allow-empty", "-m", "start")
+    git(clone, "push", "-q", "origin", "master")
+    return remote, clone
+
+
+def test_the_crawl_step_run_by_hand_publishes_a_day_a_week_and_a_month(
+    fixture_server: FixtureServer, tmp_path: Path
+) -> None:
+    """The step's own shell and `python -m hfpapers.plan`, against the recorded Hugging Face and
+    arXiv (a settings module on top of the project's) and a real bare remote."""
+    fixture_server.reset()
+    remote, clone = blog(tmp_path)
+    sources = tmp_path / "sources"
+    sources.mkdir()
+    lines = [f"{name} = {value!r}" for name, value in source_settings(fixture_server).items()]
+    (sources / "fixture_sources.py").write_text(
+        "from hfpapers.settings import *  # noqa\n" + "\n".join(lines)
+    )
+    env = {
+        "PATH": f"{BIN}:{os.environ['PATH']}",
+        "PYTHONPATH": f"{sources}:{ROOT}",
+        "SCRAPY_SETTINGS_MODULE": "fixture_sources",
+        **{name: str(value) for name, value in workflow()["env"].items()},
+        "GITHUB_WORKSPACE": str(clone),
+        "PUBLISH_GIT_TOKEN": "",
+        "SUMMARY_API_KEY": "",
+        "DAY": "2026-02-23",
+        "WEEK": "2026-W08",
+        "MONTH": "2026-02",
+        "START": "",
+        "END": "",
+    }
+    proc = run_step(steps()["Crawl, commit and push"]["run"], ROOT, **env)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    assert [line.split(":")[0] for line in git(remote, "log", "--format=%s", "master").splitlines()] == [
+        "Monthly papers 2026-02",
+        "Weekly papers 2026-W08",
+        "Daily papers 2026-02-23",
+        "start",
+    ]
+    assert git(remote, "log", "-1", "--format=%an <%ae>", "master") == project_defaults.PUBLISH_GIT_AUTHOR
+
+
+def test_the_site_is_deployed_only_after_a_push(tmp_path: Path) -> None:
+    """The workflow's own shell steps, run with bash; `gh` answers from a real remote (its
+    `api …/commits/BRANCH`) and records `workflow run`."""
+    spec_steps = steps()
+    before_step, deploy_step = (
+        spec_steps["Note the branch head before the crawl"],
+        spec_steps["Deploy the site if the crawl pushed"],
+    )
+    assert deploy_step["if"] == "${{ !cancelled() }}"
+    remote, clone = blog(tmp_path)
+    bin_dir, calls = tmp_path / "bin", tmp_path / "gh-calls"
+    bin_dir.mkdir()
+    (bin_dir / "gh").write_text(
+        "#!/bin/sh\n"
+        'if [ "$1" = api ]; then\n'
+        '  [ "$2 $3 $4" = "repos/me/blog/commits/master --jq .sha" ] || exit 3\n'
+        f"  git ls-remote {remote} refs/heads/master | cut -f1\n"
+        "  exit 0\n"
+        "fi\n"
+        f'echo "$@" >> {calls}\n'
+    )
+    (bin_dir / "gh").chmod(0o755)
+    env = {**{k: str(v) for k, v in workflow()["env"].items()}, "GITHUB_REPOSITORY": "me/blog",
+           "PATH": f"{bin_dir}:{os.environ['PATH']}"}  # fmt: skip
+
+    def head_before() -> str:
+        output = tmp_path / "output"
+        output.write_text("")
+        assert run_step(before_step["run"], clone, GITHUB_OUTPUT=str(output), **env).returncode == 0
+        return output.read_text().strip().removeprefix("head=")
+
+    head = head_before()
+    assert len(head) == 40
+    proc = run_step(deploy_step["run"], clone, BEFORE=head, **env)
+    assert proc.returncode == 0 and "nothing pushed: no deploy" in proc.stdout, proc.stderr
+    assert not calls.exists()
+    git(clone, "commit", "-q", "--allow-empty", "-m", "Daily papers 2026-02-18: 13 papers")
+    git(clone, "push", "-q", "origin", "master")
+    assert run_step(deploy_step["run"], clone, BEFORE=head, **env).returncode == 0
+    assert calls.read_text() == "workflow run pages-deploy.yml --ref master\n"

@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 from scrapy.utils.defer import deferred_f_from_coro_f
 
+from exporters.korean_post import CHART_CLOSE
 from fixture_server import FixtureServer
 
 DAY = "2026-02-18"
@@ -243,7 +244,7 @@ async def test_invisible_characters_are_removed(server: FixtureServer, crawl) ->
     post = result.post(DAY).read_text(encoding="utf-8")
     assert "**GLM-5: from Vibe Coding**" in post and "Aohan Zeng" in post
     # The chart's tied labels carry zero-width spaces of our own (see rank_labels); no web text does.
-    chart_end = post.index("```\n", post.index("```mermaid")) + 4
+    chart_end = post.index(CHART_CLOSE) + len(CHART_CLOSE)
     assert not re.search("[\u202a-\u202e\u2066-\u2069\u200b-\u200d\ufeff]", post[chart_end:])
 
 

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 from scrapy.utils.defer import deferred_f_from_coro_f
 
+from exporters.korean_post import CHART_CLOSE, CHART_OPEN
 from fixture_server import FIXTURES, FixtureServer
 from hfpapers.periods import from_key, parse_date
 from tests import jekyll
@@ -30,8 +31,13 @@ def real_entries(days: list[str]) -> list[dict]:
     ]
 
 
+CHART_RE = re.compile(
+    re.escape(CHART_OPEN) + r"(?:%%\{init: [^\n]*\}%%)?\nxychart-beta\n(.*?)\n" + re.escape(CHART_CLOSE), re.S
+)
+
+
 def mermaid_chart(post: str) -> tuple[list[str], list[int]]:
-    block = re.search(r"```mermaid\n(?:%%\{init: .*\}%%\n)?xychart-beta\n(.*?)\n```", post, flags=re.S)
+    block = CHART_RE.search(post)
     assert block, "no Mermaid chart"
     labels = re.search(r"x-axis \[(.*)\]", block.group(1))
     bars = re.search(r"bar \[(.*)\]", block.group(1))
@@ -114,7 +120,7 @@ async def test_rank_movement_between_two_runs(server: FixtureServer, crawl, tmp_
     first = await crawl(args={"date": DAY})
     assert first.record.ok, first.log[-3000:]
     morning = first.post(DAY).read_text(encoding="utf-8")
-    assert not re.search(r"👍 \d+ (▲|▼|NEW)", morning)  # the first run shows no movement
+    assert not re.search(r"👍 \d+ · (순위|NEW)", morning) and "순위 변화" not in morning  # nothing to compare
     entries.append(late)
     by_id = {e["paper"]["id"]: e["paper"] for e in entries}
     by_id["2602.15322"]["upvotes"] = 30  # rank 7 (tied at 2 likes) -> 1
@@ -128,7 +134,9 @@ async def test_rank_movement_between_two_runs(server: FixtureServer, crawl, tmp_
     post = evening_bytes[0].decode("utf-8")
     marks = dict(
         re.findall(
-            r"^\d+\. (?:\{: value=.\d+.\} )?\*\*(.+?)\*\* - 👍 \d+(?: (▲\d+|▼\d+|NEW))?$", post, flags=re.M
+            r"^\d+\. (?:\{: value=.\d+.\} )?\*\*(.+?)\*\* - 👍 \d+(?: · (?:순위 )?(▲\d+|▼\d+|NEW))?$",
+            post,
+            flags=re.M,
         )
     )
     assert marks["On Surprising Effectiveness of Masking Updates in Adaptive Optimizers"] == "▲6"
@@ -138,7 +146,8 @@ async def test_rank_movement_between_two_runs(server: FixtureServer, crawl, tmp_
     assert marks["Revisiting the Platonic Representation Hypothesis: An Aristotelian View"] == "▼1"
     papers = {p["arxiv_id"]: p for p in json.loads(evening_bytes[1])["papers"]}
     built = jekyll.visible_text(jekyll.build([evening.post(DAY)], tmp_path)[f"{DAY}-daily-papers.md"])
-    assert "👍 30 ▲6" in built and "NEW" in built
+    assert "👍 30 · 순위 ▲6" in built and "👍 1 · NEW" in built
+    assert "순위 변화(▲▼)와 NEW는 이 글을 앞서 쓸 때 수집한 논문 12편과 비교한 것입니다." in built
     assert (papers["2602.15322"]["previous_rank"], papers["2602.15322"]["previous_upvotes"]) == (7, 2)
     assert papers[late["paper"]["id"]]["previous_rank"] is None
 
@@ -149,12 +158,17 @@ async def test_category_tags_and_ai_summary(server: FixtureServer, crawl) -> Non
     # Synthetic categories (the recorded Hugging Face data has none): cs.CL x5, cs.CV x4, cs.LG x3, cs.AI x1.
     plan = ["cs.CL"] * 5 + ["cs.CV"] * 4 + ["cs.LG"] * 3 + ["cs.AI"]
     server.categories = {i: [c, "stat.ML"] for i, c in zip(ids, plan, strict=True)}
-    result = await crawl(args={"date": DAY}, settings={"POST_AI_SUMMARY": "True"})
+    result = await crawl(args={"date": DAY})
     assert result.record.ok, result.log[-3000:]
     post = result.post(DAY).read_text(encoding="utf-8")
-    assert front_matter(post)["tags"] == ["huggingface", "papers", "daily", "ai", "cs.cl", "cs.cv", "cs.lg"]
-    assert post.count("   - AI 요약: ") == 13
-    assert post.count("   - 분야: ") == 13
+    # By default the blog's own tags only; Hugging Face's summary is each paper's line to skim.
+    assert front_matter(post)["tags"] == ["huggingface", "papers", "daily", "ai"]
+    assert post.count("\n   - AI 요약 (HF): ") == 13
+    assert post.count("- 분야: ") == 13
+    asked = await crawl(args={"date": DAY}, settings={"POST_CATEGORY_TAGS": "3", "POST_AI_SUMMARY": "False"})
+    post = asked.post(DAY).read_text(encoding="utf-8")
+    assert front_matter(post)["tags"] == ["huggingface", "papers", "daily", "ai", "cs.CL", "cs.CV", "cs.LG"]
+    assert "AI 요약" not in post
 
 
 # --- A period's text: ASCII and exact ------------------------------------------------------

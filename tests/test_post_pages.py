@@ -82,13 +82,52 @@ def test_the_description_names_the_count_and_the_top_paper() -> None:
 
 
 def test_a_hostile_title_leaves_nothing_to_run_in_the_description() -> None:
+    """test_chirpy.py shows each reader of it (card, header, feed, meta tags) reading it as text."""
     papers = ranked(9, 1)
     papers[0].title = HOSTILE_TITLE
     value = str(front_matter(render(papers))["description"])
-    assert "\n" not in value and "\u202e" not in value
-    assert not re.search(r"[<>&{}$\\]", value), value
-    assert "‹script›alert(1)‹/script›" in value and '"quoted"' in value and "x^2" in value
+    assert "\n" not in value and "\u202e" not in value and "<" not in value
+    assert value == (
+        '논문 2편 · 1위 "A "quoted" {{ site.title }} ‹script›alert(1)‹/script› done x^2 & ＼(y＼)'
+        ' {% raw %}" (좋아요 9)'
+    )
     assert len(value) <= 160
+
+
+def test_a_tie_for_first_is_said_in_the_card() -> None:
+    day = day_period(date(2026, 2, 17))
+    two = ranked(10, 10, 4)
+    two[0].title, two[1].title = "Query as Anchor", "Other Paper"
+    assert (
+        description(day, [vars(p) for p in two])
+        == '논문 3편 · 공동 1위 "Query as Anchor" · "Other Paper" (좋아요 각 10)'
+    )
+    three = ranked(7, 7, 7, 1)
+    assert (
+        description(day, [vars(p) for p in three])
+        == '논문 4편 · 공동 1위 3편: "Paper 0" 외 2편 (좋아요 각 7)'
+    )
+    # -a top=1 kept one of two tied papers: the tie is still said, from what the run found.
+    assert description(day, [vars(two[0])], found=3, tied=2) == (
+        '논문 3편 중 상위 1편 · 공동 1위 2편: "Query as Anchor" 외 1편 (좋아요 각 10)'
+    )
+    long = ranked(5, 5)
+    long[0].title = long[1].title = "A very long title " * 10
+    value = description(day, [vars(p) for p in long])
+    assert len(value) <= 160 and value.count("…") == 2 and value.endswith('…" (좋아요 각 5)')
+    assert description(day, [vars(p) for p in ranked(10, 9)]).startswith('논문 2편 · 1위 "Paper 0"')
+
+
+def test_a_tie_for_first_in_a_crawled_post_is_in_its_front_matter() -> None:
+    papers = ranked(10, 10)
+    found = [{"arxiv_id": p.arxiv_id, "rank": p.rank, "upvotes": p.upvotes} for p in papers]
+    buffer = io.BytesIO()
+    exporter = KoreanPostExporter(buffer, settings=project_settings(), now=datetime(2026, 12, 1, tzinfo=UTC))
+    exporter.export_item(
+        PaperList(period=day_period(date(2026, 2, 17)), papers=papers[:1], found=found, found_papers=2)
+    )
+    exporter.finish_exporting()
+    assert "공동 1위 2편" in str(front_matter(buffer.getvalue().decode("utf-8"))["description"])
 
 
 def test_a_long_title_is_cut_to_fit_160_characters() -> None:
@@ -103,11 +142,43 @@ def test_plain_text_takes_math_out_of_its_dollars() -> None:
     assert plain_text("under $5 and $10 \\(x\\)") == "under ＄5 and ＄10 ＼(x＼)"
 
 
+@pytest.mark.parametrize(
+    ("title", "shown"),
+    [
+        # Nothing reads these as markup: they stay themselves.
+        ("R&D, Q&A and AT&T", "R&D, Q&A and AT&T"),
+        ("A > B, {x} and A* search", "A > B, {x} and A* search"),
+        ("Under $5 with a\\b", "Under $5 with a\\b"),
+        ("snake_case_name and [x] y", "snake_case_name and [x] y"),
+        # These would be markup somewhere: HTML, XML, kramdown or MathJax (test_chirpy.py).
+        ("<think> tags", "‹think› tags"),
+        ("x < 5", "x ‹ 5"),
+        ("&copy; &amp; &#123;", "＆copy; ＆amp; ＆#123;"),
+        ("x ]]> y", "x ]]› y"),
+        ("$5 and $10", "＄5 and ＄10"),
+        ("*bold* and `code`", "∗bold∗ and ｀code｀"),
+        ("_it_ and a|b", "＿it＿ and a｜b"),
+        ("[link](x)", "［link］(x)"),
+        ("{::comment}x{:/}", "｛::comment}x{:/}"),
+        ("{::comment} left open", "{::comment} left open"),
+        ("a\\*b \\(x\\) \\begin{y}", "a＼*b ＼(x＼) ＼begin{y}"),
+        ("~~gone~~", "～～gone～～"),
+    ],
+)
+def test_a_lookalike_only_where_a_reader_would_read_markup(title: str, shown: str) -> None:
+    assert plain_text(title) == shown
+
+
+def test_an_images_caption_keeps_its_quotes_out_of_the_attribute() -> None:
+    assert plain_text('A "quoted" word', attribute=True) == "A “quoted” word"
+    assert plain_text('A "quoted" word') == 'A "quoted" word'
+
+
 def test_the_image_is_the_top_papers_thumbnail_with_its_title() -> None:
     papers = ranked(9, 1)
     papers[0].title, papers[0].thumbnail = HOSTILE_TITLE, THUMBNAIL
     meta = front_matter(render(papers))
-    assert meta["image"] == {"path": THUMBNAIL, "alt": plain_text(HOSTILE_TITLE)}
+    assert meta["image"] == {"path": THUMBNAIL, "alt": plain_text(HOSTILE_TITLE, attribute=True)}
     assert "image" not in front_matter(render(papers, POST_IMAGE=False))
     papers[0].thumbnail = None  # the data has none: no picture
     assert "image" not in front_matter(render(papers))
@@ -272,10 +343,21 @@ def test_the_body_starts_with_the_count_line_not_the_title() -> None:
 # --- 9. the author ------------------------------------------------------------------
 
 
+def test_by_default_no_author_line_and_no_warning(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    """The blog's _data/authors.yml has no lim4349: Chirpy names the site's own author."""
+    known_author.cache_clear()
+    (tmp_path / "_data").mkdir()
+    (tmp_path / "_data" / "authors.yml").write_text("cotes:\n  name: Cotes\n")
+    with caplog.at_level(logging.WARNING):
+        post = render(ranked(1), site=tmp_path)
+    assert "author" not in front_matter(post)
+    assert not [r for r in caplog.records if "POST_AUTHOR" in r.getMessage()]
+
+
 def test_an_author_the_site_knows_is_named(tmp_path: Path) -> None:
     (tmp_path / "_data").mkdir()
     (tmp_path / "_data" / "authors.yml").write_text("# who\ncotes:\n  name: Cotes\n'lim4349':\n  name: Lim\n")
-    assert front_matter(render(ranked(1), site=tmp_path))["author"] == "lim4349"
+    assert front_matter(render(ranked(1), site=tmp_path, POST_AUTHOR="lim4349"))["author"] == "lim4349"
 
 
 def test_an_author_the_site_does_not_know_is_left_out_with_one_warning(
@@ -285,10 +367,48 @@ def test_an_author_the_site_does_not_know_is_left_out_with_one_warning(
     (tmp_path / "_data").mkdir()
     (tmp_path / "_data" / "authors.yml").write_text("cotes:\n  name: Cotes\n  url: lim4349:x\n")
     with caplog.at_level(logging.WARNING):
-        posts = [render(ranked(1), site=tmp_path) for _ in range(3)]
+        posts = [render(ranked(1), site=tmp_path, POST_AUTHOR="lim4349") for _ in range(3)]
     assert all("author" not in front_matter(post) for post in posts)
     warnings = [r for r in caplog.records if "POST_AUTHOR" in r.getMessage()]
     assert len(warnings) == 1 and "'lim4349' is not in" in warnings[0].getMessage()
+
+
+# --- 4. tags --------------------------------------------------------------------------
+
+
+def test_a_post_carries_the_blogs_own_tags_and_category_tags_only_when_asked() -> None:
+    papers = ranked(5, 4, 3, 2)
+    for p, primary in zip(papers, ["cs.CL", "cs.CL", "cs.CV", "stat.ML"], strict=True):
+        p.primary_category, p.categories = primary, [primary, "cs.AI"]
+    assert front_matter(render(papers))["tags"] == ["huggingface", "papers", "daily", "ai"]
+    assert front_matter(render(papers, week_period("2026-W08")))["tags"] == [
+        "huggingface",
+        "papers",
+        "weekly",
+        "ai",
+    ]
+    post = render(papers, POST_CATEGORY_TAGS=2)
+    assert front_matter(post)["tags"] == ["huggingface", "papers", "daily", "ai", "cs.CL", "cs.CV"]
+    assert "   - 분야: cs.CL, cs.AI" in post  # spelled as the 분야 line spells them
+
+
+# --- 6. rank movement: where it stands, and what it compares against ---------------------------
+
+
+def test_movement_stands_with_its_word_after_the_likes_under_a_legend() -> None:
+    papers = ranked(10, 8, 8, 5)
+    for p, before in zip(papers, [2, 1, 2, None], strict=True):
+        p.previous_rank = before
+    buffer = io.BytesIO()
+    exporter = KoreanPostExporter(buffer, settings=project_settings(), now=datetime(2026, 12, 1, tzinfo=UTC))
+    exporter.export_item(PaperList(period=day_period(date(2026, 2, 18)), papers=papers, compared_with=13))
+    exporter.finish_exporting()
+    post = buffer.getvalue().decode("utf-8")
+    heads = re.findall(r"^\d+\. (?:\{: value=.\d+.\} )?\*\*.+?\*\* - (.*)$", post, flags=re.M)
+    assert heads == ["👍 10 · 순위 ▲1", "👍 8 · 순위 ▼1", "👍 8", "👍 5 · NEW"]
+    legend = "순위 변화(▲▼)와 NEW는 이 글을 앞서 쓸 때 수집한 논문 13편과 비교한 것입니다."
+    assert f"\n## 📊 좋아요 순위\n\n{legend}\n" in post
+    assert "순위 변화" not in render(ranked(10, 8))  # no marks, no legend
 
 
 # --- 6. the old script's monthly data file ---------------------------------------------

@@ -6,7 +6,6 @@ Crawls run in this process, but for the log masking check, which reads a whole p
 from __future__ import annotations
 
 import json
-import os
 import re
 import socket
 import subprocess
@@ -14,7 +13,6 @@ import sys
 from pathlib import Path
 
 import pytest
-import yaml
 from scrapy.utils.defer import deferred_f_from_coro_f
 
 from fixture_server import FixtureServer
@@ -291,69 +289,6 @@ async def test_backfill_commits_each_good_day_and_skips_the_failed_one(
         "Daily papers 2026-02-16",
         "start",
     ]
-
-
-def test_github_actions_workflow_is_valid_and_publishes() -> None:
-    workflow = ROOT / "deploy" / "github-actions" / "daily-papers.yml"
-    checker = str(Path(sys.executable).with_name("check-jsonschema"))
-    proc = subprocess.run(
-        [checker, "--builtin-schema", "vendor.github-workflows", str(workflow)],
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
-    assert proc.returncode == 0, proc.stdout + proc.stderr
-    spec = yaml.safe_load(workflow.read_text())
-    assert [c["cron"] for c in spec[True]["schedule"]] == ["15 0 * * *", "0 14 * * *"]  # YAML 1.1: on -> True
-    steps = {step.get("name"): step for step in spec["jobs"]["crawl"]["steps"]}
-    run = steps["Crawl, commit and push"]["run"]
-    assert "scrapy crawl daily" in run and 'SITE_DIR="$GITHUB_WORKSPACE"' in run
-    assert "PUBLISH_GIT=True" in run and "PUBLISH_PUSH=True" in run
-    assert 'PUBLISH_GIT_BRANCH="$BLOG_BRANCH"' in run
-    assert spec["permissions"] == {"contents": "write", "actions": "write"}
-    assert spec["env"]["BLOG_BRANCH"] == "master" and spec["env"]["DEPLOY_WORKFLOW"] == "pages-deploy.yml"
-
-
-def test_github_actions_deploys_only_after_a_push(tmp_path: Path) -> None:
-    """The workflow's own shell steps, run with bash against a real remote; gh is a recorder."""
-    spec = yaml.safe_load((ROOT / "deploy" / "github-actions" / "daily-papers.yml").read_text())
-    steps = {step.get("name"): step for step in spec["jobs"]["crawl"]["steps"]}
-    before_step, deploy_step = (
-        steps["Note the branch head before the crawl"],
-        steps["Deploy the site if the crawl pushed"],
-    )
-    assert deploy_step["if"] == "${{ !cancelled() }}"
-    remote, blog = tmp_path / "blog.git", tmp_path / "blog"
-    git(tmp_path, "init", "-q", "--bare", "-b", "master", str(remote))
-    git(tmp_path, "clone", "-q", str(remote), str(blog))
-    git(blog, "commit", "-q", "--allow-empty", "-m", "start")
-    git(blog, "push", "-q", "origin", "master")
-    bin_dir, calls = tmp_path / "bin", tmp_path / "gh-calls"
-    bin_dir.mkdir()
-    (bin_dir / "gh").write_text(f'#!/bin/sh\necho "$@" >> {calls}\n')
-    (bin_dir / "gh").chmod(0o755)
-    env = {**os.environ, **spec["env"], "PATH": f"{bin_dir}:{os.environ['PATH']}"}
-
-    def step(script: str, **extra: str) -> str:
-        proc = subprocess.run(["bash", "-e", "-c", script], cwd=blog, env={**env, **extra},
-                              capture_output=True, text=True, timeout=60)  # fmt: skip
-        assert proc.returncode == 0, proc.stderr
-        return proc.stdout
-
-    def head_before() -> str:
-        output = tmp_path / "output"
-        output.write_text("")
-        step(before_step["run"], GITHUB_OUTPUT=str(output))
-        return output.read_text().strip().removeprefix("head=")
-
-    head = head_before()
-    assert len(head) == 40
-    assert "nothing pushed: no deploy" in step(deploy_step["run"], BEFORE=head)
-    assert not calls.exists()
-    git(blog, "commit", "-q", "--allow-empty", "-m", "Daily papers 2026-02-18: 13 papers")
-    git(blog, "push", "-q", "origin", "master")
-    step(deploy_step["run"], BEFORE=head)
-    assert calls.read_text() == "workflow run pages-deploy.yml --ref master\n"
 
 
 @deferred_f_from_coro_f

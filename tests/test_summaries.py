@@ -51,8 +51,8 @@ async def test_every_paper_gets_its_own_summary_and_a_refresh_asks_nothing(
     assert len(found) == 13
     for title, summary in found.items():
         assert summary.startswith(f"이 논문은 {title}을(를) 다룹니다.")  # its own, escaped like an abstract
-    # The line sits right after the authors line.
-    assert re.search(r"^   - 저자: .*\n   - 요약: ", post, flags=re.M)
+    # The line stands right under the paper's title: its one line to skim.
+    assert len(re.findall(r"\*\* - 👍 \d+\n   - 요약: ", post)) == 13
     assert server.count()["summary"] == 13
     assert server.summary_auth == [f"Bearer {key}"] * 13
     assert key not in result.log and key not in json.dumps(result.stats, default=str)
