@@ -40,7 +40,8 @@ from typing import Any
 
 from scrapy.settings import Settings
 
-from exporters import DataFileExporter, KoreanPostExporter
+from exporters.data_file import DataFileExporter
+from exporters.korean_post import KoreanPostExporter
 from fixture_server import FixtureServer, load_days
 from hfpapers import hf
 from hfpapers.arxiv import ArxivRecord

@@ -66,8 +66,8 @@ SITE_POST_URL = "/posts/{title}/"
 # ListWriter (EXTENSIONS) writes each list's post and data file; no FEEDS.
 # The renderers are also feed exporters, for anyone who wants them in FEEDS.
 FEED_EXPORTERS = {
-    "korean_post": "exporters.KoreanPostExporter",
-    "papers_data": "exporters.DataFileExporter",
+    "korean_post": "exporters.korean_post.KoreanPostExporter",
+    "papers_data": "exporters.data_file.DataFileExporter",
 }
 
 # --- Korean summaries (hfpapers/summaries.py, hfpapers/summary_pipeline.py) ----

@@ -21,8 +21,8 @@ The cache is committed to a repository others push to. A file that cannot be
 read, or holds text that cannot be written back (a lone surrogate such as
 ``"\\ud800"``), or is a symbolic link (which could point anywhere outside the
 site) is kept aside (``summaries-ko.json.bad-<time>``), never overwritten or
-followed; in a ``_data/papers`` that is no real folder of the site (the
-writer's rule, ``folder_rule``) it is neither read nor written. A save merges
+followed; in a ``_data/papers`` that is no real folder of the site
+(`Site.real_folder`, the writer's rule too) it is neither read nor written. A save merges
 with what is on disk then, under the lock publishing takes, so two runs at
 once keep each other's answers.
 
@@ -40,7 +40,7 @@ import os
 import re
 import stat
 import tempfile
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -145,13 +145,8 @@ def completions_url(base: str) -> str:
     return urlunsplit((parts.scheme, parts.netloc, path, parts.query, ""))
 
 
-# The site's rule for the folder the cache is in (the writer's `real_folder`): raises
-# `OSError` for one that is no real folder inside the site; with ``create``, makes it.
-FolderRule = Callable[..., None]
-
-
 class Summarizer:
-    def __init__(self, settings: BaseSettings, site: Site, folder_rule: FolderRule | None = None):
+    def __init__(self, settings: BaseSettings, site: Site):
         self.url = settings.get("SUMMARY_API_URL").strip()
         self.model = settings.get("SUMMARY_MODEL")
         self.prompt = settings.get("SUMMARY_PROMPT")
@@ -161,8 +156,7 @@ class Summarizer:
         self.retries = settings.getint("SUMMARY_RETRY_TIMES")
         # How long a save waits for another run's save or publishing (publish.py waits as long).
         self.lock_timeout = settings.getfloat("PUBLISH_TIMEOUT")
-        self.site = site.root
-        self.folder_rule = folder_rule
+        self.site = site
         self.path = site.root / "_data" / "papers" / CACHE_NAME
         self.cache: dict[str, dict[str, str]] = {k: v for k, v in self._read().items() if _usable(v)}
         # This run's answers: what a save adds to the file as it is then.
@@ -182,8 +176,7 @@ class Summarizer:
         if not self.url:
             return {}
         try:
-            if self.folder_rule is not None:
-                self.folder_rule(self.site, self.path.parent)
+            self.site.real_folder(self.path.parent)
         except FileNotFoundError:
             return {}
         except OSError as exc:  # _data/papers a link out of the site: nothing there is ours to move
@@ -297,10 +290,7 @@ class Summarizer:
         UTF-8); then the file is as it was and no temporary file is left."""
         if not self.new:
             return None
-        if self.folder_rule is not None:
-            self.folder_rule(self.site, self.path.parent, create=True)
-        else:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
+        self.site.real_folder(self.path.parent, create=True)
         with self._locked():
             # Another run may have saved since we read: keep its entries, and any we do not understand.
             text = _dumped({**self._read(), **self.new})
@@ -321,7 +311,7 @@ class Summarizer:
         """The lock GitPublisher takes in the git folder when SITE_DIR is in a git work tree
         (a save never lands between another run's add and commit), else a lock on the cache's
         folder. Waits at most PUBLISH_TIMEOUT, as publishing does; then `TimeoutError`."""
-        git_dir = find_git_dir(self.site)
+        git_dir = find_git_dir(self.site.root)
         if git_dir is not None:
             fd = os.open(git_dir / PUBLISH_LOCK, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o644)
         else:

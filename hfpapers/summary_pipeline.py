@@ -58,7 +58,6 @@ from hfpapers.responses import UNRESOLVED, why_failed
 from hfpapers.signals import list_failed
 from hfpapers.site import Site
 from hfpapers.summaries import SLOT, Summarizer, SummaryError
-from hfpapers.writer import real_folder
 
 logger = logging.getLogger(__name__)
 
@@ -92,7 +91,7 @@ class KoreanSummaryPipeline:
         assert crawler.stats is not None
         self.crawler = crawler
         self.stats = crawler.stats
-        self.summarizer = Summarizer(settings, Site.from_settings(settings), folder_rule=real_folder)
+        self.summarizer = Summarizer(settings, Site.from_settings(settings))
         self.period_top = settings.getint("POST_PERIOD_TOP")
         self.max_failures = settings.getint("SUMMARY_MAX_FAILURES")
         # At least 1: SUMMARY_CONCURRENCY is checked before the run.

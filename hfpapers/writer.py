@@ -43,7 +43,8 @@ from scrapy import Spider, signals
 from scrapy.crawler import Crawler
 from scrapy.exporters import BaseItemExporter
 
-from exporters import DataFileExporter, KoreanPostExporter
+from exporters.data_file import DataFileExporter
+from exporters.korean_post import KoreanPostExporter
 from hfpapers import signals as our_signals
 from hfpapers.gitrepo import Git, GitError
 from hfpapers.items import PaperList
@@ -51,7 +52,7 @@ from hfpapers.outcome import FAILED, KEPT
 from hfpapers.periods import Period, from_key
 from hfpapers.previous import MAX_DATA_FILE, is_papers_post
 from hfpapers.safeio import MAX_FILE_BYTES, UnsafeInputError, exclusive, loads_bounded, read_capped
-from hfpapers.site import Site
+from hfpapers.site import Site, UnsafeSiteError
 
 logger = logging.getLogger(__name__)
 
@@ -71,37 +72,8 @@ _ASIDE_RE = re.compile(r"\.(?P<name>.+\.md)\.(?P<kind>[a-z]+)-(?P<key>[0-9W-]+)"
 _SHA256_RE = re.compile(r"[0-9a-f]{64}")
 
 
-class UnsafeSiteError(OSError):
-    """A folder the run would write through: a symbolic link, a file, or outside SITE_DIR."""
-
-
 def sha256(content: bytes) -> str:
     return hashlib.sha256(content).hexdigest()
-
-
-def real_folder(root: Path, folder: Path, *, create: bool = False) -> None:
-    """Make sure ``folder`` is a real folder inside ``root``: no part of it below ``root``
-    a symbolic link or a file (with ``create``, missing parts are made).
-
-    Raises `UnsafeSiteError`, or `OSError` when a part is missing or cannot be made.
-    """
-    try:
-        parts = folder.relative_to(root).parts
-    except ValueError:
-        raise UnsafeSiteError(f"{folder} is outside the site {root}") from None
-    current = root
-    for part in parts:
-        current = current / part
-        if create:
-            with contextlib.suppress(FileExistsError):
-                os.mkdir(current)
-        info = os.lstat(current)
-        if stat.S_ISLNK(info.st_mode):
-            raise UnsafeSiteError(
-                f"{current} is a symbolic link; hfpapers writes only into real folders inside SITE_DIR"
-            )
-        if not stat.S_ISDIR(info.st_mode):
-            raise UnsafeSiteError(f"{current} is not a folder")
 
 
 def read_regular(path: Path, limit: int = MAX_FILE_BYTES) -> bytes | None:
@@ -200,7 +172,7 @@ def restore_set_aside(site: Site, wait: float = TURN_WAIT) -> None:
     """
     posts = site.root / "_posts"
     try:
-        real_folder(site.root, posts)
+        site.real_folder(posts)
     except OSError:
         return  # no posts yet, or a folder the writer refuses to write into anyway
     try:
@@ -366,7 +338,7 @@ class ListWriter:
 
     def _temporary(self, target: Path, content: bytes) -> Path:
         """``content`` in a new hidden file beside ``target``, in a real folder of the site."""
-        real_folder(self.site.root, target.parent, create=True)
+        self.site.real_folder(target.parent, create=True)
         fd, name = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
         try:
             with os.fdopen(fd, "wb") as file:
@@ -447,7 +419,7 @@ class ListWriter:
         found = _Found()
         for path in [*rendered.files, *rendered.retired]:
             try:
-                real_folder(self.site.root, path.parent)
+                self.site.real_folder(path.parent)
                 content = read_regular(path, MAX_DATA_FILE if path == data else MAX_FILE_BYTES)
             except FileNotFoundError:  # an old post's folder gone with it: nothing to remove there
                 continue

@@ -28,19 +28,37 @@ def modules(root: Path = ROOT) -> dict[str, Path]:
 
 
 def import_graph(root: Path = ROOT) -> dict[str, set[str]]:
-    """Module -> the project's modules it imports (a package's own ``__init__`` left out)."""
+    """Module -> the project's modules it imports.
+
+    A package is a module too (its ``__init__``): ``import exporters`` and
+    ``from exporters import KoreanPostExporter`` import the package, and with it whatever its
+    ``__init__`` imports; ``from exporters import tex`` and ``import exporters.tex`` name the
+    submodule. The package a module sits in is not counted for it.
+    """
     found = modules(root)
     graph: dict[str, set[str]] = {}
     for name, path in found.items():
+        package = name if path.name == "__init__.py" else name.rpartition(".")[0]
         imported: set[str] = set()
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
             if isinstance(node, ast.Import):
                 imported.update(alias.name for alias in node.names)
-            elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
-                imported.add(node.module)
-                imported.update(f"{node.module}.{alias.name}" for alias in node.names)
-        graph[name] = {m for m in imported if m in found and m != name and m not in PACKAGES}
+            elif isinstance(node, ast.ImportFrom):
+                base = _absolute(node.module or "", node.level, package)
+                for alias in node.names:
+                    submodule = f"{base}.{alias.name}"
+                    imported.add(submodule if submodule in found else base)
+        graph[name] = {m for m in imported if m in found and m != name}
     return graph
+
+
+def _absolute(module: str, level: int, package: str) -> str:
+    """The absolute name of ``from {"." * level}{module} import …`` written in ``package``."""
+    if not level:
+        return module
+    parts = package.split(".")
+    base = parts[: len(parts) - level + 1]
+    return ".".join([*base, module] if module else base)
 
 
 def heights(graph: dict[str, set[str]]) -> dict[str, int]:

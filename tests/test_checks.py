@@ -603,6 +603,36 @@ def test_the_checks_stand_at_the_bottom_of_the_house() -> None:
     assert len(longest_chain(graph)) <= 7  # heights() raises ValueError for a cycle
 
 
+def test_a_package_is_a_floor_of_its_own(tmp_path: Path) -> None:
+    """Importing a name from a package runs its __init__, and what that imports."""
+    files = {
+        "hfpapers/__init__.py": "",
+        "hfpapers/writer.py": "from exporters import Renderer\n",
+        "hfpapers/base.py": "",
+        "exporters/__init__.py": "from exporters.post import Renderer\n",
+        "exporters/post.py": "from hfpapers import base\n\ndef later():\n    from . import tex\n",
+        "exporters/tex.py": "import hfpapers.base\n",
+    }
+    for name, text in files.items():
+        (tmp_path / name).parent.mkdir(exist_ok=True)
+        (tmp_path / name).write_text(text)
+    graph = import_graph(tmp_path)
+    assert graph["hfpapers.writer"] == {"exporters"}
+    assert graph["exporters"] == {"exporters.post"}
+    assert graph["exporters.post"] == {"hfpapers.base", "exporters.tex"}
+    assert graph["exporters.tex"] == {"hfpapers.base"}
+    assert longest_chain(graph) == [
+        "hfpapers.writer",
+        "exporters",
+        "exporters.post",
+        "exporters.tex",
+        "hfpapers.base",
+    ]
+    (tmp_path / "hfpapers/base.py").write_text("from hfpapers.writer import x\n")
+    with pytest.raises(ValueError, match="an import cycle"):
+        longest_chain(import_graph(tmp_path))
+
+
 # --- An older Python ---------------------------------------------------------------------------
 
 
