@@ -219,7 +219,7 @@ async def test_an_old_data_file_with_a_bad_entry_still_guards_against_shrinking(
 
 @deferred_f_from_coro_f
 async def test_a_users_essay_named_like_our_post_stays(crawl, site: Path) -> None:  # type: ignore[no-untyped-def]
-    """Issue 19: a title that only starts like ours is the user's, in any folder."""
+    """A title that only starts like ours is the user's, in any folder."""
     essay = write_post(
         site / "_posts" / "essays" / f"{DAY}-daily-papers.md",
         f"Hugging Face Daily Papers - {DAY} 을 읽고 쓴 나의 감상문",
@@ -237,7 +237,7 @@ async def test_a_users_essay_named_like_our_post_stays(crawl, site: Path) -> Non
 
 @deferred_f_from_coro_f
 async def test_a_data_file_without_its_post_keeps_nothing(crawl, site: Path) -> None:  # type: ignore[no-untyped-def]
-    """Issue 19: no "keeping the existing post" when there is no post to keep."""
+    """No "keeping the existing post" when there is no post to keep."""
     data = site / "_data" / "papers"
     data.mkdir(parents=True)
     shutil.copy(INCUMBENT / f"daily-{DAY}.json", data / f"daily-{DAY}.json")  # lists 10
@@ -273,7 +273,7 @@ async def test_a_whole_day_after_its_top_3_marks_no_paper_new_that_the_top_3_run
 
 @deferred_f_from_coro_f
 async def test_top_n_is_compared_by_what_was_found_not_what_is_kept(crawl, server) -> None:  # type: ignore[no-untyped-def]
-    """Issue 18.7: a post of 13 is replaced by the top 3 of 13, and the post says so."""
+    """A post of 13 is replaced by the top 3 of 13, and the post says so."""
     first = await crawl(args={"date": DAY})
     assert [o.papers for o in first.record.lists] == [13]
     top = await crawl(args={"date": DAY, "top": "3"})

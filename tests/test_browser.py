@@ -101,7 +101,7 @@ def page(built: Built, path: str, mode: str = "light") -> lxml_html.HtmlElement:
     return chromium.dump_dom(f"{built.url}{path}{'&' if '?' in path else '?'}mode={mode}")
 
 
-# --- 1. the home page's cards and the feed ----------------------------------
+# --- the home page's cards and the feed ----------------------------------
 
 
 def test_cards_show_the_description_and_the_top_papers_thumbnail(built: Built) -> None:
@@ -144,7 +144,7 @@ def test_the_description_under_the_title_is_text_even_with_mathjax_on(built: Bui
     assert post.xpath("//mjx-container")  # MathJax did run on this page
 
 
-# --- 2. dollars and dangerous TeX ----------------------------------------------
+# --- dollars and dangerous TeX ----------------------------------------------
 
 
 def abstract_item(post: lxml_html.HtmlElement, start: str) -> lxml_html.HtmlElement:
@@ -184,7 +184,7 @@ def test_a_link_shows_its_url_as_it_is_even_with_dollars(built: Built) -> None:
     assert chromium.text_of(abstract_item(post, "Abstract: Data at")).endswith(" too.")
 
 
-# --- 3. tied ranks ----------------------------------------------------------------
+# --- tied ranks ----------------------------------------------------------------
 
 
 def test_ties_show_the_same_rank_in_the_list_and_on_the_chart(built: Built) -> None:
@@ -203,7 +203,7 @@ def test_ties_show_the_same_rank_in_the_list_and_on_the_chart(built: Built) -> N
     assert labels == ["1위", "2위", "2위", "4위"]
 
 
-# --- 7. chart colours ----------------------------------------------------------------
+# --- chart colours ----------------------------------------------------------------
 
 
 @pytest.mark.parametrize(("mode", "background"), [("light", LIGHT_BACKGROUND), ("dark", DARK_BACKGROUND)])
@@ -217,14 +217,14 @@ def test_the_bars_read_on_both_themes(built: Built, mode: str, background: str) 
 
 
 def test_without_our_colour_the_bars_are_pale_on_the_light_theme(built: Built) -> None:
-    """The check above can fail: Mermaid's own palette, as the issue saw it."""
+    """The check above can fail: Mermaid's own palette, pale on the light theme."""
     fills = [
         bar.get("fill") for bar in page(built, built.pale).xpath('//g[contains(@class, "bar-plot")]/rect')
     ]
     assert fills and contrast(fills[0], LIGHT_BACKGROUND) < 1.5
 
 
-# --- 8. and 9. the title once, and who wrote it ---------------------------------------------
+# --- the title once, and who wrote it ---------------------------------------------
 
 
 def test_the_title_is_the_pages_one_heading_and_the_body_opens_with_the_count(built: Built) -> None:
@@ -241,7 +241,7 @@ def test_by_names_a_known_author_or_the_sites_own(built: Built) -> None:
     assert chromium.text_of(weekly) == "By lim4349"  # the default: site.social.name, never an empty "By"
 
 
-# --- 9. one line to skim per paper, the rest folded ----------------------------------------------
+# --- one line to skim per paper, the rest folded ----------------------------------------------
 
 
 def test_each_paper_shows_its_title_and_one_line_and_folds_the_rest(built: Built) -> None:

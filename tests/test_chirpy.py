@@ -32,7 +32,7 @@ from tests.test_post_safety import front_matter
 ATOM = "{http://www.w3.org/2005/Atom}"
 SITE = "https://lim4349.github.io"
 
-# --- 3. search snippets --------------------------------------------------------------------------
+# --- search snippets --------------------------------------------------------------------------
 
 
 @deferred_f_from_coro_f
@@ -57,7 +57,7 @@ async def test_a_search_result_opens_with_the_count_then_the_papers(
         assert " ".join(paper["abstract"].split()[:12]) in text.replace("&#39;", "'")
 
 
-# --- 4. the blog's tags stay the blog's -------------------------------------------------------
+# --- the blog's tags stay the blog's -------------------------------------------------------
 
 
 def with_permalink(post: str, url: str) -> str:
@@ -81,7 +81,7 @@ def trending(out: Path) -> list[str]:
 
 @pytest.mark.parametrize("category_tags", [None, 3])
 def test_ten_new_posts_leave_the_trending_tags_the_owners(tmp_path: Path, category_tags: int | None) -> None:
-    """The blog as the issue saw it: the owner's posts and the old script's daily posts, then
+    """The blog as it is: the owner's posts and the old script's daily posts, then
     ten new ones with the default settings; with category tags asked for (POST_CATEGORY_TAGS=3)
     they take the owner's place."""
     folder = tmp_path / "posts"
@@ -121,7 +121,7 @@ def test_ten_new_posts_leave_the_trending_tags_the_owners(tmp_path: Path, catego
         assert sorted(after) == sorted(before)
 
 
-# --- 8. the card's text through every reader ---------------------------------------------------
+# --- the card's text through every reader ---------------------------------------------------
 
 # (title, whether it needs a look-alike somewhere)
 TITLES = [

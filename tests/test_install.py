@@ -82,7 +82,7 @@ def test_a_refresh_replaces_a_post_another_user_owns(server: FixtureServer, shar
 
 
 def test_a_failed_install_puts_back_the_old_post_as_it_was(tmp_path: Path) -> None:
-    """The backup is a copy now; a post that is a symbolic link comes back as that link."""
+    """The backup is a copy: a post that is a symbolic link comes back as that link."""
     real = tmp_path / "elsewhere.md"
     real.write_text("the old post\n")
     post, data = tmp_path / "post.md", tmp_path / "data.json"

@@ -113,7 +113,7 @@ async def test_one_stray_error_fails_the_run_once_and_writes_nothing(crawl, site
     assert not list(site.rglob("*.md"))
 
 
-# --- from the second adversarial run ------------------------------------------------------
+# --- lists that fail after they were read ------------------------------------------------
 
 
 @deferred_f_from_coro_f

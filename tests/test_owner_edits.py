@@ -24,8 +24,8 @@ from fixture_server import FixtureServer
 from hfpapers.periods import day_period
 from hfpapers.site import Site
 from hfpapers.writer import RETIRED, aside_name, restore_set_aside, set_aside, taking_turns
-from tests.test_adversarial import EDITS, USERS_POST
 from tests.test_blog import OLD_NAME, seed_old_blog
+from tests.test_hostile_input import EDITS, USERS_POST
 from tests.test_post_safety import front_matter
 
 DAY, OTHER_DAY = "2026-02-18", "2026-02-17"

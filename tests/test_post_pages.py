@@ -69,7 +69,7 @@ def render(
     return buffer.getvalue().decode("utf-8")
 
 
-# --- 1. the card: description and image -------------------------------------
+# --- the card: description and image -------------------------------------
 
 
 def test_the_description_names_the_count_and_the_top_paper() -> None:
@@ -207,7 +207,7 @@ def test_weekly_and_monthly_posts_have_a_description_too() -> None:
         assert front_matter(render(papers, period))["description"] == '논문 2편 · 1위 "Paper 0" (좋아요 30)'
 
 
-# --- 2. dollars and TeX ------------------------------------------------------
+# --- dollars and TeX ------------------------------------------------------
 
 
 def test_a_dollar_of_text_is_its_own_element_and_math_stays_math() -> None:
@@ -249,7 +249,7 @@ def test_tex_that_only_looks_dangerous_is_left_alone() -> None:
     assert safe_tex(r"\hrefx \\href \alpha + \mathrm{url}") == r"\hrefx \\href \alpha + \mathrm{url}"
 
 
-# --- 3. tied ranks -------------------------------------------------------------
+# --- tied ranks -------------------------------------------------------------
 
 
 def test_ties_keep_their_rank_in_the_list_and_on_the_chart() -> None:
@@ -269,7 +269,7 @@ def test_rank_labels_without_ties_are_plain() -> None:
     assert rank_labels([vars(p) for p in ranked(3, 2, 1)]) == ["1위", "2위", "3위"]
 
 
-# --- 4. keywords ----------------------------------------------------------------
+# --- keywords ----------------------------------------------------------------
 
 
 def test_keywords_merge_case_plurals_and_hyphens() -> None:
@@ -298,7 +298,7 @@ def test_a_weekly_post_counts_keywords_once_per_spelling_group() -> None:
     ]
 
 
-# --- 5. dates -------------------------------------------------------------------
+# --- dates -------------------------------------------------------------------
 
 
 @pytest.mark.parametrize(
@@ -329,7 +329,7 @@ def test_re_runs_keep_a_weekly_posts_name_url_and_date() -> None:
     assert front_matter(first)["date"] == front_matter(again)["date"]
 
 
-# --- 8. the title once ------------------------------------------------------------
+# --- the title once ------------------------------------------------------------
 
 
 def test_the_body_starts_with_the_count_line_not_the_title() -> None:
@@ -340,7 +340,7 @@ def test_the_body_starts_with_the_count_line_not_the_title() -> None:
     assert weekly.lstrip().startswith("## 📈 통계")
 
 
-# --- 9. the author ------------------------------------------------------------------
+# --- the author ------------------------------------------------------------------
 
 
 def test_by_default_no_author_line_and_no_warning(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
@@ -373,7 +373,7 @@ def test_an_author_the_site_does_not_know_is_left_out_with_one_warning(
     assert len(warnings) == 1 and "'lim4349' is not in" in warnings[0].getMessage()
 
 
-# --- 4. tags --------------------------------------------------------------------------
+# --- tags --------------------------------------------------------------------------
 
 
 def test_a_post_carries_the_blogs_own_tags_and_category_tags_only_when_asked() -> None:
@@ -392,7 +392,7 @@ def test_a_post_carries_the_blogs_own_tags_and_category_tags_only_when_asked() -
     assert "   - 분야: cs.CL, cs.AI" in post  # spelled as the 분야 line spells them
 
 
-# --- 6. rank movement: where it stands, and what it compares against ---------------------------
+# --- rank movement: where it stands, and what it compares against ---------------------------
 
 
 def test_movement_stands_with_its_word_after_the_likes_under_a_legend() -> None:
@@ -411,7 +411,7 @@ def test_movement_stands_with_its_word_after_the_likes_under_a_legend() -> None:
     assert "순위 변화" not in render(ranked(10, 8))  # no marks, no legend
 
 
-# --- 6. the old script's monthly data file ---------------------------------------------
+# --- the old script's monthly data file ---------------------------------------------
 
 
 def test_the_old_scripts_monthly_data_file_is_read(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:

@@ -93,7 +93,7 @@ def test_offline_is_one_error_line_that_names_the_host_and_the_demo(
 def test_ctrl_c_in_a_backfill_asks_no_more_lists_and_writes_the_whole_ones(
     server: FixtureServer, site: Path
 ) -> None:
-    """Issue 18.6: the first interrupt stops asking Hugging Face; lists whole by then are written."""
+    """The first interrupt stops asking Hugging Face; lists whole by then are written."""
     days = [f"2026-02-{d}" for d in range(13, 24)]  # 11 days, weekends included
     cmd = [
         sys.executable,
@@ -147,7 +147,7 @@ def test_ctrl_c_in_a_backfill_asks_no_more_lists_and_writes_the_whole_ones(
 
 
 def test_a_full_disk_leaves_no_empty_temporary_file(server: FixtureServer, site: Path) -> None:
-    """Issue 19.12: the post's write fails (a file size limit stands for a full disk); the list
+    """The post's write fails (a file size limit stands for a full disk); the list
     fails with one line, and no 0-byte .tmp stays beside the posts."""
     import resource
 

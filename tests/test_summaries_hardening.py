@@ -1,5 +1,6 @@
-"""Issue 19, fourth round: hostile answers and caches, the deadline, what is asked for, the cache's
-safety across runs. The fixture server plays the model; subprocesses only for exit status and SIGTERM."""
+"""Korean summaries against hostile answers and caches: the deadline, what is asked for, the
+cache's safety across runs. The fixture server plays the model; subprocesses only for exit
+status and SIGTERM."""
 
 from __future__ import annotations
 
@@ -47,7 +48,7 @@ def paper(arxiv_id: str = "2602.00001", abstract: str = "We study things.") -> P
     )
 
 
-# --- 3. JSON bounded wherever it comes from outside ----------------------------------
+# --- JSON bounded wherever it comes from outside ----------------------------------
 
 
 @deferred_f_from_coro_f
@@ -96,7 +97,7 @@ def test_a_run_record_nested_too_deeply_is_no_record() -> None:
     assert record is not None and record.finish_reason == "finished"
 
 
-# --- 4. Ask only for what is shown; the deadline writes whole lists -------------------
+# --- Ask only for what is shown; the deadline writes whole lists -------------------
 
 
 @deferred_f_from_coro_f
@@ -141,7 +142,7 @@ async def test_at_the_deadline_a_whole_list_is_written_without_the_missing_lines
     )
 
 
-# --- 5. SUMMARY_CONCURRENCY=0; one SIGTERM ends a run waiting on summaries ------------
+# --- SUMMARY_CONCURRENCY=0; one SIGTERM ends a run waiting on summaries ------------
 
 
 @pytest.mark.parametrize("value", ["0", "-1", "two", ""])
@@ -189,7 +190,7 @@ def test_one_sigterm_ends_a_run_waiting_for_summaries(server: FixtureServer, sit
     assert server.count()["summary"] <= 3
 
 
-# --- 7. The cache never loses a readable entry ----------------------------------------
+# --- The cache never loses a readable entry ----------------------------------------
 
 
 CONFLICTED = """{
@@ -278,7 +279,7 @@ def test_a_lock_held_too_long_is_an_os_error(tmp_path: Path) -> None:
     assert not cache_of(tmp_path).exists()
 
 
-# --- 8. A summary is Korean, the model's own, finished, and links nothing new ------------
+# --- A summary is Korean, the model's own, finished, and links nothing new ------------
 
 GOOD = (
     "이 논문은 대규모 언어 모델(LLM)의 추론을 위한 Chain-of-Thought 기법을 제안하고,"

@@ -37,7 +37,7 @@ NONCHARACTERS = ["\ufffe", "\uffff", "\ufdd0", "\ufdef", "\U0001fffe", "\U0010ff
 YAML_BREAKS = ["\x85", "\u2028", "\u2029"]
 
 
-# --- 1. characters YAML forbids ---------------------------------------------------
+# --- characters YAML forbids ---------------------------------------------------
 
 
 @pytest.mark.parametrize("char", NONCHARACTERS + YAML_BREAKS + ["\x7f", "\x9f"])
@@ -78,7 +78,7 @@ def test_a_title_with_noncharacters_keeps_its_front_matter_in_jekyll(tmp_path: P
     assert "Bad title end - 👍 10" in shown
 
 
-# --- 3. a count that is no number --------------------------------------------------
+# --- a count that is no number --------------------------------------------------
 
 
 def entry(**paper_fields: Any) -> dict[str, Any]:
@@ -112,7 +112,7 @@ async def test_one_entry_with_a_superscript_count_fails_nothing(server: FixtureS
     assert result.data(DAY)["total_papers"] == 12  # the entry with odd likes dropped alone
 
 
-# --- 6. a hand-edited data file -----------------------------------------------------
+# --- a hand-edited data file -----------------------------------------------------
 
 
 def test_odd_ranks_and_likes_in_a_data_file_are_unknown(tmp_path: Path) -> None:
@@ -160,7 +160,7 @@ async def test_a_hand_edited_data_file_does_not_block_the_refresh(  # type: igno
     assert [o.status for o in refresh.record.lists] == ["written"]
 
 
-# --- 7. smaller ----------------------------------------------------------------------
+# --- lengths, list markers, and front matter as Jekyll reads it ----------------------
 
 
 def test_the_image_caption_is_at_most_160_characters() -> None:
@@ -243,7 +243,7 @@ def test_the_last_title_counts_as_in_jekyll(tmp_path: Path) -> None:
     assert is_papers_post(post, PERIOD)
 
 
-# --- 2. the user's post, changed during the run ----------------------------------------
+# --- the user's post, changed during the run ----------------------------------------
 
 USERS_POST = "---\ntitle: My own notes on the day\n---\n\nUSER TEXT\n"
 
@@ -271,7 +271,7 @@ class UserEditsThePost:
 
 
 # The project's pipelines, then the user's edit (a setting given replaces the project's dict).
-EDITS = {"ITEM_PIPELINES": {**settings.ITEM_PIPELINES, "tests.test_adversarial.UserEditsThePost": 900}}
+EDITS = {"ITEM_PIPELINES": {**settings.ITEM_PIPELINES, "tests.test_hostile_input.UserEditsThePost": 900}}
 
 
 @deferred_f_from_coro_f
@@ -300,7 +300,7 @@ async def test_an_old_post_the_user_takes_over_during_the_run_is_not_removed(cra
     assert not (site / "_posts" / f"{DAY}-daily-papers.md").exists()
 
 
-# --- 8. one bad field costs that field ---------------------------------------------------
+# --- one bad field costs that field ---------------------------------------------------
 
 
 def papers_by_id(data: dict[str, Any]) -> dict[str, dict[str, Any]]:
