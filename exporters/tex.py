@@ -160,7 +160,7 @@ def _is_url(value: str) -> bool:
     return bool(URL_RE.fullmatch(value)) and trim_url(value) == value
 
 
-class _Out:
+class _TextNodes:
     """The nodes of one run of text, plain characters gathered into `Text`."""
 
     def __init__(self) -> None:
@@ -187,7 +187,7 @@ class _Parser:
 
     def parse(self, start: int, end: int, depth: int = 0) -> list[Node]:
         text, atoms = self.text, self.atoms
-        out = _Out()
+        out = _TextNodes()
         quote_open = False
         i = start
         while i < end:
@@ -231,7 +231,7 @@ class _Parser:
         after = self.text[i + 1] if i + 1 < end else " "
         return (before.isalpha() or before == ".") and not after.isspace() and after != "~"
 
-    def _dashes(self, i: int, end: int, out: _Out) -> int:
+    def _dashes(self, i: int, end: int, out: _TextNodes) -> int:
         """``--`` an en dash, ``---`` an em dash; longer runs and arrows (``-->``) as written."""
         run = _DASH_RE.match(self.text, i, end)
         assert run is not None
@@ -240,7 +240,7 @@ class _Parser:
         out.add(run.group() if dash is None or arrow else dash)
         return run.end()
 
-    def _url(self, i: int, url_end: int, end: int, depth: int, out: _Out) -> int:
+    def _url(self, i: int, url_end: int, end: int, depth: int, out: _TextNodes) -> int:
         url = self.text[i:url_end]
         flattened = _FLATTENED_HREF_RE.match(self.text, url_end, end)
         if flattened and depth < MAX_DEPTH:
@@ -259,7 +259,7 @@ class _Parser:
         close = _group(text, i, end, self.atoms)
         return None if close is None else (i + 1, close - 1)
 
-    def _command(self, i: int, end: int, depth: int, out: _Out) -> int:
+    def _command(self, i: int, end: int, depth: int, out: _TextNodes) -> int:
         """One control sequence at ``i``; returns where reading goes on."""
         text = self.text
         nxt = i + 1
@@ -307,7 +307,7 @@ class _Parser:
             return i + 1
         return i
 
-    def _accent(self, i: int, after: int, end: int, accent: str, out: _Out, word: bool) -> int:
+    def _accent(self, i: int, after: int, end: int, accent: str, out: _TextNodes, word: bool) -> int:
         """``\\"U``, ``\\'{e}``, ``\\'\\i``, ``\\c{c}``, ``\\c c``: the accented letter; the
         accent command as written when no single letter follows."""
         text = self.text
@@ -336,7 +336,7 @@ class _Parser:
         out.add(_accented(base, accent))
         return stop
 
-    def _declaration(self, i: int, end: int, depth: int, out: _Out) -> int | None:
+    def _declaration(self, i: int, end: int, depth: int, out: _TextNodes) -> int | None:
         """``{\\bf text}``, ``{\\em text}``: the group's text, styled; None when it is no such group."""
         match = _DECLARATION_RE.match(self.text, i, end)
         if not match or match.group(1) not in _DECLARATIONS:

@@ -47,6 +47,10 @@ class ArgumentError(ValueError):
     """A spider argument or setting is unusable; the message is one line."""
 
 
+# The exit status of a command that refuses its input (one line on stderr, nothing asked).
+USAGE_ERROR = 2
+
+
 # --- Yes/no ---------------------------------------------------------------------
 
 

@@ -93,7 +93,7 @@ _COUNT_RE = re.compile(r"-?[0-9]{1,12}", re.ASCII)
 _MAX_COUNT = 10**12
 
 
-def _count(value: Any) -> int | None:
+def _read_count(value: Any) -> int | None:
     """A count as Hugging Face sends it: a whole number, or one as a string ("12").
     None for anything else, and for a number past any real count."""
     if isinstance(value, bool):
@@ -109,7 +109,7 @@ def _likes(paper: dict[str, Any], arxiv_id: str) -> int:
     raw = paper.get("upvotes")
     if raw is None:
         return 0
-    likes = _count(raw)
+    likes = _read_count(raw)
     if likes is None or likes < 0:
         raise PayloadError(f"{arxiv_id}: likes {raw!r} is not a count")
     return likes
@@ -159,8 +159,8 @@ def paper_from_entry(entry: Any) -> Paper:
         for a in paper.get("authors") or []
         if isinstance(a, dict) and isinstance(a.get("name"), str) and a["name"] and not a.get("hidden")
     ]
-    comments = _count(entry.get("numComments"))
-    stars = _count(paper.get("githubStars"))
+    comments = _read_count(entry.get("numComments"))
+    stars = _read_count(paper.get("githubStars"))
     summary = paper.get("summary") or entry.get("summary")
     keywords = paper.get("ai_keywords")
     return Paper(

@@ -18,7 +18,8 @@ from hfpapers.safeio import loads_bounded
 
 RECORD_PREFIX = "Run record: "
 # The run report's line in Scrapy's LOG_FORMAT: "… [hfpapers.run_report] INFO: Run record: {…}".
-# A backfill may read jobs of nodes whose egg logs it as hfpapers.run_summary or hfpapers.summary.
+# A job of an older egg logs it as hfpapers.run_summary or hfpapers.summary: a backfill reads
+# those jobs too.
 _LOGGED_RE = re.compile(
     r"\[hfpapers\.(?:run_report|run_summary|summary)\] [A-Z]+: " + re.escape(RECORD_PREFIX)
 )
@@ -157,7 +158,7 @@ class RunRecord:
     def from_log(cls, log: str) -> RunRecord | None:
         """The last record a job's log holds, or None (the job crashed before it).
 
-        Only a line the summary logged counts: crawled text quoted elsewhere in
+        Only a line the run report logged counts: crawled text quoted elsewhere in
         the log (a title that reads ``Run record: {…}``) does not.
         """
         for line in reversed(log.splitlines()):

@@ -229,13 +229,17 @@ def previous_month(today: date) -> Period:
     return month_period(f"{last.year}-{last.month:02d}")
 
 
-def _day(value: str) -> Period:
+def _parse_day(value: str) -> Period:
     return day_period(parse_date(value))
 
 
 # Each kind's key as written (``2026-02-18``, ``2026-W08``, ``2026-02``) -> its Period;
 # ValueError for a key that is none.
-PARSERS: dict[str, Callable[[str], Period]] = {"daily": _day, "weekly": week_period, "monthly": month_period}
+PARSERS: dict[str, Callable[[str], Period]] = {
+    "daily": _parse_day,
+    "weekly": week_period,
+    "monthly": month_period,
+}
 # Each kind's period when its argument is left out: the current day, the previous week, month.
 DEFAULTS: dict[str, Callable[[date], Period]] = {
     "daily": day_period,

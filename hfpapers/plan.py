@@ -68,11 +68,11 @@ def asked(*, date: str = "", week: str = "", month: str = "", start: str = "", e
         ("monthly", "month", month),
     ):
         if value:
-            crawls.append(Crawl(spider, ((name, _key(spider, name, value)),)))
+            crawls.append(Crawl(spider, ((name, _period_key(spider, name, value)),)))
     if start or end:
         if not (start and end):
             raise ValueError("start and end: a range needs both (YYYY-MM-DD)")
-        first, last = _key("daily", "start", start), _key("daily", "end", end)
+        first, last = _period_key("daily", "start", start), _period_key("daily", "end", end)
         if first > last:
             raise ValueError(f"start: {first} is after end {last}")
         crawls.append(Crawl("daily", (("start", first), ("end", last))))
@@ -82,7 +82,7 @@ def asked(*, date: str = "", week: str = "", month: str = "", start: str = "", e
 _FORMS = {"daily": ("day", "YYYY-MM-DD"), "weekly": ("week", "YYYY-Www"), "monthly": ("month", "YYYY-MM")}
 
 
-def _key(spider: str, name: str, value: str) -> str:
+def _period_key(spider: str, name: str, value: str) -> str:
     """The period's key as Hugging Face writes it (the crawl checks the rest: the future, FIRST_DAY)."""
     try:
         return PARSERS[spider](value.strip()).key

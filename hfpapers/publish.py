@@ -238,7 +238,7 @@ class GitPublisher:
         problems: list[str] = []
         try:
             self._hide_remote_urls()
-            with self._turn():
+            with self._publish_lock():
                 busy = in_progress(self.git)
                 if busy:
                     raise GitError(
@@ -797,7 +797,7 @@ class GitPublisher:
         return chain
 
     @contextlib.contextmanager
-    def _turn(self) -> Iterator[None]:
+    def _publish_lock(self) -> Iterator[None]:
         """One run at a time commits and pushes in this repository; the next one waits,
         at most PUBLISH_TIMEOUT."""
         git_dir = Path(self.git("rev-parse", "--absolute-git-dir").stdout.strip())

@@ -17,15 +17,14 @@ from scrapy.commands import ScrapyCommand
 from scrapy.utils.conf import arglist_to_dict
 
 from hfpapers.args import ArgumentError
-from hfpapers.checks import check_settings
-from hfpapers.credentials import refuse_credentials
+from hfpapers.checks import USAGE_ERROR, check_settings
 
 if TYPE_CHECKING:
     from hfpapers.scrapyd import Node
 
 PROJECT = "hfpapers"
-USAGE_ERROR = 2
-FAILED = 1
+# The exit status of a command Scrapyd (or a node) failed; bad input is USAGE_ERROR.
+COMMAND_FAILED = 1
 
 
 def positive_seconds(text: str) -> float:
@@ -64,18 +63,15 @@ class ScrapydCommand(ScrapyCommand):
 
     def job_settings(self, opts: argparse.Namespace) -> dict[str, str]:
         """The ``-s NAME=VALUE`` options, passed on to the job, each checked by its rule
-        here (a bad one would only show in the job's log on the node, as a failed job);
-        SITE_DIR is required."""
+        here (a bad one would only show in the job's log on the node, as a failed job; the
+        PUBLISH_GIT_REMOTE rule refuses credentials, which Scrapyd would log and list in
+        listjobs.json); SITE_DIR is required."""
         assert self.settings is not None
         try:
             check_settings(self.settings, local=False)
         except ArgumentError as exc:
             self.fail(str(exc), USAGE_ERROR)
         settings = arglist_to_dict(opts.set)
-        # Scrapyd logs a job's settings and lists them in listjobs.json: no credentials in them.
-        refused = refuse_credentials(settings.get("PUBLISH_GIT_REMOTE", ""))
-        if refused:
-            self.fail(refused, USAGE_ERROR)
         if not settings.get("SITE_DIR", "").startswith("/"):
             self.fail(
                 "SITE_DIR: give -s SITE_DIR=/absolute/path/to/blog (Scrapyd runs jobs in its own folder)",
@@ -98,6 +94,6 @@ class ScrapydCommand(ScrapyCommand):
         return nodes
 
     @staticmethod
-    def fail(message: str, status: int = FAILED) -> NoReturn:
+    def fail(message: str, status: int = COMMAND_FAILED) -> NoReturn:
         print(f"error: {message}", file=sys.stderr)
         sys.exit(status)

@@ -114,9 +114,9 @@ def test_post_builds_with_jekyll_and_shows_text_literally(crawled: CrawlResult, 
     assert "좋아요 순위" in text
 
 
-def test_run_summary(crawled: CrawlResult) -> None:
-    summary = crawled.stderr.split("Run report (finished):", 1)[1]
-    figures = dict(re.findall(r"^  (\S.*?)\s{2,}(\d+)$", summary, flags=re.M))
+def test_run_report(crawled: CrawlResult) -> None:
+    report = crawled.stderr.split("Run report (finished):", 1)[1]
+    figures = dict(re.findall(r"^  (\S.*?)\s{2,}(\d+)$", report, flags=re.M))
     assert figures["papers found"] == "13"
     assert figures["papers posted"] == "13"
     assert figures["abstracts from the arXiv API"] == "13"

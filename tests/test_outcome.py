@@ -16,9 +16,19 @@ from hfpapers.scrapyd import Job, Node
 DAY = "2026-02-18"
 
 
-def logged(record: RunRecord | str, level: str = "INFO") -> str:
+def logged(record: RunRecord | str, level: str = "INFO", logger: str = "hfpapers.run_report") -> str:
     text = record if isinstance(record, str) else record.to_json()
-    return f"2026-02-18 00:15:01 [hfpapers.run_summary] {level}: Run record: {text}"
+    return f"2026-02-18 00:15:01 [{logger}] {level}: Run record: {text}"
+
+
+@pytest.mark.parametrize("logger", ["hfpapers.run_report", "hfpapers.run_summary", "hfpapers.summary"])
+def test_a_record_is_read_from_this_eggs_log_and_an_older_eggs(logger: str) -> None:
+    """A backfill reads the jobs of every node, some running an older egg that logged the
+    record under another name."""
+    record = RunRecord("finished", [ListOutcome("daily", DAY, "written")])
+    read = RunRecord.from_log(logged(record, logger=logger))
+    assert read is not None and read.lists[0].status == "written"
+    assert RunRecord.from_log(logged(record, logger="hfpapers.ledger")) is None
 
 
 def test_record_is_read_from_its_own_line_only() -> None:

@@ -34,9 +34,9 @@ def job_log(record: RunRecord) -> str:
     """The end of a job log as Scrapy writes it: the record, then the stats and the last line."""
     return (
         "2026-02-18 00:15:00 [scrapy.core.engine] INFO: Spider opened\n"
-        f"2026-02-18 00:15:01 [hfpapers.run_summary] INFO: Run record: {record.to_json()}\n"
+        f"2026-02-18 00:15:01 [hfpapers.run_report] INFO: Run record: {record.to_json()}\n"
         "2026-02-18 00:15:01 [scrapy.statscollectors] INFO: Dumping Scrapy stats:\n{'x': 1}\n"
-        "2026-02-18 00:15:01 [hfpapers.run_summary] INFO: Run outcome: ok\n"
+        "2026-02-18 00:15:01 [hfpapers.run_report] INFO: Run outcome: ok\n"
     )
 
 

@@ -5,7 +5,8 @@ from __future__ import annotations
 import argparse
 
 from hfpapers.args import ArgumentError, plan_periods
-from hfpapers.scrapyd_cli import FAILED, USAGE_ERROR, ScrapydCommand, positive_seconds
+from hfpapers.checks import USAGE_ERROR
+from hfpapers.scrapyd_cli import COMMAND_FAILED, ScrapydCommand, positive_seconds
 
 
 class Command(ScrapydCommand):
@@ -54,4 +55,4 @@ class Command(ScrapydCommand):
         failed = [job for job in jobs if not job.ok]
         print(f"{len(jobs) - len(failed)} of {len(jobs)} jobs finished cleanly")
         if failed:
-            self.exitcode = FAILED
+            self.exitcode = COMMAND_FAILED

@@ -21,12 +21,11 @@ from scrapy.commands.crawl import Command as ScrapyCrawl
 from scrapy.spiderloader import SpiderLoader
 
 from hfpapers.args import COMMON_ARGUMENTS, PERIOD_ARGUMENTS, ArgumentError
+from hfpapers.checks import USAGE_ERROR
 from hfpapers.ledger import RunLedger
 from hfpapers.periods import KINDS
 from hfpapers.run_report import log_outcome
 from hfpapers.spiders.papers import PapersSpider
-
-USAGE_ERROR = 2
 
 # The settings a first run is likely to need; README.md's Settings has them all.
 MAIN_SETTINGS = {

@@ -14,7 +14,8 @@ import argparse
 from datetime import datetime
 from typing import Any
 
-from hfpapers.scrapyd_cli import FAILED, USAGE_ERROR, ScrapydCommand
+from hfpapers.checks import USAGE_ERROR
+from hfpapers.scrapyd_cli import COMMAND_FAILED, ScrapydCommand
 
 HEADINGS = ["node", "spider", "lists", "started", "ended", "outcome"]
 
@@ -79,7 +80,7 @@ class Command(ScrapydCommand):
             counts[job.outcome] = counts.get(job.outcome, 0) + 1
         problems += sum(counts.get(outcome, 0) for outcome in PROBLEMS)
         if problems:
-            self.exitcode = FAILED
+            self.exitcode = COMMAND_FAILED
         elif opts.quiet:
             return
         table = [HEADINGS] + [job.columns() for job in rows]

@@ -9,8 +9,9 @@ from __future__ import annotations
 import argparse
 
 from hfpapers.args import ArgumentError, check_arguments, plan_periods
+from hfpapers.checks import USAGE_ERROR
 from hfpapers.periods import KINDS
-from hfpapers.scrapyd_cli import USAGE_ERROR, ScrapydCommand
+from hfpapers.scrapyd_cli import ScrapydCommand
 
 # The option each spider takes here: its period (Kind.segment: --date, --week, --month);
 # top and force are for crawls by hand.

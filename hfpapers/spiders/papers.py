@@ -141,12 +141,14 @@ class PapersSpider(Spider):
         )
 
     def parse_page(self, response: Response, period: Period) -> Iterator[Any]:
-        yield from self._guarded(period, lambda: self._add(period, self.reader.page(response, period)))
+        yield from self._guarded(
+            period, lambda: self._collect_page(period, self.reader.page(response, period))
+        )
 
     def parse_api(self, response: Response, period: Period, page: int) -> Iterator[Any]:
         known = partial(self.assembler.knows, period.key)
         yield from self._guarded(
-            period, lambda: self._add(period, self.reader.api(response, period, page, known))
+            period, lambda: self._collect_page(period, self.reader.api(response, period, page, known))
         )
 
     def _guarded(self, period: Period, read: Callable[[], Iterator[Any]]) -> Iterator[Any]:
@@ -159,7 +161,8 @@ class PapersSpider(Spider):
         except Exception as exc:
             yield from self._list_failed(period, f"{period}: {type(exc).__name__}: {exc}", sys.exc_info())
 
-    def _add(self, period: Period, reading: Reading) -> Iterator[Any]:
+    def _collect_page(self, period: Period, reading: Reading) -> Iterator[Any]:
+        """A page's papers to the assembler; then the list's next page, or, the list whole, arXiv."""
         self.crawler.stats.inc_value("papers/found", len(reading.papers))
         self.assembler.add(period.key, reading.papers)
         if reading.next_page is not None:
