@@ -25,7 +25,6 @@ import shutil
 import warnings
 from collections.abc import Callable
 from dataclasses import dataclass
-from email.utils import parseaddr
 from pathlib import Path
 from string import Formatter
 from typing import Any
@@ -35,7 +34,7 @@ from scrapy.settings import SETTINGS_PRIORITIES, BaseSettings, default_settings
 
 from hfpapers import settings as project_settings
 from hfpapers.credentials import TOKEN_VARIABLE, mask_credentials, plain_http_refusal, refuse_credentials
-from hfpapers.gitrepo import DETACHED, detached_head, is_work_tree, remote_urls
+from hfpapers.gitrepo import DETACHED, detached_head, is_work_tree, remote_urls, split_identity
 from hfpapers.periods import parse_date
 from hfpapers.site import Site
 from hfpapers.text import link_problem
@@ -334,10 +333,10 @@ def _remote(value: Any) -> str:
 
 
 def _author(value: Any) -> str:
-    name, email = parseaddr(str(value))
-    if not name.strip() or "@" not in email or not _one_line(value):
+    identity = split_identity(_one_line(value))
+    if identity is None or not identity[0].strip():
         raise ValueError(value)
-    return str(value)
+    return value
 
 
 def _log_level(value: Any) -> str | int:

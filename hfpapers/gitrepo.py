@@ -13,13 +13,25 @@ import functools
 import os
 import re
 import subprocess
-from email.utils import parseaddr
 from pathlib import Path
 
 from hfpapers.credentials import mask_credentials
 
 # The lock file, in the repository's git folder, that publishing and the summaries cache take.
 PUBLISH_LOCK = "hfpapers-publish.lock"
+
+# An identity as git writes one, ``Name <email>``: a name without < >, an address with an @
+# and no < >, space or control character. (email.utils.parseaddr reads mail headers: it takes
+# GitHub's own bot, ``github-actions[bot] <41898282+github-actions[bot]@users.noreply.github.com>``,
+# for the name "" and the address "github-actions".)
+_IDENTITY_RE = re.compile(r"([^<>\x00-\x1f\x7f]*?)[ \t]*<([^<>\s@]+@[^<>\s]+)>")
+
+
+def split_identity(identity: str) -> tuple[str, str] | None:
+    """The name and email of ``Name <email>``; None when it is not of that form."""
+    match = _IDENTITY_RE.fullmatch(identity.strip())
+    return (match[1], match[2]) if match else None
+
 
 # What `git rev-parse --local-env-vars` lists (git 2.39), for a git that cannot say.
 _LOCAL_ENV_VARS = [
@@ -95,7 +107,7 @@ class GitError(Exception):
 class Git:
     def __init__(self, work_tree: Path, author: str, timeout: float):
         self.work_tree = work_tree
-        name, self.email = parseaddr(author)
+        name, self.email = split_identity(author) or ("", "")
         self.name = name or "hfpapers bot"
         self.timeout = timeout
 

@@ -153,6 +153,7 @@ def test_the_rules_are_the_settings_of_ours() -> None:
         ("SUMMARY_TEMPERATURE", "0.7"),
         ("PUBLISH_GIT_BRANCH", "feature/posts"),
         ("PUBLISH_GIT_REMOTE", "git@github.com:me/blog.git"),
+        ("PUBLISH_GIT_AUTHOR", "github-actions[bot] <41898282+github-actions[bot]@users.noreply.github.com>"),
         ("HF_PAGE_DELAY", 0),
     ],
 )

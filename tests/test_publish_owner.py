@@ -267,6 +267,15 @@ def test_the_owners_unpushed_commits_stay_theirs_even_under_their_own_name(
     assert git(clone, "log", "-1", "--format=%s") == "WIP: private draft"  # the owner's branch as it was
 
 
+def test_githubs_own_bot_identity_authors_the_commits(repos: tuple[Path, Path]) -> None:
+    """The identity GitHub's workflows commit as, with [bot] in its name and its address."""
+    remote, clone = repos
+    bot = "github-actions[bot] <41898282+github-actions[bot]@users.noreply.github.com>"
+    published = publisher(clone, PUBLISH_GIT_AUTHOR=bot).publish(record(write_list(clone, "today")))
+    assert published.error == ""
+    assert git(remote, "log", "-1", "--format=%an <%ae>|%cn <%ce>", "main") == f"{bot}|{bot}"
+
+
 def test_a_remote_without_the_branch_never_gets_this_clones_commits(tmp_path: Path) -> None:
     """An empty remote: a clone with commits of its own publishes nothing (they are the owner's
     to push); an empty clone of it publishes the first commit, holding this run's files only."""
