@@ -417,8 +417,14 @@ def check_site(settings: BaseSettings) -> Path:
                 raise ArgumentError(refused)
     for sub in ("_posts", "_data", "_data/papers"):
         target = path / sub
-        # lexists: a dangling symbolic link or a loop is there, and no folder.
-        if os.path.lexists(target) and not (target.is_dir() and os.access(target, os.W_OK | os.X_OK)):
+        # The writer refuses to write through a link (`Site.real_folder`), even to a real
+        # folder: refused here, before any request, not list by list at the end.
+        if target.is_symlink():
+            raise ArgumentError(
+                f"SITE_DIR: {target} is a symbolic link;"
+                " hfpapers writes only into real folders inside SITE_DIR"
+            )
+        if target.exists() and not (target.is_dir() and os.access(target, os.W_OK | os.X_OK)):
             raise ArgumentError(f"SITE_DIR: {target} is not a writable directory")
     return path
 

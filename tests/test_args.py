@@ -90,19 +90,32 @@ def test_a_range_is_one_period_per_day(site: Path) -> None:
     assert len(plan.periods) == 11
 
 
+LINKED = "is a symbolic link; hfpapers writes only into real folders inside SITE_DIR"
+
+
 def test_broken_site_folders_are_refused_before_any_request(tmp_path: Path) -> None:
     dangling = tmp_path / "dangling"
     dangling.mkdir()
     (dangling / "_posts").symlink_to(tmp_path / "gone")
-    assert error_of({"date": DAY}, SITE_DIR=str(dangling)) == (
-        f"error: SITE_DIR: {dangling / '_posts'} is not a writable directory"
+    assert (
+        error_of({"date": DAY}, SITE_DIR=str(dangling)) == f"error: SITE_DIR: {dangling / '_posts'} {LINKED}"
     )
     looped = tmp_path / "looped"
     looped.mkdir()
     (looped / "_data").symlink_to(looped / "_data")
-    assert error_of({"date": DAY}, SITE_DIR=str(looped)) == (
-        f"error: SITE_DIR: {looped / '_data'} is not a writable directory"
-    )
+    assert error_of({"date": DAY}, SITE_DIR=str(looped)) == f"error: SITE_DIR: {looped / '_data'} {LINKED}"
+
+
+@pytest.mark.parametrize("linked", ["_posts", "_data", "_data/papers"])
+def test_a_site_folder_linked_to_a_real_folder_is_refused_before_any_request(
+    linked: str, tmp_path: Path
+) -> None:
+    """The writer writes nothing through a link: every list would fail at the end of the run."""
+    site, elsewhere = tmp_path / "site", tmp_path / "elsewhere"
+    (site / linked).parent.mkdir(parents=True, exist_ok=True)
+    elsewhere.mkdir()
+    (site / linked).symlink_to(elsewhere, target_is_directory=True)
+    assert error_of({"date": DAY}, SITE_DIR=str(site)) == f"error: SITE_DIR: {site / linked} {LINKED}"
 
 
 def test_publishing_without_git_is_refused(site: Path, monkeypatch: pytest.MonkeyPatch) -> None:
