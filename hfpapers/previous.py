@@ -9,7 +9,7 @@ sorted by likes, and its monthly ones ``_data/papers/monthly-YYYY-MM.json``
 ``papers: [{arxiv_id, rank, upvotes, ...}]``.
 
 Everything here was written by someone else, maybe by hand: it is read only
-from regular files, with a size cap (`hfpapers.safeio`).
+from regular files, never through a symbolic link, with a size cap (`hfpapers.safeio`).
 """
 
 from __future__ import annotations
@@ -63,7 +63,8 @@ class PreviousData:
         """None when there is no data file, or one in no format known here for
         ``period``'s kind of list (with a warning)."""
         try:
-            data = loads_bounded(read_text_capped(path, MAX_DATA_FILE))
+            # Never through a link: the writer would not replace it, nor compare a list with it.
+            data = loads_bounded(read_text_capped(path, MAX_DATA_FILE, follow_symlinks=False))
         except FileNotFoundError:
             return None
         except (OSError, ValueError) as exc:

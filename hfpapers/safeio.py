@@ -66,9 +66,9 @@ def read_capped(
         os.close(fd)
 
 
-def read_text_capped(path: Path, limit: int = MAX_FILE_BYTES) -> str:
+def read_text_capped(path: Path, limit: int = MAX_FILE_BYTES, *, follow_symlinks: bool = True) -> str:
     """`read_capped` as UTF-8 text (`UnicodeDecodeError` is a `ValueError`)."""
-    return read_capped(path, limit).decode("utf-8")
+    return read_capped(path, limit, follow_symlinks=follow_symlinks).decode("utf-8")
 
 
 def loads_bounded(text: str | bytes, *, max_bytes: int = MAX_FILE_BYTES) -> Any:

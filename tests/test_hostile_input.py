@@ -145,6 +145,18 @@ def test_the_old_scripts_odd_likes_are_unknown(tmp_path: Path) -> None:
     assert read is not None and read.papers["2602.10000"]["upvotes"] is None
 
 
+def test_a_data_file_that_is_a_link_is_not_read(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    """Even to a good data file: the writer replaces no file that is a link, so no list is
+    compared with what one points at."""
+    real, data = tmp_path / "real.json", tmp_path / "daily.json"
+    entries = [{"arxiv_id": "2602.10000", "rank": 1, "upvotes": 5}]
+    real.write_text(json.dumps({"papers": entries}), encoding="utf-8")
+    data.symlink_to(real)
+    assert PreviousData.read(real) is not None
+    assert PreviousData.read(data) is None
+    assert f"{data}: unreadable ({data} is a symbolic link, not a regular file)" in caplog.text
+
+
 @deferred_f_from_coro_f
 async def test_a_hand_edited_data_file_does_not_block_the_refresh(  # type: ignore[no-untyped-def]
     server: FixtureServer, crawl, site: Path
