@@ -37,7 +37,7 @@ from hfpapers.site import Site
 logger = logging.getLogger(__name__)
 
 Fields = dict[str, Any]  # a Paper's fields, vars(paper)
-_SAFE_URL_RE = re.compile(r"^https?://[^\s<>\"{}|\\^`]+$")
+_SAFE_URL_RE = re.compile(r"https?://[^\s<>\"{}|\\^`]+")  # whole (fullmatch): "$" would pass a final "\n"
 AUTHORS_SHOWN = 3
 ALT_LIMIT = 160  # characters of the image's caption, like the description's
 CHART_OPEN = '<pre><code class="language-mermaid"><script type="text/x-mermaid">'
@@ -67,7 +67,7 @@ def post_datetime(period: Period, at: str, zone: str, now: datetime | None = Non
 
 
 def _link(url: str | None) -> str | None:
-    return link(url) if url and _SAFE_URL_RE.match(url) else None
+    return link(url) if url and _SAFE_URL_RE.fullmatch(url) else None
 
 
 def movement(paper: Fields, compared: bool) -> str:

@@ -45,7 +45,7 @@ _TYPOGRAPHY_RE = re.compile(r"-{2,}|\.{3,}")
 # Liquid starts a tag at "{{" or "{%"; nothing else in a post is Liquid.
 _LIQUID_START_RE = re.compile(r"\{(?=[{%])")
 # Plain YAML only for words that cannot read as another type (0, true, null, ~).
-_PLAIN_YAML_RE = re.compile(r"^[^\W\d_][\w .\-/]*$")
+_PLAIN_YAML_RE = re.compile(r"[^\W\d_][\w .\-/]*")  # whole (fullmatch): "$" would pass a final "\n"
 _YAML_WORDS = {"y", "n", "yes", "no", "true", "false", "on", "off", "null"}
 
 
@@ -339,7 +339,7 @@ def yaml_scalar(value: str) -> str:
     """A YAML scalar for front matter: plain when safe, else double-quoted, with
     every character YAML refuses or reads as a line break escaped."""
     value = clean_text(value)
-    if _PLAIN_YAML_RE.match(value) and value.lower() not in _YAML_WORDS and not value.endswith("."):
+    if _PLAIN_YAML_RE.fullmatch(value) and value.lower() not in _YAML_WORDS and not value.endswith("."):
         return value
     # A JSON string is a valid YAML double-quoted scalar (JSON escapes C0 controls).
     return _YAML_UNSAFE_RE.sub(_yaml_escape, json.dumps(value, ensure_ascii=False))

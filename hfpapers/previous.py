@@ -39,7 +39,7 @@ _ARXIV_IN_URL_RE = re.compile(
     r"/(?:papers|abs|pdf)/([0-9]{4}\.[0-9]{4,5}|[a-z-]+(?:\.[A-Z]{2})?/[0-9]{7})(?:v\d+)?/?$"
 )
 # A site path, nothing else: no quotes, spaces or markup from a hand-edited post.
-_SAFE_PATH_RE = re.compile(r"^/[A-Za-z0-9._~%/+-]*$")
+_SAFE_PATH_RE = re.compile(r"/[A-Za-z0-9._~%/+-]*")  # whole (fullmatch): "$" would pass a final "\n"
 
 
 @dataclass
@@ -270,4 +270,4 @@ def permalink_of(post: Path) -> str | None:
 
 def is_site_path(value: str) -> bool:
     """A plain path on the site, safe as a bare YAML value: ``/posts/daily-papers-2026-02-18/``."""
-    return bool(_SAFE_PATH_RE.match(value))
+    return bool(_SAFE_PATH_RE.fullmatch(value))

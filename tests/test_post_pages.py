@@ -25,7 +25,7 @@ from exporters.markdown import inline_markdown, plain_text, safe_tex
 from hfpapers.hf import paper_from_entry
 from hfpapers.items import Paper, PaperList
 from hfpapers.periods import Period, day_period, month_period, week_period
-from hfpapers.previous import PreviousData, front_matter_value, is_papers_post
+from hfpapers.previous import PreviousData, front_matter_value, is_papers_post, permalink_of
 from tests.conftest import project_settings
 from tests.test_post_safety import front_matter
 
@@ -427,7 +427,29 @@ def test_the_old_scripts_monthly_data_file_is_read(tmp_path: Path, caplog: pytes
     )  # a month's shape is no day's data file
 
 
-# --- issue 19: whose post it is, and reads that never end ---------------------------------
+# --- a final line break in what must be whole -------------------------------------------
+
+
+def test_a_link_with_a_final_line_break_is_not_linked() -> None:
+    """A line break inside ``<…>`` ends the paragraph: the link would show as text, cut."""
+    first = paper(0, 5, github_repo="https://github.com/a/b\n", project_page="https://a.example/\n")
+    second = paper(1, 4, github_repo="https://github.com/a/b", project_page="https://a.example/")
+    post = render([first, second])
+    assert "https://github.com/a/b\n" not in post and "https://a.example/\n" not in post
+    assert post.count("코드: <https://github.com/a/b>") == 1
+    assert post.count("프로젝트: <https://a.example/>") == 1
+
+
+def test_a_permalink_with_a_final_line_break_is_not_kept(tmp_path: Path) -> None:
+    """Written back bare into the new post's front matter, it would break the line after it."""
+    post = write(tmp_path / "2026-02-18-daily-papers.md", '---\npermalink: "/posts/mine/\\n"\n---\n')
+    assert front_matter_value(post, "permalink") == "/posts/mine/\n"
+    assert permalink_of(post) is None
+    write(post, "---\npermalink: /posts/mine/\n---\n")
+    assert permalink_of(post) == "/posts/mine/"
+
+
+# --- whose post it is, and reads that never end ------------------------------------------
 
 
 def write(path: Path, text: str) -> Path:
