@@ -1,17 +1,28 @@
-"""Shared fixtures: the local Hugging Face/arXiv server, in-process crawls, subprocess crawls.
+"""Shared fixtures: the local Hugging Face/arXiv server, in-process crawls, subprocess crawls;
+and the quick loop.
 
 In-process crawls (`crawl`) run the real spider, pipelines and extensions on
 the reactor that pytest-twisted runs (``--reactor asyncio`` in pyproject);
 subprocess crawls (`run_crawl`) are kept for what only a whole process shows.
+
+Every test that starts a process other than git (a crawl or command in a
+subprocess, Jekyll, Chromium, Scrapyd, npm), has git talk to a remote (a push,
+a fetch, a clone), or waits seconds for a deadline or timeout is marked
+``slow``, and ``pytest -m "not slow"`` leaves them out: a test without the mark
+that starts such a process fails, naming it. ``pytest`` alone runs the whole
+suite on two workers; given paths, it runs them in this process.
 """
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
+import shlex
+import shutil
 import subprocess
 import sys
-from collections.abc import Iterator
+from collections.abc import Generator, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -30,6 +41,106 @@ from hfpapers.spiders.weekly import WeeklySpider
 
 ROOT = Path(__file__).resolve().parent.parent
 SPIDERS = {"daily": DailySpider, "weekly": WeeklySpider, "monthly": MonthlySpider}
+
+# --- Workers: two for the whole suite, none for the files asked for ---------------------------
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_cmdline_main(config: pytest.Config) -> None:
+    """``pytest`` without paths (the whole suite, as scripts/test.sh runs it): two workers,
+    the machine's two cores, each file on one of them. With paths (``pytest tests/test_x.py``),
+    none: starting two workers costs more than one file's tests. ``-n`` decides when given."""
+    if hasattr(config, "workerinput") or config.option.numprocesses is not None:
+        return
+    if config.args_source == pytest.Config.ArgsSource.TESTPATHS:
+        config.option.numprocesses, config.option.dist = 2, "loadfile"
+
+
+# --- The quick loop: no process but git, and git never to a remote, in a test not marked slow --
+
+_PROCESS_EVENTS = {"subprocess.Popen", "os.system", "os.posix_spawn", "os.spawn", "os.exec"}
+# What git does with a remote: a test that pushes to or fetches from one is slow.
+_GIT_REMOTE_COMMANDS = {"push", "fetch", "pull", "clone", "ls-remote", "http-backend"}
+_quick: list[str] = []  # the test running now, when it is not marked slow
+_started: list[str] = []  # what such a test started
+
+
+def _command(event: str, args: tuple[Any, ...]) -> list[str]:
+    """The command line of an audited process start."""
+    if event == "os.system":
+        return shlex.split(os.fsdecode(args[0])) or ["sh"]
+    # subprocess.Popen: (executable, args, cwd, env); os.posix_spawn, os.exec: (path, argv, env);
+    # os.spawn: (mode, path, argv, env).
+    path, argv = (args[1], args[2]) if event == "os.spawn" else (args[0], args[1])
+    return [Path(os.fsdecode(path)).name, *(os.fsdecode(word) for word in list(argv)[1:])]
+
+
+def _git_command(words: list[str]) -> str:
+    """The git command of ``git [-C path] [-c name=value] … command …``."""
+    rest = iter(words[1:])
+    for word in rest:
+        if word in ("-C", "-c"):
+            next(rest, None)
+        elif not word.startswith("-"):
+            return word
+    return ""
+
+
+def _refuse_processes_in_the_quick_loop(event: str, args: tuple[Any, ...]) -> None:
+    if _quick and event in _PROCESS_EVENTS:
+        words = _command(event, args)
+        if words[0] != "git":
+            started = words[0]
+        elif _git_command(words) in _GIT_REMOTE_COMMANDS:
+            started = f"git {_git_command(words)}"
+        else:
+            return
+        _started.append(started)
+        raise RuntimeError(f"{_quick[0]} starts {started}: mark it @pytest.mark.slow")
+
+
+sys.addaudithook(_refuse_processes_in_the_quick_loop)
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_protocol(item: pytest.Item, nextitem: pytest.Item | None) -> Iterator[None]:
+    quick = item.get_closest_marker("slow") is None
+    if quick:
+        _quick.append(item.nodeid)
+    try:
+        return (yield)
+    finally:
+        if quick:
+            _quick.pop()
+        _started.clear()
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(
+    item: pytest.Item, call: pytest.CallInfo[None]
+) -> Generator[None, pytest.TestReport, pytest.TestReport]:
+    """A test whose code caught the refusal above and went on fails all the same."""
+    report = yield
+    if _started and report.when == "call" and report.passed:
+        report.outcome = "failed"
+        report.longrepr = f"{item.nodeid} starts {', '.join(_started)}: mark it @pytest.mark.slow"
+    return report
+
+
+@contextlib.contextmanager
+def immutable(folder: Path) -> Iterator[None]:
+    """``chattr +i`` on ``folder`` while the block runs (not even root can rename in it).
+    Skips the test where chattr cannot: not installed, not root, a file system without it."""
+    chattr = shutil.which("chattr")
+    if chattr is None:
+        pytest.skip("chattr is not installed")
+    made = subprocess.run([chattr, "+i", str(folder)], capture_output=True, text=True)
+    if made.returncode != 0:
+        pytest.skip(f"chattr cannot make a folder immutable here: {' '.join(made.stderr.split())}")
+    try:
+        yield
+    finally:
+        subprocess.run([chattr, "-i", str(folder)], check=True)
 
 
 @pytest.fixture(scope="session")

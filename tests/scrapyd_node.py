@@ -189,7 +189,8 @@ class HostileScrapyd(ThreadingHTTPServer):
             "/listjobs.json": lambda h: h.send_json(self.listing()),
             "/logs/hfpapers/daily/": lambda h: h.send_text(self.log),
         }
-        self.thread = threading.Thread(target=self.serve_forever, daemon=True)
+        # A short poll: shutdown() waits for the next one (0.5 s by default, after every test).
+        self.thread = threading.Thread(target=self.serve_forever, args=(0.02,), daemon=True)
         self.thread.start()
 
     def schedule(self, handler: _Handler) -> None:

@@ -176,6 +176,7 @@ def test_scrapyds_own_arguments_are_allowed(site: Path) -> None:
     assert [p.key for p in plan.periods] == [DAY]
 
 
+@pytest.mark.slow
 def test_a_misspelt_argument_is_refused_before_any_request(server: FixtureServer, site: Path) -> None:
     result = run_crawl(server, site, args={"dat": DAY})
     assert result.returncode == 2, result.stderr[-3000:]
@@ -185,6 +186,7 @@ def test_a_misspelt_argument_is_refused_before_any_request(server: FixtureServer
     assert server.count() == {}
 
 
+@pytest.mark.slow
 def test_schedule_refuses_an_option_of_another_spider() -> None:
     """`--spider monthly --date D` would queue the previous month."""
     proc = scrapy_command(
@@ -208,6 +210,7 @@ def test_schedule_refuses_an_option_of_another_spider() -> None:
 # --- `scrapy crawl SPIDER --help` ------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_crawl_help_shows_each_spiders_arguments_and_the_main_settings() -> None:
     """Scrapy's own help says only `-a NAME=VALUE  set spider argument`."""
     proc = scrapy_command("crawl", "daily", "--help")

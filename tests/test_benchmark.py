@@ -5,7 +5,11 @@ from __future__ import annotations
 import subprocess
 import sys
 
+import pytest
+
 from tests.conftest import ROOT
+
+pytestmark = pytest.mark.slow  # every test here starts a process other than git
 
 
 def test_benchmark_quick_mode_runs() -> None:

@@ -12,6 +12,7 @@ from scrapy.utils.defer import deferred_f_from_coro_f
 
 from fixture_server import FIXTURES
 from tests import jekyll
+from tests.conftest import immutable
 from tests.test_post_safety import front_matter
 
 INCUMBENT = FIXTURES / "incumbent"
@@ -47,6 +48,7 @@ def marks(post: str) -> dict[str, str]:
     )
 
 
+@pytest.mark.slow
 @deferred_f_from_coro_f
 async def test_days_of_a_backfill_each_get_their_own_url(crawl, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     result = await crawl(args={"start": "2026-02-16", "end": "2026-02-18"})
@@ -61,6 +63,7 @@ async def test_days_of_a_backfill_each_get_their_own_url(crawl, tmp_path: Path) 
     assert all(page.exists() for page in built.values())
 
 
+@pytest.mark.slow
 @deferred_f_from_coro_f
 async def test_without_permalinks_the_blog_keeps_one_post_of_three(crawl, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     """What the blog hit on 2026-06-01, and what an empty POST_PERMALINK gives back."""
@@ -71,6 +74,7 @@ async def test_without_permalinks_the_blog_keeps_one_post_of_three(crawl, tmp_pa
         jekyll.build(posts, tmp_path)
 
 
+@pytest.mark.slow
 @deferred_f_from_coro_f
 async def test_an_old_scripts_post_is_replaced_at_its_own_url(crawl, site: Path, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     seeded = seed_old_blog(site)
@@ -179,6 +183,7 @@ async def test_a_post_of_our_name_that_is_not_ours_stops_the_list(crawl, site: P
     assert theirs.read_bytes() == before
 
 
+@pytest.mark.slow
 @deferred_f_from_coro_f
 async def test_old_posts_in_folders_and_several_per_day_leave_one(crawl, site: Path, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     posts = site / "_posts"
@@ -291,26 +296,21 @@ async def test_top_n_is_compared_by_what_was_found_not_what_is_kept(crawl, serve
     ]
 
 
+@pytest.mark.slow
 @deferred_f_from_coro_f
 async def test_an_old_post_that_cannot_be_removed_fails_its_list_before_anything_is_written(
     crawl, site: Path
 ) -> None:  # type: ignore[no-untyped-def]
-    """Second adversarial run: it was removed after the new post was in place, and a failure
-    there left two posts at one URL. Its folder is made immutable (chattr +i): even root
-    cannot rename in it."""
-    import subprocess
-
+    """Removed only after the new post is in place, a failure there would leave two posts at
+    one URL. Its folder is made immutable (chattr +i): even root cannot rename in it."""
     folder = site / "_posts" / "2026"
     old = write_post(
         folder / f"{DAY}-daily-papers-1771300000.md",
         f"Hugging Face Daily Papers - {DAY}",
         f"# Hugging Face Daily Papers - {DAY}\n",
     )
-    subprocess.run(["chattr", "+i", str(folder)], check=True)
-    try:
+    with immutable(folder):
         result = await crawl(args={"date": DAY})
-    finally:
-        subprocess.run(["chattr", "-i", str(folder)], check=True)
     [outcome] = result.record.lists
     assert outcome.status == "failed"
     assert outcome.reason.startswith(

@@ -20,6 +20,8 @@ from tests import chromium, jekyll
 from tests.test_post_pages import HOSTILE_TITLE, THUMBNAIL, ranked, render
 from tests.test_post_safety import front_matter
 
+pytestmark = pytest.mark.slow  # every test here starts a process other than git
+
 AUTHORS = "lim4349:\n  name: Lim Blogger\n  url: https://github.com/lim4349\n"
 DOLLARS = "It costs under $5 and saves $10 per run, in $O(n^2)$ time."
 SCRIPTED = (

@@ -188,6 +188,7 @@ def test_schedule_checks_values_but_not_this_machines_site() -> None:
         check_settings(project_settings(SITE_DIR=MISSING_SITE, POST_TIME="25:99"), local=False)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     "setting",
     ["SUMMARY_API_URL=127.0.0.1:8811/v1", "HF_PAGE_DELAY=abc", "POST_TIMEZONE=Mars/Base"],
@@ -218,6 +219,7 @@ def scrapy_command(*args: str) -> subprocess.CompletedProcess[str]:
     )
 
 
+@pytest.mark.slow
 def test_schedule_refuses_a_bad_setting_before_asking_scrapyd() -> None:
     proc = scrapy_command(
         "schedule", "--url", "http://127.0.0.1:9", "-s", "SITE_DIR=/srv/blog", "-s", "POST_TIME=25:99"
@@ -229,6 +231,7 @@ def test_schedule_refuses_a_bad_setting_before_asking_scrapyd() -> None:
     )
 
 
+@pytest.mark.slow
 def test_backfill_refuses_a_bad_setting_before_asking_scrapyd() -> None:
     """It passes -s settings on to every node: a bad one would fail every job there."""
     proc = scrapy_command(
@@ -354,6 +357,7 @@ def test_a_summary_url_without_a_key_passes(url: str, site: Path) -> None:
     check_settings(project_settings(SITE_DIR=str(site), SUMMARY_API_URL=url, SUMMARY_MODEL="qwen2.5:7b"))
 
 
+@pytest.mark.slow
 def test_schedule_refuses_a_summary_url_with_a_key_without_showing_it() -> None:
     proc = scrapy_command(
         "schedule", "--url", "http://127.0.0.1:9", "-s", "SITE_DIR=/srv/blog",
@@ -502,6 +506,7 @@ def crawl_from(
     return subprocess.run(cmd, cwd=work, capture_output=True, text=True, timeout=120, env=env)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     ("args", "settings", "line"),
     [
@@ -564,6 +569,7 @@ def test_a_slip_is_one_line_and_exit_2_with_nothing_written(
     assert [p.name for p in other.iterdir()] == ["notes.txt"]
 
 
+@pytest.mark.slow
 def test_an_add_ons_setting_is_one_warning_and_the_run_goes_on(server: FixtureServer, tmp_path: Path) -> None:
     work, site = tmp_path / "work", tmp_path / "site"
     work.mkdir()
@@ -575,6 +581,7 @@ def test_an_add_ons_setting_is_one_warning_and_the_run_goes_on(server: FixtureSe
     assert list(work.iterdir()) == []
 
 
+@pytest.mark.slow
 def test_schedule_refuses_a_mistyped_setting_name() -> None:
     proc = scrapy_command(
         "schedule", "--url", "http://127.0.0.1:9", "-s", "SITE_DIR=/srv/blog", "-s", "POST_AUTHR=me"
@@ -664,6 +671,7 @@ def older_pythons() -> list[str]:
     )
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(not older_pythons(), reason="needs a Python from 3.7 to 3.10")
 @pytest.mark.parametrize("python", older_pythons())
 def test_an_older_python_says_so_in_one_line_before_anything_is_installed(

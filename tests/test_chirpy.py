@@ -29,6 +29,8 @@ from tests import chromium, jekyll
 from tests.test_post_pages import THUMBNAIL, ranked, render
 from tests.test_post_safety import front_matter
 
+pytestmark = pytest.mark.slow  # every test here starts a process other than git
+
 ATOM = "{http://www.w3.org/2005/Atom}"
 SITE = "https://lim4349.github.io"
 

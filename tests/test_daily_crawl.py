@@ -13,6 +13,8 @@ from fixture_server import FIXTURES, FixtureServer
 from tests import jekyll
 from tests.conftest import CrawlResult, run_crawl
 
+pytestmark = pytest.mark.slow  # every test here starts a process other than git
+
 GOLDEN = Path(__file__).parent / "golden"
 DAY = "2026-02-18"
 

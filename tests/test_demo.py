@@ -17,6 +17,8 @@ from tests import chromium
 from tests.conftest import ROOT
 from tests.scrapyd_node import free_port
 
+pytestmark = pytest.mark.slow  # every test here starts a process other than git
+
 
 def _script(name: str) -> ModuleType:
     """A script of scripts/ as a module (scripts/ is no package: the demo runs them by path)."""

@@ -114,6 +114,7 @@ def readme_env_line() -> str:
     return lines[0]
 
 
+@pytest.mark.slow
 def test_the_readme_env_line_is_one_sh_assignment(tmp_path: Path) -> None:
     env = tmp_path / "env"
     env.write_text(readme_env_line() + "\n")
@@ -128,6 +129,7 @@ def test_the_readme_env_line_is_one_sh_assignment(tmp_path: Path) -> None:
     assert proc.stdout == "-s PUBLISH_GIT=True -s PUBLISH_PUSH=True"
 
 
+@pytest.mark.slow
 def test_cron_and_systemd_pass_the_readme_settings_as_separate_arguments(tmp_path: Path) -> None:
     server = Server(tmp_path, f"SITE_DIR=/srv/blog\nSCRAPYD_PASSWORD='s3 cret'\n{readme_env_line()}\n")
     expected = {
@@ -156,6 +158,7 @@ def test_cron_and_systemd_pass_the_readme_settings_as_separate_arguments(tmp_pat
 SITE = "SITE_DIR=/srv/my blog"
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     ("line", "settings"),
     [
@@ -177,6 +180,7 @@ def test_job_settings_are_read_as_sh_words(tmp_path: Path, line: str, settings: 
     assert server.argv()[7:] == settings
 
 
+@pytest.mark.slow
 def test_a_broken_env_file_is_one_line_and_nothing_scheduled(tmp_path: Path) -> None:
     unquoted = "HFPAPERS_SETTINGS=-s PUBLISH_GIT=True -s PUBLISH_PUSH=True"  # the README's line before
     server = Server(tmp_path, f"SITE_DIR=/srv/blog\n{unquoted}\n")
@@ -194,6 +198,7 @@ def test_a_broken_env_file_is_one_line_and_nothing_scheduled(tmp_path: Path) -> 
 JOBS = ["jobs", "--node", "local", "--since", "1d"]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("status", [0, 1])
 def test_the_daily_check_of_the_jobs_runs_from_cron_and_systemd(tmp_path: Path, status: int) -> None:
     """cron mails what the check prints (--quiet: only when a job failed); systemd's unit fails with it."""
@@ -273,6 +278,7 @@ def test_a_run_started_by_hand_crawls_what_it_names() -> None:
     ]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     ("argv", "error"),
     [
@@ -298,6 +304,7 @@ def test_a_bad_input_is_one_line_exit_2_and_no_crawl(argv: list[str], error: str
     assert (proc.returncode, proc.stdout, proc.stderr) == (2, "", f"error: {error}\n")
 
 
+@pytest.mark.slow
 def test_the_workflow_is_valid_pinned_and_lint_clean() -> None:
     schema = subprocess.run(
         [str(BIN / "check-jsonschema"), "--builtin-schema", "vendor.github-workflows", str(WORKFLOW)],
@@ -351,6 +358,7 @@ def run_step(script: str, cwd: Path, **env: str) -> subprocess.CompletedProcess[
                           capture_output=True, text=True, timeout=600)  # fmt: skip
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("value", ["", "hfpapers", "/hfpapers", "lim4349/"])
 def test_without_the_repository_of_hfpapers_the_first_step_says_what_to_set(
     tmp_path: Path, value: str
@@ -384,6 +392,7 @@ def blog(tmp_path: Path) -> tuple[Path, Path]:
     return remote, clone
 
 
+@pytest.mark.slow
 def test_the_crawl_step_run_by_hand_publishes_a_day_a_week_and_a_month(
     fixture_server: FixtureServer, tmp_path: Path
 ) -> None:
@@ -422,6 +431,7 @@ def test_the_crawl_step_run_by_hand_publishes_a_day_a_week_and_a_month(
     assert git(remote, "log", "-1", "--format=%an <%ae>", "master") == project_defaults.PUBLISH_GIT_AUTHOR
 
 
+@pytest.mark.slow
 def test_the_site_is_deployed_only_after_a_push(tmp_path: Path) -> None:
     """The workflow's own shell steps, run with bash; `gh` answers from a real remote (its
     `api …/commits/BRANCH`) and records `workflow run`."""

@@ -53,6 +53,7 @@ async def test_503_twice_then_success_writes_the_same_post(server: FixtureServer
     assert re.search(r"Hugging Face requests tried\s+3\n", result.log)
 
 
+@pytest.mark.slow
 @deferred_f_from_coro_f
 async def test_429_waits_for_retry_after(server: FixtureServer, crawl) -> None:  # type: ignore[no-untyped-def]
     server.faults.hf_fail_times = 1
@@ -353,6 +354,7 @@ async def test_a_huge_hugging_face_answer_fails_its_list(server: FixtureServer, 
     assert digests(site) == before
 
 
+@pytest.mark.slow
 @deferred_f_from_coro_f
 async def test_the_run_deadline_keeps_what_finished(server: FixtureServer, crawl) -> None:  # type: ignore[no-untyped-def]
     server.faults.slow_paths = {"/papers/date/2026-02-18": 3.0}

@@ -60,6 +60,7 @@ def test_a_yaml_scalar_is_safe_on_its_own(char: str) -> None:
     assert yaml.safe_load(f"key: {scalar}")["key"].startswith("Bad")
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(not jekyll.jekyll_available(), reason="needs jekyll")
 def test_a_title_with_noncharacters_keeps_its_front_matter_in_jekyll(tmp_path: Path) -> None:
     papers = ranked(10, 5)
@@ -204,6 +205,7 @@ def test_a_keyword_like_a_list_marker_is_escaped(keyword: str) -> None:
     assert "\\" in escape_markdown(keyword)
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(not jekyll.jekyll_available(), reason="needs jekyll")
 def test_keywords_like_list_markers_make_no_nested_list_in_jekyll(tmp_path: Path) -> None:
     papers = ranked(3, 2)

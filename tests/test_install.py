@@ -61,6 +61,7 @@ def crawl_as(uid: int, server: FixtureServer, blog: Path) -> subprocess.Complete
     return subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, timeout=120, env=env)
 
 
+@pytest.mark.slow
 @two_users
 def test_a_refresh_replaces_a_post_another_user_owns(server: FixtureServer, shared_blog: Path) -> None:
     first = crawl_as(AUTHOR, server, shared_blog)

@@ -210,6 +210,7 @@ async def test_one_check_says_a_post_is_not_ours(crawl, site: Path, when: str) -
 # --- nothing written through a symbolic link ----------------------------------------
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("linked", ["_posts", "_data", "_data/papers"])
 @deferred_f_from_coro_f
 async def test_no_file_is_written_through_a_linked_folder(

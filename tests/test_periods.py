@@ -49,6 +49,7 @@ def entry_titles(post: str) -> list[str]:
     return re.findall(r"^\d+\. (?:\{: value=.\d+.\} )?\*\*(.+?)\*\* - 👍", post, flags=re.M)
 
 
+@pytest.mark.slow
 @deferred_f_from_coro_f
 async def test_weekly_post(server: FixtureServer, crawl, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     result = await crawl(spider="weekly", args={"week": "2026-W08"})
@@ -84,6 +85,7 @@ async def test_weekly_post(server: FixtureServer, crawl, tmp_path: Path) -> None
     assert 'class="language-mermaid' in page.read_text(encoding="utf-8")
 
 
+@pytest.mark.slow
 @deferred_f_from_coro_f
 async def test_monthly_post(server: FixtureServer, crawl, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     result = await crawl(spider="monthly", args={"month": "2026-02"})
@@ -113,6 +115,7 @@ async def test_monthly_post(server: FixtureServer, crawl, tmp_path: Path) -> Non
     assert server.count()["hf_page"] == 1
 
 
+@pytest.mark.slow
 @deferred_f_from_coro_f
 async def test_rank_movement_between_two_runs(server: FixtureServer, crawl, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     entries = server.edit_day(DAY)
@@ -201,6 +204,7 @@ def test_each_kind_reads_its_own_form() -> None:
         parse_date("2026-02-30")
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     ("spider", "argument"),
     [("weekly", "week=2026-W08\n"), ("monthly", "month=٢٠٢٦-٠٢"), ("daily", "date=2026-02-18\n")],
@@ -217,6 +221,7 @@ def test_a_period_with_a_newline_or_foreign_digits_exits_2_before_any_request(
     assert server.count() == {}
 
 
+@pytest.mark.slow
 def test_schedule_refuses_a_week_with_a_newline() -> None:
     """Exit 2, not the 1 of an unreachable Scrapyd: refused before anything is queued."""
     proc = scrapy_command(

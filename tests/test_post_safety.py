@@ -13,6 +13,7 @@ import re
 from datetime import UTC, date
 from pathlib import Path
 
+import pytest
 import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -112,6 +113,7 @@ post_texts = st.tuples(
 )
 
 
+@pytest.mark.slow
 @settings(
     max_examples=int(os.environ.get("HFPAPERS_FUZZ_EXAMPLES", 5)),
     derandomize=not os.environ.get("HFPAPERS_FUZZ_EXAMPLES"),
@@ -144,6 +146,7 @@ def test_random_text_builds_with_jekyll_and_shows_literally(tmp_path_factory, po
         assert "<script>" not in html and "<iframe" not in html
 
 
+@pytest.mark.slow
 def test_math_reaches_mathjax_unchanged(tmp_path: Path) -> None:
     abstract = r"SAEs recover only $9\%$ of $x_1^{2} < y_{\{i\}}$ and $$\sum_i a_i * b_i$$ for $5 and $10."
     post = render([paper(0, "Math", abstract)])
@@ -188,6 +191,7 @@ def test_post_is_never_dated_in_the_future() -> None:
     )
 
 
+@pytest.mark.slow
 def test_pipes_in_math_make_no_table(tmp_path: Path) -> None:
     abstract = r"We prove that $|S| \le n$ for every graph $G$, and $\|x\|_2 = 1$ holds. A | B stays text."
     post = render([paper(0, "Pipes", abstract)])

@@ -9,9 +9,13 @@ import sys
 import time
 from pathlib import Path
 
+import pytest
+
 from fixture_server import FixtureServer
 from tests.conftest import ROOT, run_crawl, source_settings
 from tests.test_faults import digests, seed_existing
+
+pytestmark = pytest.mark.slow  # every test here starts a process other than git
 
 DAY = "2026-02-18"
 

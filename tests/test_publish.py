@@ -73,6 +73,7 @@ def remote_log(remote: Path) -> list[str]:
     return git(remote, "log", "--format=%s", "main").splitlines()
 
 
+@pytest.mark.slow
 @deferred_f_from_coro_f
 async def test_commit_and_push_exactly_the_post_and_data_file(
     server: FixtureServer, repos: tuple[Path, Path], publish
@@ -101,6 +102,7 @@ async def test_commit_and_push_exactly_the_post_and_data_file(
     assert sorted(git(remote, "show", "--name-only", "--format=", "main").splitlines()) == FILES
 
 
+@pytest.mark.slow
 @deferred_f_from_coro_f
 async def test_remote_that_moved_on_gets_our_commit_on_top_and_the_users_work_stays(
     repos: tuple[Path, Path], tmp_path: Path, publish
@@ -137,6 +139,7 @@ async def test_remote_that_moved_on_gets_our_commit_on_top_and_the_users_work_st
     assert "The local branch main stays at" in result.log and "_config.yml" in result.log
 
 
+@pytest.mark.slow
 @deferred_f_from_coro_f
 async def test_with_a_clean_clone_the_branch_catches_up_with_what_was_pushed(
     repos: tuple[Path, Path], tmp_path: Path, publish
@@ -149,6 +152,7 @@ async def test_with_a_clean_clone_the_branch_catches_up_with_what_was_pushed(
     assert (clone / "about.md").read_text() == "about\n" and git(clone, "status", "--porcelain") == ""
 
 
+@pytest.mark.slow
 @deferred_f_from_coro_f
 async def test_a_refused_push_fails_commits_nothing_and_the_next_run_of_the_list_publishes_it(
     repos: tuple[Path, Path], publish
@@ -175,6 +179,7 @@ async def test_a_refused_push_fails_commits_nothing_and_the_next_run_of_the_list
     assert remote_log(remote)[0] == f"Daily papers {DAY}: 13 papers"
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("hook", ["reference-transaction", "pre-push"])
 @deferred_f_from_coro_f
 async def test_a_push_that_loses_a_race_is_built_again_on_the_new_tip(
@@ -210,6 +215,7 @@ async def test_a_push_that_loses_a_race_is_built_again_on_the_new_tip(
     assert git(clone, "rev-parse", "HEAD") == git(remote, "rev-parse", "main")
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     "remote",
     [
@@ -243,6 +249,7 @@ def test_token_in_remote_url_never_shown(
     assert "took longer than 2 s (PUBLISH_TIMEOUT)" in failure.group(1) or "failed" in failure.group(1)
 
 
+@pytest.mark.slow
 def test_runs_on_one_blog_take_turns(server: FixtureServer, repos: tuple[Path, Path]) -> None:
     """Four runs at once on one clone: every commit lands, none trips over git's index.lock."""
     remote, clone = repos
@@ -262,6 +269,7 @@ def test_runs_on_one_blog_take_turns(server: FixtureServer, repos: tuple[Path, P
     ]
 
 
+@pytest.mark.slow
 @deferred_f_from_coro_f
 async def test_weekly_run_commits_its_post_and_data_file(repos: tuple[Path, Path], publish) -> None:  # type: ignore[no-untyped-def]
     remote, _ = repos
@@ -276,6 +284,7 @@ async def test_weekly_run_commits_its_post_and_data_file(repos: tuple[Path, Path
     ]
 
 
+@pytest.mark.slow
 @deferred_f_from_coro_f
 async def test_backfill_commits_each_good_day_and_skips_the_failed_one(
     server: FixtureServer, repos: tuple[Path, Path], publish
@@ -291,6 +300,7 @@ async def test_backfill_commits_each_good_day_and_skips_the_failed_one(
     ]
 
 
+@pytest.mark.slow
 @deferred_f_from_coro_f
 async def test_a_hook_that_prints_bytes_fails_publishing_with_its_message(
     repos: tuple[Path, Path], publish
@@ -305,6 +315,7 @@ async def test_a_hook_that_prints_bytes_fails_publishing_with_its_message(
     assert result.record.lists[0].commit == ""
 
 
+@pytest.mark.slow
 @deferred_f_from_coro_f
 async def test_any_publishing_failure_fails_the_run(
     repos: tuple[Path, Path], publish, monkeypatch: pytest.MonkeyPatch
@@ -320,6 +331,7 @@ async def test_any_publishing_failure_fails_the_run(
     assert result.record.publish_error == "FileNotFoundError: [Errno 2] No such file or directory: 'git'"
 
 
+@pytest.mark.slow
 @deferred_f_from_coro_f
 async def test_an_old_posts_removal_is_in_the_same_commit(repos: tuple[Path, Path], publish) -> None:  # type: ignore[no-untyped-def]
     from tests.test_blog import OLD_NAME, seed_old_blog
@@ -341,6 +353,7 @@ async def test_an_old_posts_removal_is_in_the_same_commit(repos: tuple[Path, Pat
     assert git(clone, "status", "--porcelain") == ""  # the posts not ours are committed and untouched
 
 
+@pytest.mark.slow
 @deferred_f_from_coro_f
 async def test_an_old_post_only_staged_is_not_committed_and_publishing_goes_on(
     repos: tuple[Path, Path], publish
@@ -356,6 +369,7 @@ async def test_an_old_post_only_staged_is_not_committed_and_publishing_goes_on(
     assert sorted(changes) == [f"A\t_data/papers/daily-{DAY}.json", f"A\t_posts/{DAY}-daily-papers.md"]
 
 
+@pytest.mark.slow
 @deferred_f_from_coro_f
 async def test_the_summaries_cache_is_committed_after_the_post_in_its_own_commit(
     server: FixtureServer, repos: tuple[Path, Path], publish
@@ -368,6 +382,7 @@ async def test_the_summaries_cache_is_committed_after_the_post_in_its_own_commit
     assert sorted(git(remote, "show", "--name-only", "--format=", "main~1").splitlines()) == FILES
 
 
+@pytest.mark.slow
 @deferred_f_from_coro_f
 async def test_another_clones_summaries_cache_never_holds_back_a_post(
     server: FixtureServer, repos: tuple[Path, Path], tmp_path: Path, crawl
@@ -411,6 +426,7 @@ def push_from_elsewhere(remote: Path, tmp_path: Path, name: str, text: str, mess
     git(other, "push", "-q", "origin", "main")
 
 
+@pytest.mark.slow
 @deferred_f_from_coro_f
 async def test_a_branch_left_behind_never_pushes_our_old_commits_again(
     repos: tuple[Path, Path], tmp_path: Path, crawl
@@ -437,6 +453,7 @@ async def test_a_branch_left_behind_never_pushes_our_old_commits_again(
     ]
 
 
+@pytest.mark.slow
 @deferred_f_from_coro_f
 async def test_the_users_unpushed_commits_stay_unpushed(repos: tuple[Path, Path], publish) -> None:  # type: ignore[no-untyped-def]
     remote, clone = repos
@@ -449,6 +466,7 @@ async def test_the_users_unpushed_commits_stay_unpushed(repos: tuple[Path, Path]
     assert git(remote, "ls-tree", "--name-only", "main", "draft.md") == ""
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     "settings",
     [
@@ -473,6 +491,7 @@ def test_a_detached_head_is_refused_before_any_request(
     assert remote_log(remote) == ["start"]
 
 
+@pytest.mark.slow
 @deferred_f_from_coro_f
 async def test_a_detached_head_pushing_to_a_named_branch_publishes(repos: tuple[Path, Path], publish) -> None:  # type: ignore[no-untyped-def]
     """A CI checkout of a commit: the commit is pushed to the branch named, so nothing is lost."""
@@ -483,6 +502,7 @@ async def test_a_detached_head_pushing_to_a_named_branch_publishes(repos: tuple[
     assert remote_log(remote) == [f"Daily papers {DAY}: 13 papers", "start"]
 
 
+@pytest.mark.slow
 @deferred_f_from_coro_f
 async def test_a_branch_that_cannot_catch_up_is_only_a_warning(
     repos: tuple[Path, Path], tmp_path: Path, publish
@@ -507,6 +527,7 @@ def refuse_pushes(remote: Path) -> Path:
     return hook
 
 
+@pytest.mark.slow
 @deferred_f_from_coro_f
 async def test_a_list_whose_push_failed_is_never_pushed_by_a_later_run_of_another(
     repos: tuple[Path, Path], tmp_path: Path, crawl
@@ -533,6 +554,7 @@ async def test_a_list_whose_push_failed_is_never_pushed_by_a_later_run_of_anothe
     ]
 
 
+@pytest.mark.slow
 @deferred_f_from_coro_f
 async def test_a_refresh_never_replaces_a_post_edited_on_the_remote_since(
     server: FixtureServer, repos: tuple[Path, Path], tmp_path: Path, publish
@@ -550,6 +572,7 @@ async def test_a_refresh_never_replaces_a_post_edited_on_the_remote_since(
     assert remote_log(remote)[0] == "a note in the post"
 
 
+@pytest.mark.slow
 @deferred_f_from_coro_f
 async def test_a_refused_push_reports_the_remotes_reasons(repos: tuple[Path, Path], publish) -> None:  # type: ignore[no-untyped-def]
     remote, _ = repos
@@ -571,6 +594,7 @@ async def test_a_refused_push_reports_the_remotes_reasons(repos: tuple[Path, Pat
     assert "s3cr3t" not in result.log
 
 
+@pytest.mark.slow
 @deferred_f_from_coro_f
 async def test_a_remote_that_shouts_gets_one_bounded_line(repos: tuple[Path, Path], publish) -> None:  # type: ignore[no-untyped-def]
     """Terminal escapes and endless lines from a server stay out of the error line."""

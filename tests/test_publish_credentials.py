@@ -64,6 +64,7 @@ def test_a_remote_without_credentials_is_accepted(remote: str, site: Path) -> No
     SPIDERS["daily"].plan({"date": DAY}, project_settings(SITE_DIR=str(site), PUBLISH_GIT_REMOTE=remote))
 
 
+@pytest.mark.slow
 def test_crawl_refuses_it_before_any_request(server: FixtureServer, site: Path) -> None:
     result = run_crawl(server, site, args={"date": DAY}, settings={"PUBLISH_GIT_REMOTE": WITH_CREDENTIALS[0]})
     assert result.returncode == 2, result.stderr[-3000:]
@@ -73,6 +74,7 @@ def test_crawl_refuses_it_before_any_request(server: FixtureServer, site: Path) 
     assert server.count() == {}
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     "command",
     [
@@ -205,7 +207,7 @@ def https_remote(tmp_path: Path) -> Iterator[tuple[_GitServer, str, Path]]:
     git(clone, "commit", "-q", "--allow-empty", "-m", "start")
     git(clone, "push", "-q", "origin", "main")
     server = _GitServer(root)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread = threading.Thread(target=server.serve_forever, args=(0.02,), daemon=True)  # a quick shutdown
     thread.start()
     url = f"http://127.0.0.1:{server.server_address[1]}/blog.git"
     git(clone, "remote", "set-url", "origin", url)  # no credentials in it: they come from the environment
@@ -214,6 +216,7 @@ def https_remote(tmp_path: Path) -> Iterator[tuple[_GitServer, str, Path]]:
     server.server_close()
 
 
+@pytest.mark.slow
 @deferred_f_from_coro_f
 async def test_the_token_from_the_environment_pushes_and_never_shows(
     https_remote: tuple[_GitServer, str, Path], crawl, monkeypatch: pytest.MonkeyPatch
@@ -228,6 +231,7 @@ async def test_the_token_from_the_environment_pushes_and_never_shows(
     assert TOKEN not in git(clone, "config", "--list")  # nothing of it written into the clone
 
 
+@pytest.mark.slow
 @deferred_f_from_coro_f
 async def test_a_wrong_token_fails_the_push_and_is_masked(
     https_remote: tuple[_GitServer, str, Path], crawl, monkeypatch: pytest.MonkeyPatch
@@ -241,6 +245,7 @@ async def test_a_wrong_token_fails_the_push_and_is_masked(
     assert remote_log(Path(server.root) / "blog.git") == ["start"]
 
 
+@pytest.mark.slow
 @deferred_f_from_coro_f
 async def test_a_remote_that_echoes_the_authorization_header_never_shows_the_token(
     https_remote: tuple[_GitServer, str, Path], crawl, monkeypatch: pytest.MonkeyPatch
@@ -258,6 +263,7 @@ async def test_a_remote_that_echoes_the_authorization_header_never_shows_the_tok
         assert encoded[16:] not in shown and alone[:-4] not in shown  # not even part of either
 
 
+@pytest.mark.slow
 def test_the_token_is_refused_for_plain_http_to_another_machine_before_any_request(
     server: FixtureServer, https_remote: tuple[_GitServer, str, Path], monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -273,6 +279,7 @@ def test_the_token_is_refused_for_plain_http_to_another_machine_before_any_reque
     assert server.count() == {} and git_server.authorizations == []
 
 
+@pytest.mark.slow
 def test_the_publisher_never_sends_the_token_over_plain_http(
     https_remote: tuple[_GitServer, str, Path], monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -92,6 +92,7 @@ def remote_paths(remote: Path, folder: str = "") -> list[str]:
 # --- the owner's history: never undone ---------------------------------------------
 
 
+@pytest.mark.slow
 @deferred_f_from_coro_f
 async def test_a_post_the_owner_withdrew_by_force_push_stays_withdrawn(
     repos: tuple[Path, Path], tmp_path: Path, crawl
@@ -111,6 +112,7 @@ async def test_a_post_the_owner_withdrew_by_force_push_stays_withdrawn(
     assert "The local branch main stays at" in result.log and "commits the remote lacks" in result.log
 
 
+@pytest.mark.slow
 @deferred_f_from_coro_f
 async def test_a_file_purged_from_all_history_never_comes_back_from_a_shallow_clone(
     repos: tuple[Path, Path], tmp_path: Path, crawl
@@ -156,6 +158,7 @@ async def test_a_file_purged_from_all_history_never_comes_back_from_a_shallow_cl
 # --- the owner's operations in progress: never concluded -----------------------------
 
 
+@pytest.mark.slow
 @deferred_f_from_coro_f
 async def test_a_merge_in_progress_is_left_alone_and_the_run_fails(repos: tuple[Path, Path], publish) -> None:  # type: ignore[no-untyped-def]
     remote, clone = repos
@@ -216,6 +219,7 @@ def _git_folder(clone: Path) -> dict[str, bytes]:
     }
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("push", ["True", "False"])
 @pytest.mark.parametrize(
     ("operation", "words"),
@@ -251,6 +255,7 @@ def test_nothing_is_committed_while_the_checkout_is_in_the_middle_of_something(
 # --- the owner's commits and files: never published by the bot -----------------------
 
 
+@pytest.mark.slow
 def test_the_owners_unpushed_commits_stay_theirs_even_under_their_own_name(
     repos: tuple[Path, Path],
 ) -> None:
@@ -267,6 +272,7 @@ def test_the_owners_unpushed_commits_stay_theirs_even_under_their_own_name(
     assert git(clone, "log", "-1", "--format=%s") == "WIP: private draft"  # the owner's branch as it was
 
 
+@pytest.mark.slow
 def test_githubs_own_bot_identity_authors_the_commits(repos: tuple[Path, Path]) -> None:
     """The identity GitHub's workflows commit as, with [bot] in its name and its address."""
     remote, clone = repos
@@ -276,6 +282,7 @@ def test_githubs_own_bot_identity_authors_the_commits(repos: tuple[Path, Path]) 
     assert git(remote, "log", "-1", "--format=%an <%ae>|%cn <%ce>", "main") == f"{bot}|{bot}"
 
 
+@pytest.mark.slow
 def test_a_remote_without_the_branch_never_gets_this_clones_commits(tmp_path: Path) -> None:
     """An empty remote: a clone with commits of its own publishes nothing (they are the owner's
     to push); an empty clone of it publishes the first commit, holding this run's files only."""
@@ -305,6 +312,7 @@ def test_a_remote_without_the_branch_never_gets_this_clones_commits(tmp_path: Pa
     assert git(empty, "status", "--porcelain") == "?? notes.md"
 
 
+@pytest.mark.slow
 @deferred_f_from_coro_f
 async def test_a_committed_symbolic_link_never_carries_a_file_from_outside_the_site(
     server: FixtureServer, repos: tuple[Path, Path], tmp_path: Path, publish
@@ -325,6 +333,7 @@ async def test_a_committed_symbolic_link_never_carries_a_file_from_outside_the_s
     assert result.record.lists[0].commit == f"Daily papers {DAY}: 13 papers"
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     ("make", "why"),
     [
@@ -360,6 +369,7 @@ def test_a_path_that_is_no_regular_file_inside_the_site_is_never_committed(
 # --- the owner's edits: never committed in their place ------------------------------
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("push", ["True", "False"])
 def test_a_file_changed_after_the_run_wrote_it_is_not_committed(repos: tuple[Path, Path], push: str) -> None:
     remote, clone = repos
@@ -375,6 +385,7 @@ def test_a_file_changed_after_the_run_wrote_it_is_not_committed(repos: tuple[Pat
     assert git(clone, "ls-files", "--stage", "_posts", "_data") == ""  # nothing staged of it
 
 
+@pytest.mark.slow
 def test_two_runs_never_label_one_runs_post_with_the_others_count(repos: tuple[Path, Path]) -> None:
     """Run A (-a top=3) and run B (all 13) write one day's post; B's write lands after A's, and
     A publishes first. A commit says `3 papers` only over A's bytes: A's list is not committed."""
@@ -394,6 +405,7 @@ def test_two_runs_never_label_one_runs_post_with_the_others_count(repos: tuple[P
     assert remote_log(remote) == ["start"]  # PUBLISH_PUSH off
 
 
+@pytest.mark.slow
 def test_a_refresh_replaces_on_the_remote_the_version_it_replaced_here(
     repos: tuple[Path, Path], tmp_path: Path
 ) -> None:
@@ -414,6 +426,7 @@ def test_a_refresh_replaces_on_the_remote_the_version_it_replaced_here(
     assert "evening" in git(remote, "show", f"main:{POST}")
 
 
+@pytest.mark.slow
 def test_nothing_changed_says_nothing_of_a_push(
     repos: tuple[Path, Path], caplog: pytest.LogCaptureFixture
 ) -> None:
@@ -453,6 +466,7 @@ def _hook_environment(monkeypatch: pytest.MonkeyPatch, other: Path) -> None:
     monkeypatch.setenv("GIT_CONFIG_VALUE_0", str(other))
 
 
+@pytest.mark.slow
 @deferred_f_from_coro_f
 async def test_git_variables_from_a_hook_never_send_publishing_elsewhere(
     repos: tuple[Path, Path], tmp_path: Path, publish, monkeypatch: pytest.MonkeyPatch
@@ -493,6 +507,7 @@ def test_questions_about_a_folder_ignore_a_hooks_git_variables(
 # --- the owner's index and staged work: untouched -------------------------------------
 
 
+@pytest.mark.slow
 @deferred_f_from_coro_f
 async def test_a_staged_edit_of_the_data_file_stays_staged(
     server: FixtureServer, repos: tuple[Path, Path], publish
@@ -512,6 +527,7 @@ async def test_a_staged_edit_of_the_data_file_stays_staged(
     assert f"{DATA} has changes staged" in result.log and "pull when you are ready" in result.log
 
 
+@pytest.mark.slow
 @deferred_f_from_coro_f
 async def test_the_owners_index_stays_as_it_was_when_the_branch_cannot_move(
     repos: tuple[Path, Path], tmp_path: Path, publish
@@ -530,6 +546,7 @@ async def test_the_owners_index_stays_as_it_was_when_the_branch_cannot_move(
     assert git(clone, "status", "--porcelain") == " M README.md\nA  draft.md\n?? _data/\n?? _posts/"
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     ("where", "entry"),
     [

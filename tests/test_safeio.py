@@ -67,6 +67,7 @@ def test_json_over_the_size_limit_is_refused_before_parsing() -> None:
         loads_bounded('["' + "x" * 20 + '"]', max_bytes=10)
 
 
+@pytest.mark.slow
 def test_a_lock_another_process_holds_is_waited_for_then_given_up(tmp_path: Path) -> None:
     import fcntl
     import subprocess

@@ -35,6 +35,7 @@ def egg(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return path
 
 
+@pytest.mark.slow
 def test_egg_ships_both_packages_its_data_and_the_settings_entry_point(egg: Path, tmp_path: Path) -> None:
     names = zipfile.ZipFile(egg).namelist()
     assert "exporters/korean_post.py" in names and "exporters/data_file.py" in names
@@ -136,6 +137,7 @@ def wait_finished(node: ScrapydNode, job: str, timeout: float = 120) -> dict:
     raise AssertionError(f"job {job} did not finish")
 
 
+@pytest.mark.slow
 def test_scheduled_daily_and_weekly_crawls_write_their_posts(
     nodes: dict[str, ScrapydNode], client: Path, server: FixtureServer, tmp_path: Path
 ) -> None:
@@ -169,6 +171,7 @@ def test_scheduled_daily_and_weekly_crawls_write_their_posts(
     assert server.count() == {"robots": 2, "hf_page": 2, "arxiv_api": 2}
 
 
+@pytest.mark.slow
 def test_backfill_over_two_nodes_reports_each_failed_day(
     nodes: dict[str, ScrapydNode], client: Path, server: FixtureServer, tmp_path: Path
 ) -> None:
@@ -201,6 +204,7 @@ def test_backfill_over_two_nodes_reports_each_failed_day(
     assert server.count()["hf_page"] == 8
 
 
+@pytest.mark.slow
 def test_schedule_with_auth(
     nodes: dict[str, ScrapydNode], client: Path, server: FixtureServer, tmp_path: Path
 ) -> None:
@@ -225,6 +229,7 @@ def test_schedule_with_auth(
     assert (site / "_posts" / f"{DAY}-daily-papers.md").exists()
 
 
+@pytest.mark.slow
 def test_schedule_needs_an_absolute_site_dir(tmp_path: Path) -> None:
     proc = scrapy("schedule", "--url", "http://127.0.0.1:9", cwd=ROOT)
     assert proc.returncode == 2
@@ -256,6 +261,7 @@ def job_ids(node: ScrapydNode) -> set[str]:
     return {job["id"] for state in ("pending", "running", "finished") for job in jobs[state]}
 
 
+@pytest.mark.slow
 def test_backfill_schedules_nothing_when_a_node_is_unreachable(
     nodes: dict[str, ScrapydNode], client: Path, server: FixtureServer, tmp_path: Path
 ) -> None:
@@ -277,6 +283,7 @@ def test_backfill_schedules_nothing_when_a_node_is_unreachable(
     assert server.count()["hf_page"] == 0
 
 
+@pytest.mark.slow
 def test_backfill_checks_every_node_login_and_deployment_first(
     nodes: dict[str, ScrapydNode], client: Path, server: FixtureServer, tmp_path: Path
 ) -> None:
@@ -302,6 +309,7 @@ def test_backfill_checks_every_node_login_and_deployment_first(
     assert server.count()["hf_page"] == 0
 
 
+@pytest.mark.slow
 def test_jobs_shows_each_runs_outcome_and_exits_1_when_one_failed(
     egg: Path, server: FixtureServer, tmp_path: Path
 ) -> None:
@@ -345,6 +353,7 @@ START_BY_HAND = (
 STOP_BY_HAND = 'kill "$(cat ~/scrapyd/scrapyd.pid)"'
 
 
+@pytest.mark.slow
 def test_scrapyd_by_hand_starts_quietly_logs_to_a_file_and_stops(tmp_path: Path) -> None:
     home = tmp_path / "home"
     home.mkdir()

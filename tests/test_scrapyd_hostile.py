@@ -74,6 +74,7 @@ def test_a_healthy_node_reports_its_job(node: HostileScrapyd) -> None:
     assert node.count(f"HEAD {LOG_URL}") == 1 and node.count(f"GET {LOG_URL}") == 1
 
 
+@pytest.mark.slow
 def test_listjobs_that_never_answers_ends_at_the_timeout(node: HostileScrapyd) -> None:
     node.routes["/listjobs.json"] = _Handler.hang
     (job,), _, took = run(node, timeout=2)
@@ -139,6 +140,7 @@ def test_a_job_log_that_never_ends_is_read_to_a_bound(node: HostileScrapyd) -> N
     assert node.sent < scrapyd.MAX_LOG_BYTES + 16 * 1024 * 1024
 
 
+@pytest.mark.slow
 def test_a_job_log_that_trickles_ends_at_the_timeout(node: HostileScrapyd) -> None:
     node.routes["/logs/hfpapers/daily/"] = lambda handler: handler.endless(pause=0.05)
     (job,), _, took = run(node, timeout=2)
@@ -192,6 +194,7 @@ def backfill_command(node: HostileScrapyd, *options: str) -> subprocess.Complete
     )
 
 
+@pytest.mark.slow
 def test_the_command_ends_by_its_timeout_against_a_silent_node(node: HostileScrapyd) -> None:
     node.routes["/listjobs.json"] = _Handler.hang
     started = time.monotonic()
@@ -204,6 +207,7 @@ def test_the_command_ends_by_its_timeout_against_a_silent_node(node: HostileScra
     assert took < 4 + 6  # the interpreter's start-up on a loaded machine, not another wait
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     ("path", "answer", "line"),
     [
@@ -234,6 +238,7 @@ def test_bounds_must_be_positive_seconds(value: str) -> None:
         positive_seconds(value)
 
 
+@pytest.mark.slow
 def test_a_bad_bound_is_a_usage_error_before_any_call(node: HostileScrapyd) -> None:
     proc = backfill_command(node, "--timeout", "0")
     assert proc.returncode == 2
@@ -311,6 +316,7 @@ def jobs_command(*args: str) -> subprocess.CompletedProcess[str]:
     )
 
 
+@pytest.mark.slow
 def test_jobs_is_quiet_when_all_went_well_and_loud_when_a_node_is_down(node: HostileScrapyd) -> None:
     node.routes["/listjobs.json"] = lambda handler: handler.send_json(
         node.listing([finished(node.JOB_ID, datetime.now().isoformat(sep=" "), LOG_URL)])

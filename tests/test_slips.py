@@ -67,6 +67,7 @@ def scrapy(*args: str, cwd: Path, command: str | None = None) -> subprocess.Comp
     return subprocess.run([*argv, *args], cwd=cwd, capture_output=True, text=True, timeout=120, env=env)
 
 
+@pytest.mark.slow
 def test_an_unknown_spider_is_one_line_from_the_checkout() -> None:
     proc = scrapy("crawl", "dialy", cwd=ROOT)
     assert proc.returncode == 2
@@ -76,6 +77,7 @@ def test_an_unknown_spider_is_one_line_from_the_checkout() -> None:
 LAUNCHER = str(ROOT / "scripts" / "hfpapers")
 
 
+@pytest.mark.slow
 def test_the_launcher_runs_the_commands_from_any_folder(server: FixtureServer, tmp_path: Path) -> None:
     """From the blog's folder, with SITE_DIR relative to it, as the owner types it there."""
     blog = tmp_path / "blog"
@@ -94,6 +96,7 @@ def test_the_launcher_runs_the_commands_from_any_folder(server: FixtureServer, t
     )
 
 
+@pytest.mark.slow
 def test_the_launcher_finds_the_checkouts_deploy_targets(tmp_path: Path) -> None:
     """`scrapy schedule --target local` from elsewhere: scrapy.cfg's target, not 'no deploy target'."""
     proc = scrapy("schedule", "-s", "SITE_DIR=/srv/blog", "--timeout", "5", cwd=tmp_path, command=LAUNCHER)
@@ -103,6 +106,7 @@ def test_the_launcher_finds_the_checkouts_deploy_targets(tmp_path: Path) -> None
     )
 
 
+@pytest.mark.slow
 def test_the_launcher_without_the_venv_says_how_to_make_it(tmp_path: Path) -> None:
     checkout = tmp_path / "hfpapers"
     (checkout / "scripts").mkdir(parents=True)

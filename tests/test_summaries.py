@@ -118,6 +118,7 @@ async def test_a_refusing_endpoint_is_named_and_survived(server: FixtureServer, 
     assert "no Korean summary (HTTP 401)" in result.log
 
 
+@pytest.mark.slow
 @deferred_f_from_coro_f
 async def test_a_hostile_answer_is_one_literal_capped_line(
     server: FixtureServer, crawl, tmp_path: Path

@@ -118,6 +118,7 @@ async def test_a_week_asks_only_for_the_papers_it_lists(server: FixtureServer, c
     assert post.count("   - 요약: ") == 20
 
 
+@pytest.mark.slow
 @deferred_f_from_coro_f
 async def test_at_the_deadline_a_whole_list_is_written_without_the_missing_lines(
     server: FixtureServer, crawl
@@ -152,6 +153,7 @@ def test_a_summary_concurrency_below_one_is_refused(value: str, site: Path) -> N
         DailySpider.plan({"date": DAY}, settings)
 
 
+@pytest.mark.slow
 def test_summary_concurrency_0_exits_2_before_any_request(server: FixtureServer, site: Path) -> None:
     result = run_crawl(
         server,
@@ -167,6 +169,7 @@ def test_summary_concurrency_0_exits_2_before_any_request(server: FixtureServer,
     assert sum(server.count().values()) == 0 and not any(site.iterdir())
 
 
+@pytest.mark.slow
 def test_one_sigterm_ends_a_run_waiting_for_summaries(server: FixtureServer, site: Path) -> None:
     server.faults.summary_delay = 1.0
     settings = {**source_settings(server), "SITE_DIR": str(site), **summary_settings(server)}

@@ -18,6 +18,7 @@ import sys
 import time
 from pathlib import Path
 
+import pytest
 from scrapy.utils.defer import deferred_f_from_coro_f
 
 from fixture_server import FixtureServer
@@ -93,6 +94,7 @@ def test_the_spider_and_the_assembler_know_nothing_of_summaries() -> None:
 # --- the end: a stop or the deadline waits on no summary request ------------------------------
 
 
+@pytest.mark.slow
 @deferred_f_from_coro_f
 async def test_at_the_deadline_a_hanging_endpoint_holds_nothing_back(server: FixtureServer, crawl) -> None:  # type: ignore[no-untyped-def]
     server.faults.summary_hang = True
@@ -122,6 +124,7 @@ def hanging_crawl(server: FixtureServer, site: Path, **settings: str) -> subproc
     return subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
 
 
+@pytest.mark.slow
 def test_a_stop_writes_the_whole_list_at_once_and_a_second_signal_loses_nothing(
     server: FixtureServer, site: Path
 ) -> None:
@@ -145,6 +148,7 @@ def test_a_stop_writes_the_whole_list_at_once_and_a_second_signal_loses_nothing(
     assert server.summary_hung_up == 2  # the process let go of both connections
 
 
+@pytest.mark.slow
 def test_closespider_timeout_with_a_hanging_endpoint_ends_in_seconds_with_the_post(
     server: FixtureServer, site: Path
 ) -> None:
@@ -167,6 +171,7 @@ def test_closespider_timeout_with_a_hanging_endpoint_ends_in_seconds_with_the_po
     assert (site / "_posts" / f"{DAY}-daily-papers.md").exists()
 
 
+@pytest.mark.slow
 def test_summaries_that_cannot_work_say_so_on_the_last_line(server: FixtureServer, site: Path) -> None:
     with socket.socket() as closed:  # the README's Ollama line, and no Ollama running
         closed.bind(("127.0.0.1", 0))
@@ -278,6 +283,7 @@ async def test_a_cache_that_is_a_symlink_is_neither_read_nor_written_through(
     assert result.record.shared_files == [str(cache_of(site))]
 
 
+@pytest.mark.slow
 @deferred_f_from_coro_f
 async def test_a_cache_folder_that_links_out_of_the_site_is_neither_read_nor_written(
     server: FixtureServer, crawl, site: Path, tmp_path: Path

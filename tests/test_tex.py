@@ -207,6 +207,7 @@ def test_math_is_byte_for_byte_what_it_was(text: str) -> None:
     assert has_math == bool(expected)
 
 
+@pytest.mark.slow
 def test_the_page_shows_every_letter_of_the_tex(tmp_path: Path) -> None:
     """The real path, for 40 texts of the grammar: the post through Jekyll's kramdown, read back."""
     rng = random.Random(20260218)
@@ -229,6 +230,7 @@ def test_the_page_shows_every_letter_of_the_tex(tmp_path: Path) -> None:
 # --- the recorded days that hold TeX ------------------------------------------------------------
 
 
+@pytest.mark.slow
 @deferred_f_from_coro_f
 async def test_the_recorded_days_with_tex_read_as_text(crawl, site: Path, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     for day in ("2024-05-27", "2026-02-16", "2026-02-18", "2026-02-20", "2026-08-20"):
