@@ -74,6 +74,29 @@ def test_an_unknown_spider_is_one_line_from_the_checkout() -> None:
     assert proc.stderr == f"error: no spider 'dialy' (did you mean daily?); {SPIDERS}\n"
 
 
+@pytest.mark.slow
+@pytest.mark.parametrize("process", ["AsyncCrawlerProcess", "CrawlerProcess"])
+def test_a_site_the_spiders_own_check_refuses_is_one_line_too(
+    process: str, server: FixtureServer, tmp_path: Path
+) -> None:
+    """The command's check passes an empty folder; Scrapy then opens LOG_FILE, here at
+    _posts, and the spider's check refuses the site: one line and exit 2 all the same,
+    with either kind of crawler process Scrapy may run the crawl in."""
+    site = tmp_path / "site"
+    site.mkdir()
+    settings = [arg for name, value in source_settings(server).items() for arg in ("-s", f"{name}={value}")]
+    settings += ["-s", f"FORCE_CRAWLER_PROCESS={process == 'CrawlerProcess'}"]
+    proc = scrapy(
+        "crawl", "daily", "-a", "date=2026-02-18", "-s", f"SITE_DIR={site}", "-s", f"LOG_FILE={site}/_posts",
+        *settings, cwd=ROOT,
+    )  # fmt: skip
+    assert (proc.returncode, proc.stderr) == (
+        2,
+        f"error: SITE_DIR: {site}/_posts is not a writable directory\n",
+    )
+    assert server.count() == {}  # nothing asked
+
+
 LAUNCHER = str(ROOT / "scripts" / "hfpapers")
 
 

@@ -10,15 +10,19 @@ publishing (the ``hfpapers/outcome`` stat that `RunLedger` sets).
 from __future__ import annotations
 
 import argparse
+import asyncio
 import difflib
 import gc
 import re
 import signal
 import sys
+from collections.abc import Awaitable
+from typing import Any
 
 from scrapy.commands import ScrapyHelpFormatter
 from scrapy.commands.crawl import Command as ScrapyCrawl
 from scrapy.spiderloader import SpiderLoader
+from twisted.internet.defer import Deferred
 
 from hfpapers.args import COMMON_ARGUMENTS, PERIOD_ARGUMENTS, ArgumentError
 from hfpapers.checks import USAGE_ERROR
@@ -50,6 +54,23 @@ def _argument_shaped_like(word: str) -> str:
         if re.fullmatch(pattern, word):
             return argument
     return ""
+
+
+def _refusals(started: Awaitable[Any]) -> list[ArgumentError]:
+    """The `ArgumentError` a crawl that failed to start raised, once it has: the list stays
+    empty for a crawl that ran, or one that failed for any other reason (Scrapy reports that).
+    Taken from Scrapy's task, so that asyncio does not log it again as never retrieved."""
+    refused: list[ArgumentError] = []
+
+    def keep(error: BaseException | None) -> None:
+        if isinstance(error, ArgumentError):
+            refused.append(error)
+
+    if isinstance(started, Deferred):  # CrawlerProcess
+        started.addErrback(lambda failure: keep(failure.value) if failure.check(ArgumentError) else failure)
+    elif isinstance(started, asyncio.Future):  # AsyncCrawlerProcess: a Task
+        started.add_done_callback(lambda task: None if task.cancelled() else keep(task.exception()))
+    return refused
 
 
 class _HelpFormatter(argparse.RawDescriptionHelpFormatter, ScrapyHelpFormatter):
@@ -170,13 +191,19 @@ class Command(ScrapyCrawl):
             return
         assert self.crawler_process is not None
         crawler = self._create_crawler(args[0])
-        self.crawler_process.crawl(crawler, **opts.spargs)
+        refused = _refusals(self.crawler_process.crawl(crawler, **opts.spargs))
         self.crawler_process.start()
         # The run is over: a stop signal now (systemd's second SIGTERM) has nothing left to
         # stop, and must not cut the last line or turn the exit status into the signal's.
         # Ignored, not handled: Python resets handled signals to their default at exit.
         for signum in (signal.SIGTERM, signal.SIGINT):
             signal.signal(signum, signal.SIG_IGN)
+        if refused:
+            # The spider's own check, which reads the site again once Scrapy has opened
+            # LOG_FILE (one there can turn _posts into a file), refused what the command's passed.
+            print(f"error: {refused[0]}", file=sys.stderr)
+            self.exitcode = USAGE_ERROR
+            return
         assert crawler.stats is not None
         if self.crawler_process.bootstrap_failed or crawler.stats.get_value("hfpapers/outcome") != "ok":
             self.exitcode = 1
