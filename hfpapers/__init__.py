@@ -4,6 +4,10 @@ from __future__ import annotations  # an older Python must get as far as saying 
 
 import sys
 
+# The one place the version is written: setup.py and pyproject.toml (the egg's metadata) and
+# USER_AGENT read it.
+__version__ = "1.3"
+
 OLDEST_PYTHON = (3, 11)
 
 

@@ -6,6 +6,8 @@ Every name can be overridden with ``-s NAME=value`` or Scrapyd's ``setting=``.
 
 from scrapy.settings import default_settings
 
+from hfpapers import __version__
+
 BOT_NAME = "hfpapers"
 SPIDER_MODULES = ["hfpapers.spiders"]
 NEWSPIDER_MODULE = "hfpapers.spiders"
@@ -96,7 +98,7 @@ SUMMARY_MAX_FAILURES = 3
 SUMMARY_TIMEOUT = 120
 
 # --- Politeness -------------------------------------------------------------
-USER_AGENT = "hfpapers/1.0 (+https://github.com/lim4349/hfpapers; Korean daily papers blog)"
+USER_AGENT = f"hfpapers/{__version__} (+https://github.com/lim4349/hfpapers; Korean daily papers blog)"
 ROBOTSTXT_OBEY = True
 # arXiv API terms: one request every 3 s, one connection at a time.
 ARXIV_API_DELAY = 3.0

@@ -5,6 +5,7 @@ from __future__ import annotations
 from scrapy.settings import default_settings
 from scrapy.utils.defer import deferred_f_from_coro_f
 
+import hfpapers
 from fixture_server import FixtureServer
 from hfpapers import settings as project
 from tests.conftest import project_settings
@@ -64,3 +65,9 @@ async def test_replacing_the_extensions_brings_back_no_server(server: FixtureSer
     extensions = {type(extension).__name__ for extension in result.crawler.extensions.middlewares}
     assert "RunLedger" in extensions and not {"RemoteControl", "TelnetConsole"} & extensions
     assert "listening" not in result.log.lower()
+
+
+def test_the_user_agent_names_the_one_version() -> None:
+    """hfpapers/__init__.py holds it; setup.py gives it to the egg (tests/test_scrapyd.py)."""
+    assert hfpapers.__version__ == "1.3"
+    assert project_settings()["USER_AGENT"].startswith(f"hfpapers/{hfpapers.__version__} (+https://")

@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pytest
 
+import hfpapers
 from fixture_server import FixtureServer
 from hfpapers.outcome import RunRecord
 from hfpapers.scrapyd import Node
@@ -57,7 +58,9 @@ def test_egg_ships_both_packages_its_data_and_the_settings_entry_point(egg: Path
     )
     assert proc.returncode == 0 and proc.stdout.startswith(str(egg)), proc.stderr
     # pip refuses an older Python instead of installing a package that cannot import.
-    assert "Requires-Python: >=3.11" in zipfile.ZipFile(egg).read("EGG-INFO/PKG-INFO").decode()
+    metadata = zipfile.ZipFile(egg).read("EGG-INFO/PKG-INFO").decode()
+    assert "Requires-Python: >=3.11" in metadata
+    assert f"\nVersion: {hfpapers.__version__}\n" in metadata  # the one version, hfpapers/__init__.py
     entry_points = zipfile.ZipFile(egg).read("EGG-INFO/entry_points.txt").decode()
     assert "[scrapy]" in entry_points and "settings = hfpapers.settings" in entry_points
 
