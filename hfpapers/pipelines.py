@@ -195,7 +195,8 @@ class PreviousPostPipeline(_ListPipeline):
     def process_item(self, item: PaperList) -> PaperList:
         item = self._compare(item)
         self._place(item)
-        # The last pipeline: what passes here is what the post shows.
+        # The last pipeline that decides which papers a post shows (KoreanSummaryPipeline, after
+        # it, only adds their summaries): what passes here is what the post shows.
         self.stats.inc_value("papers/posted", item.total_papers)
         return item
 
