@@ -128,7 +128,7 @@ def refused_redirect(source: str, target: str) -> str:
 class AttemptCounter:
     """Counts each request sent, retries included, as ``hfpapers/tried/<download slot>``.
 
-    The run summary sets these beside the answers parsed: 4 Hugging Face
+    The run report shows these beside the answers parsed: 4 Hugging Face
     requests tried for 1 page read says that it took retries.
     """
 

@@ -212,8 +212,8 @@ async def test_bad_entries_are_dropped_alone_and_counted(server: FixtureServer, 
     assert "paper id '../../etc/passwd' is not an arXiv id" in result.log
     papers = {p["arxiv_id"]: p for p in result.data(DAY)["papers"]}
     assert len(papers) == 13 - 4 and papers[strings_id]["upvotes"] == 12
-    summary = result.log.split("Run report (finished):", 1)[1]
-    assert re.search(r"bad entries, dropped\s+5", summary)
+    report = result.log.split("Run report (finished):", 1)[1]
+    assert re.search(r"bad entries, dropped\s+5", report)
     assert "etc" not in "".join(server.paths)  # the bad id was never put in a URL
 
 

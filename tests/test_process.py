@@ -136,13 +136,13 @@ def test_ctrl_c_in_a_backfill_asks_no_more_lists_and_writes_the_whole_ones(
     written = sorted(p.name[:10] for p in (site / "_posts").glob("*.md"))
     assert "2026-02-13" in written and set(written) <= set(days[:asked])  # the whole ones, in full
     for day in written:
-        assert f"{day}: written" not in stderr  # the summary says it by status, not reason
-    summary = stderr[stderr.index("Run report") :]
-    assert f"lists written                    {len(written)}" in summary
-    unfinished = [d for d in days if f"{d}: failed: not finished (finish reason shutdown)" in summary]
-    not_asked = [d for d in days if f"{d}: failed: not asked for: the run was stopped first" in summary]
+        assert f"{day}: written" not in stderr  # the report says it by status, not reason
+    report = stderr[stderr.index("Run report") :]
+    assert f"lists written                    {len(written)}" in report
+    unfinished = [d for d in days if f"{d}: failed: not finished (finish reason shutdown)" in report]
+    not_asked = [d for d in days if f"{d}: failed: not asked for: the run was stopped first" in report]
     weekends = [
-        d for d in ("2026-02-14", "2026-02-15") if f'"key": "{d}", "kind": "daily", "papers": 0' in summary
+        d for d in ("2026-02-14", "2026-02-15") if f'"key": "{d}", "kind": "daily", "papers": 0' in report
     ]
     assert sorted(written + unfinished + not_asked + weekends) == days  # every day's outcome, said
     # The warning and the report name the same lists.

@@ -97,6 +97,6 @@ class Command(ScrapydCommand):
                     print(f"  log: {job.node.url}{one_line(log_url, 200)}")
         for note in notes:
             print(note)
-        summary = ", ".join(f"{n} {outcome}" for outcome, n in sorted(counts.items())) or "none"
+        tally = ", ".join(f"{n} {outcome}" for outcome, n in sorted(counts.items())) or "none"
         nodes_said = f"{len(nodes)} node{'' if len(nodes) == 1 else 's'}"
-        print(f"jobs since {since:%Y-%m-%d %H:%M} on {nodes_said}: {summary}")
+        print(f"jobs since {since:%Y-%m-%d %H:%M} on {nodes_said}: {tally}")
