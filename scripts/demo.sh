@@ -2,8 +2,9 @@
 # Try hfpapers offline: serve the recorded Hugging Face and arXiv data (tests/fixtures, served
 # by the fixture_server package, with its stand-in for an OpenAI-compatible model) on loopback,
 # crawl it into ./demo-site (DEMO_SITE), and, when Jekyll is installed, build it to _site as
-# the blog shows it: Chirpy's layout parts (tests/chirpy), the chart drawn and the math set by
-# the blog's Mermaid and MathJax (tests/js, after npm ci there). The crawl's log goes to
+# the blog shows it: Chirpy's layout parts (tests/chirpy), the chart drawn, the math set and the
+# search box run by the blog's Mermaid, MathJax and Simple-Jekyll-Search (tests/js, after npm ci
+# there). The crawl's log goes to
 # _logs/, which Jekyll does not publish.
 # Usage:
 #   scripts/demo.sh [daily] [YYYY-MM-DD]           a day's post (default 2026-02-18)

@@ -9,7 +9,8 @@
         _config.yml as the blog's), unless it is a site of its own (a _config.yml the
         demo did not write)
     python3 scripts/demo_plan.py libraries SITE
-        puts Mermaid and MathJax at SITE/_site/assets/lib/, where Chirpy self-hosts them:
+        puts Mermaid, MathJax and Simple-Jekyll-Search (the search box) at
+        SITE/_site/assets/lib/, where Chirpy self-hosts them:
         links to tests/js/node_modules when installed, else stand-ins that say on the page
         how to get them (not in a site of its own)
     python3 scripts/demo_plan.py report LOG [BUILT]
@@ -30,8 +31,13 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 CHIRPY = ROOT / "tests" / "chirpy"
 NODE_MODULES = ROOT / "tests" / "js" / "node_modules"
-# Where the blog's own MathJax and Mermaid live in node_modules, by their /assets/lib/ name.
-LIBRARIES = {"mermaid": ("mermaid", "dist", "mermaid.min.js"), "mathjax": ("mathjax", "es5", "tex-chtml.js")}
+# Where the blog's own Mermaid, MathJax and search box live in node_modules, by their
+# /assets/lib/ name: the package, its folder, the script the pages load.
+LIBRARIES = {
+    "mermaid": ("mermaid", "dist", "mermaid.min.js"),
+    "mathjax": ("mathjax", "es5", "tex-chtml.js"),
+    "simple-jekyll-search": ("simple-jekyll-search", "dest", "simple-jekyll-search.min.js"),
+}
 GET_LIBRARIES = "(cd tests/js && npm ci), then run the demo again"
 # The blog's settings that decide a post's page (its _config.yml): the post layout, each post
 # at its own permalink (the default below is the blog's /posts/:title/), its time zone.
@@ -78,6 +84,15 @@ window.mermaid = { initialize: function () {
   note.textContent = 'Math shows as TeX source: MathJax needs %s.';
   content.prepend(note);
 })();
+""",
+    "simple-jekyll-search": """\
+/* Stand-in written by scripts/demo.sh: Simple-Jekyll-Search is not installed. */
+window.SimpleJekyllSearch = function (options) {
+  var note = document.createElement('p');
+  note.className = 'demo-missing';
+  note.textContent = 'The search box needs Simple-Jekyll-Search: %s.';
+  options.searchInput.after(note);
+};
 """,
 }
 RECORDED = sorted(p.stem for p in (ROOT / "tests" / "fixtures" / "hf_api_daily_papers").glob("*.json"))
@@ -171,7 +186,7 @@ def prepare_site(site: Path) -> bool:
 
 
 def place_libraries(built: Path, node_modules: Path = NODE_MODULES) -> list[str]:
-    """Mermaid and MathJax at ``built``/assets/lib/ (Chirpy's self-hosted place), linked from
+    """Each of `LIBRARIES` at ``built``/assets/lib/ (Chirpy's self-hosted place), linked from
     ``node_modules``; a stand-in that says how to get each one missing. The names of those."""
     missing = []
     for name, (package, folder, script) in LIBRARIES.items():

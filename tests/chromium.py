@@ -50,20 +50,29 @@ def chromium() -> str:
 
 
 class _Quiet(SimpleHTTPRequestHandler):
+    failed: list[str]  # "404 /path" for each request the site could not answer
+
     def log_message(self, format: str, *args: object) -> None:
         pass
 
+    def log_request(self, code: int | str = "-", size: int | str = "-") -> None:
+        if str(code).isdigit() and int(code) >= 400:
+            self.failed.append(f"{int(code)} {self.path}")
+
 
 @contextlib.contextmanager
-def serve(site: Path) -> Iterator[str]:
-    """Serve a built site, with the libraries at /assets/lib/, on a free loopback port."""
+def serve(site: Path, failed: list[str] | None = None, libraries: bool = True) -> Iterator[str]:
+    """Serve a built site on a free loopback port, with the libraries at /assets/lib/ where
+    the site has none there (``libraries=False``: the site as it is). Each request it cannot
+    answer goes into ``failed`` ("404 /assets/lib/…")."""
     chromium()
     lib = site / "assets" / "lib"
-    lib.mkdir(parents=True, exist_ok=True)
-    for name, target in LIBRARIES.items():
+    for name, target in LIBRARIES.items() if libraries else ():
+        lib.mkdir(parents=True, exist_ok=True)
         if not (lib / name).exists():
             (lib / name).symlink_to(target)
-    server = ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(_Quiet, directory=str(site)))
+    handler = type("_Handler", (_Quiet,), {"failed": failed if failed is not None else []})
+    server = ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(handler, directory=str(site)))
     thread = threading.Thread(target=server.serve_forever, args=(0.02,), daemon=True)  # a quick shutdown
     thread.start()
     try:

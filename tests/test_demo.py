@@ -162,16 +162,16 @@ def test_the_demo_page_is_a_chirpy_post_with_its_chart_drawn(
     assert not list(built.rglob("*.log"))
     assert f"crawl log: {site}/_logs/crawl.log (Run outcome: ok)" in proc.stdout
     assert f"view:      python3 -m http.server -d {built} 4000, then http://127.0.0.1:4000/" in proc.stdout
-    # The blog's Mermaid and MathJax, where Chirpy self-hosts them.
-    for name, folder in (
-        ("mermaid", chromium.LIBRARIES["mermaid"]),
-        ("mathjax", chromium.LIBRARIES["mathjax"]),
-    ):
+    # The blog's Mermaid, MathJax and search, where Chirpy self-hosts them.
+    for name, folder in chromium.LIBRARIES.items():
         assert (built / "assets" / "lib" / name).resolve() == folder.resolve()
-    with chromium.serve(built) as url:
+    failed: list[str] = []
+    with chromium.serve(built, failed, libraries=False) as url:  # the site as the demo left it
         post = chromium.dump_dom(f"{url}/posts/daily-papers-2026-02-18/")
         math = chromium.dump_dom(f"{url}/posts/math-check/")
         home = chromium.dump_dom(f"{url}/")
+    # Every script and index the pages ask for is there; /favicon.ico is the browser's own guess.
+    assert [miss for miss in failed if miss != "404 /favicon.ico"] == []
     assert len(post.xpath("//pre[contains(@class, 'mermaid')]//svg")) == 1
     assert "1위" in chromium.text_of(post.xpath("//pre[contains(@class, 'mermaid')]")[0])
     assert len(math.xpath("//mjx-container")) == 1
@@ -186,16 +186,23 @@ def test_without_the_libraries_the_page_says_how_to_get_them(
     site, _ = demo_site
     built = tmp_path / "_site"
     shutil.copytree(site / "_site", built, symlinks=True)
-    assert demo_plan.place_libraries(built, tmp_path / "no-node-modules") == ["mermaid", "mathjax"]
-    with chromium.serve(built) as url:
+    missing = demo_plan.place_libraries(built, tmp_path / "no-node-modules")
+    assert missing == ["mermaid", "mathjax", "simple-jekyll-search"]
+    failed: list[str] = []
+    with chromium.serve(built, failed, libraries=False) as url:
         post = chromium.dump_dom(f"{url}/posts/daily-papers-2026-02-18/")
         math = chromium.dump_dom(f"{url}/posts/math-check/")
+    assert [miss for miss in failed if miss != "404 /favicon.ico"] == []
     notes = [chromium.text_of(note) for note in post.xpath("//*[@class='demo-missing']")]
-    assert notes == ["The chart needs Mermaid: (cd tests/js && npm ci), then run the demo again."]
+    assert notes == [
+        "The search box needs Simple-Jekyll-Search: (cd tests/js && npm ci), then run the demo again.",
+        "The chart needs Mermaid: (cd tests/js && npm ci), then run the demo again.",
+    ]
     assert not post.xpath("//svg")
     math_notes = [chromium.text_of(note) for note in math.xpath("//*[@class='demo-missing']")]
     assert math_notes == [
-        "Math shows as TeX source: MathJax needs (cd tests/js && npm ci), then run the demo again."
+        "The search box needs Simple-Jekyll-Search: (cd tests/js && npm ci), then run the demo again.",
+        "Math shows as TeX source: MathJax needs (cd tests/js && npm ci), then run the demo again.",
     ]
     assert "$O(n^2)$" in chromium.text_of(math)
 
