@@ -25,16 +25,18 @@ import sys
 from collections.abc import Generator, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 import pytest
 from scrapy.crawler import AsyncCrawlerRunner, Crawler
 from scrapy.settings import Settings
 
 from fixture_server import FixtureServer
+from hfpapers import settings as project
 from hfpapers.ledger import RunLedger
 from hfpapers.outcome import RunRecord
 from hfpapers.periods import from_key
+from hfpapers.site import Site as SiteOfTheRun
 from hfpapers.spiders.daily import DailySpider
 from hfpapers.spiders.monthly import MonthlySpider
 from hfpapers.spiders.weekly import WeeklySpider
@@ -240,6 +242,30 @@ def run_crawl(
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     proc = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, timeout=timeout, env=env)
     return CrawlResult(site, proc.returncode, proc.stdout, proc.stderr)
+
+
+class LinkedDuringTheRun:
+    """An extension that makes ``links`` (paths in SITE_DIR -> where they point) symbolic
+    links as it is built: after the spider's check of the site, before any pipeline or
+    writer looks at it. Someone links a folder of the site while the run is on."""
+
+    links: ClassVar[dict[str, Path]] = {}
+
+    def __init__(self, crawler: Crawler) -> None:
+        root = SiteOfTheRun.from_settings(crawler.settings).root
+        for name, target in self.links.items():
+            (root / name).parent.mkdir(parents=True, exist_ok=True)
+            (root / name).symlink_to(target, target_is_directory=True)
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> LinkedDuringTheRun:
+        return cls(crawler)
+
+
+def linked_during_the_run(monkeypatch: pytest.MonkeyPatch, links: dict[str, Path]) -> dict[str, Any]:
+    """The settings that have `LinkedDuringTheRun` make ``links``."""
+    monkeypatch.setattr(LinkedDuringTheRun, "links", links)
+    return {"EXTENSIONS": {**project.EXTENSIONS, "tests.conftest.LinkedDuringTheRun": 0}}
 
 
 @pytest.fixture

@@ -24,6 +24,7 @@ from fixture_server import FixtureServer
 from hfpapers.periods import day_period
 from hfpapers.site import Site
 from hfpapers.writer import RETIRED, aside_name, restore_set_aside, set_aside, taking_turns
+from tests.conftest import linked_during_the_run
 from tests.test_blog import OLD_NAME, seed_old_blog
 from tests.test_hostile_input import EDITS, USERS_POST
 from tests.test_post_safety import front_matter
@@ -210,18 +211,17 @@ async def test_one_check_says_a_post_is_not_ours(crawl, site: Path, when: str) -
 # --- nothing written through a symbolic link ----------------------------------------
 
 
-@pytest.mark.slow
 @pytest.mark.parametrize("linked", ["_posts", "_data", "_data/papers"])
 @deferred_f_from_coro_f
-async def test_no_file_is_written_through_a_linked_folder(
-    crawl, site: Path, tmp_path: Path, linked: str
+async def test_no_file_is_written_through_a_folder_linked_during_the_run(
+    crawl, site: Path, tmp_path: Path, linked: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:  # type: ignore[no-untyped-def]
+    """A link there before the run is refused by the site check (tests/test_args.py)."""
     outside = tmp_path / "outside"
     (outside / "papers").mkdir(parents=True)
     link = site / linked
-    link.parent.mkdir(parents=True, exist_ok=True)
-    link.symlink_to(outside / "papers" if linked == "_data/papers" else outside)
-    result = await crawl(args={"date": DAY})
+    links = {linked: outside / "papers" if linked == "_data/papers" else outside}
+    result = await crawl(args={"date": DAY}, settings=linked_during_the_run(monkeypatch, links))
     [outcome] = result.record.lists
     assert (outcome.status, outcome.reason) == (
         "failed",
