@@ -2,7 +2,7 @@
 
 ``python scripts/import_floors.py`` prints the longest chain of imports (its length is the
 number of floors) and each module's height; a cycle is an error. Every import counts, those
-inside functions too: they run all the same.
+inside functions too: they run all the same; and a package is a floor of its own.
 """
 
 from __future__ import annotations
@@ -33,7 +33,8 @@ def import_graph(root: Path = ROOT) -> dict[str, set[str]]:
     A package is a module too (its ``__init__``): ``import exporters`` and
     ``from exporters import KoreanPostExporter`` import the package, and with it whatever its
     ``__init__`` imports; ``from exporters import tex`` and ``import exporters.tex`` name the
-    submodule. The package a module sits in is not counted for it.
+    submodule. A module's own package counts only where it is named (``from hfpapers import
+    __version__``), not for every module in it.
     """
     found = modules(root)
     graph: dict[str, set[str]] = {}
