@@ -1,4 +1,4 @@
-"""The README's settings tables tell the truth about settings.py."""
+"""The settings tables of docs/settings.md tell the truth about settings.py."""
 
 from __future__ import annotations
 
@@ -20,9 +20,9 @@ def shown(value: object) -> str:
 
 
 def table_rows() -> dict[str, str | None]:
-    """Setting -> the default the README gives (None: described in words)."""
+    """Setting -> the default docs/settings.md gives (None: described in words)."""
     rows: dict[str, str | None] = {}
-    for names, defaults in ROW_RE.findall((ROOT / "README.md").read_text(encoding="utf-8")):
+    for names, defaults in ROW_RE.findall((ROOT / "docs" / "settings.md").read_text(encoding="utf-8")):
         names_list = TICKED_RE.findall(names)
         values = TICKED_RE.findall(defaults)
         if not values:
@@ -41,13 +41,13 @@ def own_settings() -> dict[str, object]:
     }
 
 
-def test_every_default_in_the_readme_is_the_one_in_settings_py() -> None:
+def test_every_default_in_the_settings_doc_is_the_one_in_settings_py() -> None:
     rows = table_rows()
     assert len(rows) > 20
     for name, value in rows.items():
-        assert hasattr(project, name), f"README names {name}, settings.py has no such setting"
+        assert hasattr(project, name), f"docs/settings.md names {name}, settings.py has no such setting"
         if value is None:
-            assert not getattr(project, name), f"{name}: README describes a default settings.py does not have"
+            assert not getattr(project, name), f"{name}: docs/settings.md gives a default settings.py lacks"
         else:
             assert value == shown(getattr(project, name)), name
 
