@@ -1,16 +1,24 @@
-"""The settings tables of docs/settings.md tell the truth about settings.py."""
+"""The README and docs/ tell the truth: the settings tables against settings.py, every link
+to a file of the checkout, and a README short enough for its reader."""
 
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 from scrapy.settings import default_settings
 
 from hfpapers import settings as project
 from tests.conftest import ROOT
 
+SETTINGS_DOC = ROOT / "docs" / "settings.md"
 ROW_RE = re.compile(r"^\| ((?:`[A-Z_]+`(?:, )?)+) \| ([^|]*) \|", re.M)
 TICKED_RE = re.compile(r"`([^`]*)`")
+# [text](target) and ![alt](target); the target up to a space, a ) or a #fragment.
+LINK_RE = re.compile(r"\]\(([^)\s#]*)(?:#[^)\s]*)?\)")
+README_MOST_LINES = 300
+# The reference that left the README, each linked from it.
+DOCS = ("docs/settings.md", "docs/design.md", "docs/performance.md")
 
 
 def shown(value: object) -> str:
@@ -22,7 +30,7 @@ def shown(value: object) -> str:
 def table_rows() -> dict[str, str | None]:
     """Setting -> the default docs/settings.md gives (None: described in words)."""
     rows: dict[str, str | None] = {}
-    for names, defaults in ROW_RE.findall((ROOT / "docs" / "settings.md").read_text(encoding="utf-8")):
+    for names, defaults in ROW_RE.findall(SETTINGS_DOC.read_text(encoding="utf-8")):
         names_list = TICKED_RE.findall(names)
         values = TICKED_RE.findall(defaults)
         if not values:
@@ -54,3 +62,42 @@ def test_every_default_in_the_settings_doc_is_the_one_in_settings_py() -> None:
 
 def test_every_setting_of_ours_is_in_a_table() -> None:
     assert sorted(set(own_settings()) - set(table_rows())) == []
+
+
+def user_docs() -> list[Path]:
+    return [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))]
+
+
+def test_the_readme_is_short() -> None:
+    lines = (ROOT / "README.md").read_text(encoding="utf-8").splitlines()
+    assert len(lines) <= README_MOST_LINES, f"README.md has {len(lines)} lines"
+
+
+def test_every_link_to_a_file_leads_to_one() -> None:
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    linked = set(LINK_RE.findall(readme))
+    assert set(DOCS) <= linked, f"README.md does not link {sorted(set(DOCS) - linked)}"
+    for doc in user_docs():
+        for target in LINK_RE.findall(doc.read_text(encoding="utf-8")):
+            if not target or re.match(r"[a-z]+:", target):
+                continue  # a fragment of the page itself, or a web address
+            assert (doc.parent / target).exists(), f"{doc.relative_to(ROOT)} links {target}: not there"
+
+
+def test_the_pictures_are_small() -> None:
+    pictures = list((ROOT / "docs").glob("*.png"))
+    assert pictures
+    for picture in pictures:
+        assert picture.stat().st_size < 300 * 1024, picture.name
+
+
+def test_the_readme_starts_with_the_two_commands() -> None:
+    """One installs and crawls, asking the Python first; the other is what CI runs."""
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    first_block = readme.split("```sh\n", 1)[1].split("```", 1)[0]
+    commands = [line for line in first_block.splitlines() if line and not line.startswith("#")]
+    assert len(commands) == 2, commands
+    assert commands[0].startswith("python3 -c 'import hfpapers' && python3 -m venv .venv && ")
+    assert commands[0].endswith(" && .venv/bin/scrapy crawl daily -s SITE_DIR=blog")
+    assert commands[1] == "./scripts/test.sh"
+    assert "exec ./scripts/test.sh" in (ROOT / ".ci" / "run").read_text()
