@@ -14,8 +14,9 @@ from tests.conftest import ROOT
 SETTINGS_DOC = ROOT / "docs" / "settings.md"
 ROW_RE = re.compile(r"^\| ((?:`[A-Z_]+`(?:, )?)+) \| ([^|]*) \|", re.M)
 TICKED_RE = re.compile(r"`([^`]*)`")
-# [text](target) and ![alt](target); the target up to a space, a ) or a #fragment.
-LINK_RE = re.compile(r"\]\(([^)\s#]*)(?:#[^)\s]*)?\)")
+# [text](target) and ![alt](target): the file (up to a space, a ")" or a "#") and the fragment.
+LINK_RE = re.compile(r"\]\(([^)\s#]*)(?:#([^)\s]*))?\)")
+HEADING_RE = re.compile(r"^#+ (.+)$", re.M)
 README_MOST_LINES = 300
 # The reference that left the README, each linked from it.
 DOCS = ("docs/settings.md", "docs/design.md", "docs/performance.md")
@@ -73,15 +74,28 @@ def test_the_readme_is_short() -> None:
     assert len(lines) <= README_MOST_LINES, f"README.md has {len(lines)} lines"
 
 
+def anchors(doc: Path) -> set[str]:
+    """The fragments GitHub gives a Markdown file's headings (lower case, no punctuation, - for spaces)."""
+    text = re.sub(r"```.*?```", "", doc.read_text(encoding="utf-8"), flags=re.S)
+    return {
+        re.sub(r"[^\w\- ]", "", heading.lower()).replace(" ", "-") for heading in HEADING_RE.findall(text)
+    }
+
+
 def test_every_link_to_a_file_leads_to_one() -> None:
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
-    linked = set(LINK_RE.findall(readme))
+    linked = {target for target, _ in LINK_RE.findall(readme)}
     assert set(DOCS) <= linked, f"README.md does not link {sorted(set(DOCS) - linked)}"
     for doc in user_docs():
-        for target in LINK_RE.findall(doc.read_text(encoding="utf-8")):
-            if not target or re.match(r"[a-z]+:", target):
-                continue  # a fragment of the page itself, or a web address
-            assert (doc.parent / target).exists(), f"{doc.relative_to(ROOT)} links {target}: not there"
+        for target, fragment in LINK_RE.findall(doc.read_text(encoding="utf-8")):
+            if re.match(r"[a-z]+:", target):
+                continue  # a web address
+            path = doc.parent / target if target else doc
+            assert path.exists(), f"{doc.relative_to(ROOT)} links {target}: not there"
+            if fragment and path.suffix == ".md":
+                assert fragment in anchors(path), (
+                    f"{doc.relative_to(ROOT)} links {target}#{fragment}: no such heading"
+                )
 
 
 def test_the_pictures_are_small() -> None:
