@@ -24,7 +24,7 @@ from tests.test_readme import own_settings, table_rows
 DAY = "2026-02-18"
 MISSING_SITE = "/nonexistent/hfpapers-site"
 
-# For each setting in the README's tables: a value its rule refuses, and the line that says so.
+# For each setting in docs/settings.md's tables: a value its rule refuses, and the line that says so.
 BAD: dict[str, tuple[Any, str]] = {
     "SITE_DIR": (MISSING_SITE, f"SITE_DIR: {MISSING_SITE} is not a directory"),
     "HF_BASE_URL": ("huggingface.co", "HF_BASE_URL: 'huggingface.co' is not an http(s) URL, it takes http"),
@@ -119,8 +119,8 @@ BAD: dict[str, tuple[Any, str]] = {
 
 
 @pytest.mark.parametrize("name", sorted(table_rows()))
-def test_every_setting_in_the_readme_has_a_rule_that_refuses_a_bad_value(name: str, site: Path) -> None:
-    """A setting added to the README without a rule (or without a bad example here) fails."""
+def test_every_setting_in_the_settings_doc_has_a_rule_that_refuses_a_bad_value(name: str, site: Path) -> None:
+    """A setting added to docs/settings.md without a rule (or without a bad example here) fails."""
     assert name in RULES, f"{name} has no rule in hfpapers.checks.RULES"
     assert name in BAD, f"{name}: give a value its rule refuses in BAD"
     value, line = BAD[name]

@@ -108,8 +108,9 @@ def run_systemd(
 
 
 def readme_env_line() -> str:
-    readme = (ROOT / "README.md").read_text(encoding="utf-8")
-    lines = README_SETTINGS.findall(readme)
+    """The one `HFPAPERS_SETTINGS=` line the README and docs/ give for /etc/hfpapers/env."""
+    docs = [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))]
+    lines = [line for doc in docs for line in README_SETTINGS.findall(doc.read_text(encoding="utf-8"))]
     assert len(lines) == 1, lines
     return lines[0]
 

@@ -356,6 +356,13 @@ START_BY_HAND = (
 STOP_BY_HAND = 'kill "$(cat ~/scrapyd/scrapyd.pid)"'
 
 
+def test_the_readme_gives_these_lines() -> None:
+    for doc in ("README.md", "docs/deployment.md"):
+        lines = (ROOT / doc).read_text(encoding="utf-8").splitlines()
+        assert START_BY_HAND in lines, doc
+        assert any(line.split("  #")[0].rstrip() == STOP_BY_HAND for line in lines), doc
+
+
 @pytest.mark.slow
 def test_scrapyd_by_hand_starts_quietly_logs_to_a_file_and_stops(tmp_path: Path) -> None:
     home = tmp_path / "home"

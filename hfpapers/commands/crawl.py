@@ -31,7 +31,7 @@ from hfpapers.periods import KINDS
 from hfpapers.run_report import log_outcome
 from hfpapers.spiders.papers import PapersSpider
 
-# The settings a first run is likely to need; README.md's Settings has them all.
+# The settings a first run is likely to need; docs/settings.md has them all.
 MAIN_SETTINGS = {
     "SITE_DIR": "the Jekyll site the posts and data files go into (required)",
     "POST_TIMEZONE": "the time zone of the posts' times (POST_TIME, POST_TIME_WEEKLY, ...)",
@@ -105,7 +105,7 @@ class Command(ScrapyCrawl):
     def _settings_help(self) -> str:
         assert self.settings is not None
         # Read before the -s options are applied: the project's defaults.
-        lines = ["-s NAME=VALUE (every setting: README.md, Settings), default in brackets:"]
+        lines = ["-s NAME=VALUE (every setting: docs/settings.md), default in brackets:"]
         for name, what in MAIN_SETTINGS.items():
             default = self.settings.get(name)
             lines.append(f"{name:<17} {what}" + (f" [{default}]" if default != "" else ""))
