@@ -196,7 +196,9 @@ def restore_set_aside(site: Site, wait: float = TURN_WAIT) -> None:
                 with contextlib.suppress(OSError, ValueError):
                     _settle(site, hidden)
             for folder in (posts, site.root / "_data" / "papers"):
-                _remove_kept_copies(folder)
+                with contextlib.suppress(OSError):  # none yet, or no real folder of the site
+                    site.real_folder(folder)
+                    _remove_kept_copies(folder)
     except OSError as exc:  # another run held the turn too long, or _posts cannot be locked
         logger.warning("Old posts set aside by an earlier run not looked at: %s", exc)
 
@@ -263,8 +265,6 @@ def _settle(site: Site, hidden: Path) -> None:
 
 def _remove_kept_copies(folder: Path) -> None:
     """Remove the copies `install` keeps while it renames, left by a run killed meanwhile."""
-    if not folder.is_dir() or folder.is_symlink():
-        return
     for path in folder.glob(f".*{KEPT_COPY}"):
         with contextlib.suppress(OSError):
             if _KEPT_COPY_RE.fullmatch(path.name) and stat.S_ISREG(os.lstat(path).st_mode):

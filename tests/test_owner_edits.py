@@ -519,3 +519,16 @@ async def test_a_post_the_owner_unpublished_stays_unpublished(
     assert [o.status for o in evening.record.lists] == ["kept"]
     assert post.read_bytes() == withdrawn
     jekyll.build([first.post(OTHER_DAY)], tmp_path / "built", unpublished=(post,))
+
+
+def test_copies_a_killed_run_left_are_removed_only_inside_the_site(site: Path, tmp_path: Path) -> None:
+    (site / "_posts").mkdir()
+    outside = tmp_path / "outside"
+    (outside / "papers").mkdir(parents=True)
+    (site / "_data").symlink_to(outside, target_is_directory=True)
+    theirs = outside / "papers" / f".daily-{DAY}.json.9ycw0f1p.tmp.old"
+    theirs.write_text("not the site's\n")
+    ours = site / "_posts" / f".{DAY}-daily-papers.md.gjug7djd.tmp.old"
+    ours.write_text("a killed run's\n")
+    restore_set_aside(Site(site))
+    assert theirs.exists() and not ours.exists()
