@@ -12,6 +12,7 @@ from typing import IO, Any
 from scrapy.exporters import BaseItemExporter
 
 from hfpapers.items import PaperList
+from hfpapers.seal import DATA_VALUE, KEY, seal_data
 
 
 def data_file_object(item: PaperList) -> dict[str, Any]:
@@ -26,8 +27,8 @@ def data_file_object(item: PaperList) -> dict[str, Any]:
         "compared_with": item.compared_with,
         # vars(), not asdict(): the fields are plain JSON values, and a deep copy costs.
         "papers": [vars(paper) for paper in item.papers],
-        # The post's bytes as written with this file: a post that differs is the owner's edit.
-        **({"post_sha256": item.post_sha256} if item.post_sha256 else {}),
+        # The seal: the sha256 of this file itself, by which a later run knows it unedited.
+        KEY: DATA_VALUE,
         # Last: every paper found, shown or not, for the next run's comparison.
         "found": item.found,
     }
@@ -40,5 +41,5 @@ class DataFileExporter(BaseItemExporter):
         self.file = file
 
     def export_item(self, item: Any) -> None:
-        line = json.dumps(data_file_object(item), ensure_ascii=False) + "\n"
+        line = seal_data(json.dumps(data_file_object(item), ensure_ascii=False) + "\n")
         self.file.write(line.encode("utf-8"))

@@ -32,6 +32,7 @@ from hfpapers.items import PaperList
 from hfpapers.periods import Period
 from hfpapers.previous import MARKER, is_site_path
 from hfpapers.safeio import read_text_capped
+from hfpapers.seal import POST_LINE, seal_post
 from hfpapers.site import Site
 
 logger = logging.getLogger(__name__)
@@ -302,8 +303,9 @@ class KoreanPostExporter(BaseItemExporter):
             front.append("math: true")
         if papers and self.chart_top:
             front.append("mermaid: true")
-        front += [f"{MARKER}: {kind.name}", "---"]
-        return "\n".join(front) + "\n\n" + liquid_safe("\n".join(body))
+        # Last: the seal, the sha256 of the post itself, by which a later run knows it unedited.
+        front += [f"{MARKER}: {kind.name}", POST_LINE, "---"]
+        return seal_post("\n".join(front) + "\n\n" + liquid_safe("\n".join(body)))
 
     def _category_tags(self, papers: list[Fields], tags: list[str]) -> list[str]:
         """The most common arXiv primary categories, spelled as the 분야 line spells them

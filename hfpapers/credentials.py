@@ -12,7 +12,7 @@ import base64
 import ipaddress
 import logging
 import re
-from urllib.parse import quote, quote_plus, urlsplit
+from urllib.parse import parse_qsl, quote, quote_plus, unquote, urlsplit
 
 # Everything between "://" and the last "@" before the path: also a malformed
 # user:SECRET TOKEN@host or user:SECRET@TOKEN@host.
@@ -58,6 +58,26 @@ def hide_secret(secret: str) -> None:
     for core in _base64_forms(secret.encode()):
         # The whole base64 word that holds it: its first and last characters carry the secret's too.
         _ENCODED.setdefault(core, re.compile(rf"[A-Za-z0-9+/]*{re.escape(core)}[A-Za-z0-9+/]*=*"))
+
+
+def hide_url_credentials(url: str) -> None:
+    """Mask a remote URL (the clone's own, from its config) whole, and each credential in it
+    wherever it shows on its own, like the token: the password, a user name over http(s)
+    (where a token often stands) and the query's values, as written and decoded. A server
+    that echoes the request shows them without the URL around them."""
+    hide_remote(url)
+    try:
+        parts = urlsplit(url)
+        user, password = parts.username, parts.password
+    except ValueError:
+        return
+    secrets = [password or ""]
+    if parts.scheme.lower() in ("http", "https") and user != TOKEN_USER:
+        secrets.append(user or "")
+    secrets += [value for _, value in parse_qsl(parts.query, keep_blank_values=True)]
+    for secret in secrets:
+        for form in {secret, unquote(secret)}:
+            hide_secret(form)
 
 
 def _base64_forms(secret: bytes) -> list[str]:

@@ -9,15 +9,18 @@ repository is named here (`PUBLISH_LOCK`).
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import os
 import re
+import signal
 import subprocess
 from pathlib import Path
 
 from hfpapers.credentials import mask_credentials
 
-# The lock file, in the repository's git folder, that publishing and the summaries cache take.
+# The lock file, in the repository's common git folder (shared by its linked worktrees), that
+# publishing and the summaries cache take.
 PUBLISH_LOCK = "hfpapers-publish.lock"
 
 # An identity as git writes one, ``Name <email>``: a name without < >, an address with an @
@@ -104,6 +107,34 @@ class GitError(Exception):
     pass
 
 
+def run_bounded(
+    command: list[str], stdin: bytes | None, timeout: float, env: dict[str, str], late: str
+) -> subprocess.CompletedProcess[bytes]:
+    """``command``'s exit status and output; after ``timeout`` seconds it is killed with every
+    process it started (an SSH transport, a credential helper: its process group), and
+    `GitError` says ``late``."""
+    with subprocess.Popen(
+        command,
+        stdin=subprocess.PIPE if stdin is not None else subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        env=env,
+        start_new_session=True,  # its own process group, to be ended whole
+    ) as proc:
+        try:
+            stdout, stderr = proc.communicate(stdin, timeout=timeout)
+        except subprocess.TimeoutExpired:
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait()
+            raise GitError(late) from None
+        except BaseException:  # KeyboardInterrupt: nothing of it stays behind either
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(proc.pid, signal.SIGKILL)
+            raise
+    return subprocess.CompletedProcess(command, proc.returncode, stdout, stderr)
+
+
 class Git:
     def __init__(self, work_tree: Path, author: str, timeout: float):
         self.work_tree = work_tree
@@ -129,18 +160,15 @@ class Git:
     def _run(
         self, args: tuple[str, ...], env: dict[str, str] | None, stdin: bytes | None
     ) -> subprocess.CompletedProcess[bytes]:
-        try:
-            return subprocess.run(
-                ["git", "-C", str(self.work_tree), *args],
-                input=stdin,
-                capture_output=True,
-                timeout=self.timeout,
-                # The user's git config, credential helpers and SSH keys apply.
-                env=git_environment({**self._identity(), **(env or {})}),
-            )
-        except subprocess.TimeoutExpired:
-            # Not the exception's own text: it holds the command, remote URL and all.
-            raise GitError(f"git {args[0]} took longer than {self.timeout:g} s (PUBLISH_TIMEOUT)") from None
+        return run_bounded(
+            ["git", "-C", str(self.work_tree), *args],
+            stdin,
+            self.timeout,
+            # The user's git config, credential helpers and SSH keys apply.
+            git_environment({**self._identity(), **(env or {})}),
+            # Not the command line: it holds the remote URL and all.
+            f"git {args[0]} took longer than {self.timeout:g} s (PUBLISH_TIMEOUT)",
+        )
 
     def __call__(
         self, *args: str, check: bool = True, env: dict[str, str] | None = None, input: str | None = None
@@ -226,6 +254,14 @@ def is_work_tree(path: Path) -> bool:
 def git_dir(path: Path) -> Path | None:
     """The git folder of the work tree ``path`` is in, or None (no repository, no git)."""
     proc = _ask(path, "rev-parse", "--absolute-git-dir")
+    found = proc.stdout.strip() if proc is not None and proc.returncode == 0 else ""
+    return Path(found) if found else None
+
+
+def common_git_dir(path: Path) -> Path | None:
+    """The git folder that all work trees of ``path``'s repository share (a linked worktree's
+    own folder is another), or None: where runs on one repository take turns."""
+    proc = _ask(path, "rev-parse", "--path-format=absolute", "--git-common-dir")
     found = proc.stdout.strip() if proc is not None and proc.returncode == 0 else ""
     return Path(found) if found else None
 

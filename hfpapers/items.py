@@ -112,9 +112,6 @@ class PaperList:
     """The post's URL (``POST_PERMALINK``, or the URL of the post it replaces); "" for none."""
     retired_posts: list[str] = field(default_factory=list)
     """The old script's posts for this list under another name, removed when this one is written."""
-    post_sha256: str = ""
-    """sha256 (hex) of the post rendered for this list; its data file records it, so a later
-    run tells the post it wrote from one the owner edited since."""
 
 
 def write_paper_schema() -> None:

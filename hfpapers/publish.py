@@ -15,17 +15,26 @@ lists (the summaries cache) in one commit after those.
 Each commit is built with git's plumbing (a temporary index, ``commit-tree``):
 the owner's index, work tree, stash and hooks play no part. With
 ``PUBLISH_PUSH`` the commits go on the remote branch's tip as just fetched and
-are pushed (never forced); a rejected push fetches and builds them again. No
-earlier commit is ever pushed again, the owner's local commits never at all.
-A file the remote holds in a version that is neither the one this run replaced
-nor this run's (the owner's edit there, a post withdrawn) is not overwritten:
-that list is not pushed and the run fails. The local branch then moves to what
-was pushed only when that changes nothing of the owner's. Without
-``PUBLISH_PUSH`` the commits go on the checked-out branch. Nothing is committed
-while a merge, cherry-pick, revert, rebase or bisect is in progress, nor a file
-that is a symbolic link, no regular file, outside SITE_DIR, or changed since
-this run wrote it. Two runs on one repository take turns (a lock in its git
-folder). Credentials are masked in every log message and traceback.
+are pushed (never forced); a rejected push fetches and builds them again, and
+a push that fails otherwise fetches to see whether the remote took it all the
+same (the connection dropped after). No earlier commit is ever pushed again, the
+owner's local commits never at all. A file the remote holds in a version that is
+neither the one this run replaced nor this run's (the owner's edit there, a post
+withdrawn) is not overwritten: that list is not pushed and the run fails, saying
+why (the remote's change, or this clone's commits the remote lacks). To the
+summaries cache the run adds only the answers it got. The local branch then
+moves to what was pushed only when that changes nothing of the owner's. Without
+``PUBLISH_PUSH`` the commits go on the checked-out branch, and its index takes
+them under git's own lock, before the branch moves: while a git command holds
+the index (a commit waiting for its message) nothing is committed. An index
+entry that holds this run's "before" or the remote's tip is no change of the
+owner's (a run stopped between the index and the branch left it). Nothing is
+committed while a merge, cherry-pick, revert, rebase or bisect is in progress,
+nor a file that is a symbolic link, no regular file, outside SITE_DIR, or
+changed since this run wrote it. Two runs on one repository take turns (a lock
+in its common git folder, which its linked worktrees share). Credentials are
+masked in every log message and traceback, a token in the clone's own remote
+URL too.
 """
 
 from __future__ import annotations
@@ -40,7 +49,7 @@ import os
 import shutil
 import stat
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import IO, Any
@@ -54,6 +63,7 @@ from hfpapers.credentials import (
     TOKEN_VARIABLE,
     hide_remote,
     hide_secret,
+    hide_url_credentials,
     install_credential_masking,
     mask_credentials,
     plain_http_refusal,
@@ -61,7 +71,9 @@ from hfpapers.credentials import (
 from hfpapers.gitrepo import DETACHED, PUBLISH_LOCK, Git, GitError, git_reason, in_progress, remote_urls
 from hfpapers.outcome import WRITTEN, ListOutcome, Published, RunRecord
 from hfpapers.safeio import UnsafeInputError, exclusive, loads_bounded
+from hfpapers.seal import Seal, seal_of
 from hfpapers.site import Site
+from hfpapers.summary_pipeline import KoreanSummaryPipeline
 
 logger = logging.getLogger(__name__)
 
@@ -73,6 +85,10 @@ SHARED_MESSAGE = "Korean summaries cache"
 _REGULAR_MODES = ("100644", "100755")
 # A file of the run's, or the remote's at its path, is read whole: one this big is nobody's post.
 MAX_READ_BYTES = 64 * 1024 * 1024
+# The reflog message of a branch moved to what was pushed (and so once the remote's tip).
+PUBLISHED_MOVE = "hfpapers: published"
+# The reflog message of a branch moved to the commits made on it without PUBLISH_PUSH.
+COMMITTED_MOVE = "hfpapers: committed"
 # The "before" of a path whose version before this run nobody recorded.
 _UNRECORDED = object()
 
@@ -190,6 +206,59 @@ class _Entry:
         return (self.mode, self.blob, self.foreign) == (other.mode, other.blob, other.foreign)
 
 
+def _index_entries(git: Git, paths: list[str], env: dict[str, str] | None) -> dict[str, _Entry]:
+    """What an index holds at each of ``paths``; a conflict's stages, or what is no regular
+    file, are ``foreign``."""
+    found = {path: _Entry() for path in paths}
+    listed = git("ls-files", "-s", "-z", "--", *paths, env=env).stdout if paths else ""
+    for line in filter(None, listed.split("\0")):
+        meta, path = line.split("\t", 1)
+        if path not in found:
+            continue
+        mode, blob, stage = meta.split()
+        conflict = stage != "0" or found[path].blob != ""
+        found[path] = _Entry(mode, blob, foreign=conflict or mode not in _REGULAR_MODES)
+    return found
+
+
+def _read_index(index: Path) -> bytes | None:
+    try:
+        return index.read_bytes()
+    except FileNotFoundError:
+        return None
+
+
+def _replace_locked(index: Path, was: bytes | None, new: bytes | None) -> bool:
+    """``index`` takes ``new`` under git's lock file, as git replaces it; False (nothing done)
+    when it no longer holds ``was``. Raises `GitError` when the lock is held: a git command
+    of the owner's is at work (or one that was stopped left it)."""
+    lock = index.with_name(index.name + ".lock")
+    try:
+        fd = os.open(lock, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC, 0o666)
+    except FileExistsError:
+        raise GitError(
+            f"git's index is locked ({lock} exists: a git command is running in this checkout,"
+            " such as a commit waiting for its message, or one that was stopped left it): nothing"
+            " committed; finish it (or remove the lock when no git runs), then run again"
+        ) from None
+    replaced = False
+    try:
+        with os.fdopen(fd, "wb") as file:
+            if _read_index(index) != was:
+                return False
+            if new is None:
+                return True  # no index, and none to make
+            file.write(new)
+            file.flush()
+            os.fsync(file.fileno())
+        os.replace(lock, index)
+        replaced = True
+        return True
+    finally:
+        if not replaced:
+            lock.unlink(missing_ok=True)
+
+
 def _held_elsewhere(lock: IO[str]) -> bool:
     """Whether another process holds the lock right now (to say that this run waits)."""
     try:
@@ -237,7 +306,6 @@ class GitPublisher:
             return published
         problems: list[str] = []
         try:
-            self._hide_remote_urls()
             with self._publish_lock():
                 busy = in_progress(self.git)
                 if busy:
@@ -267,10 +335,10 @@ class GitPublisher:
     # --- what this run wrote ------------------------------------------------
 
     def _hide_remote_urls(self) -> None:
-        """Whatever URL the remote's name stands for is masked too (a token in .git/config)."""
-        for option in (["--all"], ["--push", "--all"]):
-            for url in self.git("remote", "get-url", *option, self.remote, check=False).stdout.splitlines():
-                hide_remote(url)
+        """Whatever URL the remote stands for is masked, and each credential in it on its own
+        (a token in .git/config, which a server may echo without the URL)."""
+        for url in remote_urls(self.site, self.remote):
+            hide_url_credentials(url)
 
     def _relative(self, path: str) -> PurePosixPath:
         try:
@@ -295,7 +363,12 @@ class GitPublisher:
                 continue
             recorded = outcome.written.get(path)
             if recorded is not None and _sha256(data) != recorded:
-                problems.append(f"{shown} changed in SITE_DIR since this run wrote it (someone else's edit)")
+                problems.append(
+                    f"{shown} was replaced in SITE_DIR since this run wrote it by another run of"
+                    " hfpapers (which publishes its own)"
+                    if seal_of(data) is Seal.INTACT
+                    else f"{shown} changed in SITE_DIR since this run wrote it (someone else's edit)"
+                )
                 continue
             changes.append(_Change(self.prefix + shown, shown, data, outcome.before.get(path, _UNRECORDED)))
         for path in outcome.removed:
@@ -458,17 +531,14 @@ class GitPublisher:
         message = outcome.period.commit_message(outcome.papers, refresh=existed)
         odd = [c.shown for c in plan.changes if theirs[c.path].foreign]
         changed = [
-            c.shown
+            c
             for c in plan.changes
             if not theirs[c.path].foreign and not self._replaceable(c, theirs[c.path], known[c.path])
         ]
         where = "on the remote" if self.push_enabled else f"in {self.branch_name}"
         reasons = []
         if changed:
-            reasons.append(
-                f"{', '.join(changed)} changed {where} since this clone's version (someone else's"
-                " change, which stays: pull, then run again to refresh it)"
-            )
+            reasons.append(self._why_not_replaced(chain, changed, theirs))
         if odd:
             reasons.append(f"{', '.join(odd)} is a symbolic link or no regular file {where} (it stays)")
         if reasons:
@@ -485,21 +555,67 @@ class GitPublisher:
         chain.messages[outcome.key] = message
         chain.subjects.append(message)
 
+    def _why_not_replaced(self, chain: _Chain, changed: list[_Change], theirs: dict[str, _Entry]) -> str:
+        """Why the remote's version of ``changed`` is not this run's to replace, as it is: this
+        clone's own commits the remote lacks (the remote moved back past what it took from
+        hfpapers, or commits not pushed), or the remote's work since this clone's version;
+        and what brings them together. A pull cannot help where this clone is ahead, nor
+        while this run's files stand where the pull would write."""
+        shown = ", ".join(c.shown for c in changed)
+        ahead = self._ahead_of(chain.base)
+        if ahead == "published":
+            return (
+                f"{shown} is not on the remote as this clone has it: the remote's branch moved back past"
+                " commits it took from hfpapers (a force-push, or a remote that dropped them); what it"
+                " holds now stays. Reset this clone's branch to the remote's, then run again"
+            )
+        if ahead == "unpushed":
+            return (
+                f"{shown} differs on the remote by commits of this clone's that the remote lacks (not"
+                " pushed; it stays as it is there): push them, or reset this clone's branch to the"
+                " remote's, then run again"
+            )
+        if all(theirs[c.path].absent for c in changed):
+            what = f"{shown} is no longer on the remote (removed there since this clone's version)"
+        else:
+            what = f"{shown} changed on the remote since this clone's version (someone else's change)"
+        return (
+            f"{what}, which stays: bring this clone's branch to the remote's (this run's files for the"
+            " list stand where a pull writes: remove them first), then run again"
+        )
+
+    def _ahead_of(self, tip: str | None) -> str:
+        """How HEAD stands to the remote's tip: "published" when it has commits beyond it that
+        the remote once took (the branch moved to them after a push: the remote moved back),
+        "unpushed" when it has others beyond it, "" when it is not ahead of it."""
+        head = self._head()
+        if not self.push_enabled or tip is None or head is None or head == tip:
+            return ""
+        if self.git("merge-base", "--is-ancestor", tip, head, check=False).returncode != 0:
+            return ""
+        beyond = set(self.git("rev-list", f"{tip}..{head}").stdout.split())
+        ref = f"refs/heads/{self.branch_name}"
+        log = self.git("log", "-g", "--format=%H %gs", ref, "--", check=False).stdout.splitlines()
+        pushed = {line.split(" ", 1)[0] for line in log if line.endswith(f" {PUBLISHED_MOVE}")}
+        return "published" if beyond & pushed else "unpushed"
+
     def _add_shared(self, chain: _Chain, shared: list[_Change], known: dict[str, _Entry]) -> None:
-        """The summaries cache's commit: this run's file where the remote has none or the one this
-        clone knows; merged with the remote's by key where it changed there (another clone's
-        answers), the remote's entries winning; left out, with a warning, when the remote's is
-        no JSON object (its version stays)."""
+        """The summaries cache's commit: this run's file where the remote has the version this
+        clone knows (or this run's); else the remote's version with this run's answers added by
+        key (another clone's answers, an entry the owner removed or edited there, a cache they
+        deleted: all stay), the remote's entries winning; left out, with a warning, when the
+        remote's is no JSON object (its version stays)."""
         if not shared:
             return
         theirs = self._entries(chain.top, [change.path for change in shared])
+        answers = self._answers_of_this_run()
         changes: dict[str, tuple[str, str] | None] = {}
         for change in shared:
             entry = theirs[change.path]
-            if not entry.foreign and (entry.absent or entry.blob in (change.blob, known[change.path].blob)):
+            if not entry.foreign and entry.blob in (change.blob, known[change.path].blob):
                 changes[change.path] = (entry.mode or "100644", change.blob)
                 continue
-            merged = None if entry.foreign else self._merged(change, entry.blob)
+            merged = None if entry.foreign else self._merged(entry.blob, answers.get(change.path, {}))
             if merged is None:
                 logger.warning(
                     "Not pushing %s: the remote's is %s; the remote's version stays, and summaries"
@@ -508,27 +624,45 @@ class GitPublisher:
                     "no regular file" if entry.foreign else "no JSON object this run can merge with",
                 )
                 continue
+            if merged == b"":
+                continue  # this run has nothing to add to the remote's
             if merged != change.data:
                 chain.merged[change.path] = merged
-            changes[change.path] = (entry.mode, self._blob(merged))
+            changes[change.path] = (entry.mode or "100644", self._blob(merged))
         if not (changes and self._commit(chain, changes, SHARED_MESSAGE)):
             logger.info("the shared files: nothing changed, no commit")
             return
         chain.subjects.append(SHARED_MESSAGE)
 
-    def _merged(self, change: _Change, blob: str) -> bytes | None:
-        """The remote's JSON object with this run's keys it lacks, as the cache writes it; None
-        when either is no JSON object."""
-        remote = self._content(blob)
+    def _answers_of_this_run(self) -> dict[str, dict[str, Any]]:
+        """Path from the repository's top -> the entries this run saved in that shared file
+        (the summaries cache: the answers it got); none without a crawl."""
         try:
-            if remote is None or change.data is None:
+            pipeline = self.crawler.get_item_pipeline(KoreanSummaryPipeline)
+        except RuntimeError:  # no engine: nothing of this run's was asked
+            return {}
+        if pipeline is None:
+            return {}
+        summarizer = pipeline.summarizer
+        try:
+            path = self.prefix + str(self._relative(str(summarizer.path)))
+        except UnsafePathError:
+            return {}
+        return {path: dict(summarizer.saved)}
+
+    def _merged(self, blob: str, answers: dict[str, Any]) -> bytes | None:
+        """The remote's JSON object (none: {}) with ``answers`` it lacks, as the cache writes it;
+        b"" when that adds nothing; None when the remote's is no JSON object."""
+        remote = self._content(blob) if blob else b"{}"
+        try:
+            if remote is None:
                 return None
-            theirs, ours = (loads_bounded(data, max_bytes=MAX_READ_BYTES) for data in (remote, change.data))
-            if not isinstance(theirs, dict) or not isinstance(ours, dict):
+            theirs = loads_bounded(remote, max_bytes=MAX_READ_BYTES)
+            if not isinstance(theirs, dict):
                 return None
-            merged: dict[str, Any] = {**ours, **theirs}
-            if merged == ours:
-                return change.data
+            merged: dict[str, Any] = {**answers, **theirs}
+            if merged == theirs:
+                return b""
             return (json.dumps(merged, ensure_ascii=False, indent=1, sort_keys=True) + "\n").encode()
         except (ValueError, UnsafeInputError, UnicodeError, RecursionError):
             return None
@@ -536,6 +670,7 @@ class GitPublisher:
     # --- with PUBLISH_PUSH: on the remote's tip ----------------------------
 
     def _to_remote(self, plans: list[_Plan], shared: list[_Change]) -> _Chain:
+        self._hide_remote_urls()  # before git talks to it: a server may print anything back
         branch = self.branch or self._checked_out_branch()
         self.branch_name = branch
         self.auth = self._auth()
@@ -558,16 +693,39 @@ class GitPublisher:
                     self._catch_up(branch, tip, plans, shared, chain)
                 return chain
             assert chain.top is not None
-            proc = self.git(
-                "push", self.remote, f"{chain.top}:refs/heads/{branch}", check=False, env=self.auth
-            )
-            if proc.returncode == 0:
+            try:
+                proc = self.git(
+                    "push", self.remote, f"{chain.top}:refs/heads/{branch}", check=False, env=self.auth
+                )
+                failure = git_reason(proc) if proc.returncode != 0 else ""
+            except GitError as exc:  # it took too long: it may have got there all the same
+                proc, failure = None, str(exc)
+            if not failure:
                 logger.info(
                     "Pushed to %s %s: %s", mask_credentials(self.remote), branch, "; ".join(chain.subjects)
                 )
                 self._catch_up(branch, chain.top, plans, shared, chain)
                 return chain
-            rejected = any(marker in proc.stderr for marker in _REJECTED)
+            rejected = proc is not None and any(marker in proc.stderr for marker in _REJECTED)
+            if not rejected:
+                landed, unknown = self._landed(branch, chain.top)
+                if landed:
+                    logger.warning(
+                        "git push to %s reported a failure (%s), but the remote's %s has this run's"
+                        " commits: published",
+                        mask_credentials(self.remote),
+                        mask_credentials(failure),
+                        branch,
+                    )
+                    self._catch_up(branch, chain.top, plans, shared, chain)
+                    return chain
+                if unknown:
+                    raise GitError(
+                        f"push to {mask_credentials(self.remote)} failed: {mask_credentials(failure)};"
+                        f" whether the remote took it is unknown (asking it failed too: {unknown}):"
+                        " the files stay in SITE_DIR, and a later run of these lists publishes them"
+                        " if it did not"
+                    )
             if not rejected or attempt == self.retries:
                 break
             logger.warning(
@@ -575,10 +733,22 @@ class GitPublisher:
                 attempt + 2,
             )
         raise GitError(
-            f"push to {mask_credentials(self.remote)} failed: {mask_credentials(git_reason(proc))};"
+            f"push to {mask_credentials(self.remote)} failed: {mask_credentials(failure)};"
             " nothing was published: the files stay in SITE_DIR, and a later run of these lists"
             " publishes them"
         )
+
+    def _landed(self, branch: str, top: str) -> tuple[bool, str]:
+        """After a push that failed: whether the remote's branch holds ``top`` all the same (the
+        connection dropped after the remote took it); and why the remote could not be asked
+        ("" when it answered)."""
+        try:
+            tip = self._fetch(branch)
+        except GitError as exc:
+            return False, str(exc)
+        if tip is None:
+            return False, ""
+        return self.git("merge-base", "--is-ancestor", top, tip, check=False).returncode == 0, ""
 
     def _checked_out_branch(self) -> str:
         ref = self.git("symbolic-ref", "-q", "HEAD", check=False).stdout.strip()
@@ -680,7 +850,7 @@ class GitPublisher:
         paths = [c.path for c in ours]
         pushed = self._entries(target, paths)
         before = self._entries(head, paths)
-        staged = self._staged(head, paths)
+        staged = self._staged(head, ours, self._entries(chain.base, paths))
         sync: dict[str, tuple[str, str] | None] = {}
         rewrite: dict[str, bytes] = {}
         for change in ours:
@@ -731,7 +901,7 @@ class GitPublisher:
             return git_reason(moved)
         ref = f"refs/heads/{self.branch_name}"
         updated = self.top(
-            "update-ref", "-m", "hfpapers: published", ref, target, head or "0" * len(target), check=False
+            "update-ref", "-m", PUBLISHED_MOVE, ref, target, head or "0" * len(target), check=False
         )
         if updated.returncode != 0:  # the branch moved meanwhile: the index and files go back with it
             self.top("read-tree", "-m", "-u", target, start, check=False)
@@ -739,14 +909,40 @@ class GitPublisher:
         self.top("update-index", "-q", "--refresh", check=False)
         return ""
 
-    def _staged(self, head: str | None, paths: list[str]) -> list[str]:
-        """Those of ``paths`` where the owner's index differs from ``head``."""
+    def _staged(
+        self,
+        head: str | None,
+        changes: list[_Change],
+        tip: dict[str, _Entry] | None = None,
+        env: dict[str, str] | None = None,
+    ) -> list[str]:
+        """The changes' paths where the owner's index (or ``env``'s) stages a change of theirs
+        over ``head``. An entry that holds the version this run replaced (hfpapers' own, as the
+        writer found it) or the remote's tip's (what the last run pushed) is none: a run killed
+        between moving the index and the branch left it."""
+        paths = [change.path for change in changes]
         if not paths:
             return []
         listed = self.top(
-            "diff-index", "--cached", "--name-only", "-z", head or self._empty_tree(), "--", *paths
+            "diff-index", "--cached", "--name-only", "-z", head or self._empty_tree(), "--", *paths, env=env
         )
-        return [path for path in listed.stdout.split("\0") if path]
+        staged = [path for path in listed.stdout.split("\0") if path]
+        if not staged:
+            return []
+        index = _index_entries(self.top, staged, env)
+        owners = []
+        for change in changes:
+            if change.path not in staged:
+                continue
+            entry = index[change.path]
+            if tip is not None and entry.same(tip[change.path]):
+                continue
+            if entry.regular and isinstance(change.before, str):
+                content = self._content(entry.blob)
+                if content is not None and _sha256(content) == change.before:
+                    continue
+            owners.append(change.path)
+        return owners
 
     def _empty_tree(self) -> str:
         return self.top("hash-object", "-w", "-t", "tree", "--stdin", input="").stdout.strip()
@@ -757,7 +953,8 @@ class GitPublisher:
         branch = self._checked_out_branch()
         self.branch_name = branch
         head = self._head()
-        paths = [c.path for plan in plans for c in plan.changes] + [c.path for c in shared]
+        ours = [c for plan in plans for c in plan.changes] + shared
+        paths = [c.path for c in ours]
         known = self._entries(head, paths)
         with self._chain(head) as chain:
             for plan in plans:
@@ -767,40 +964,84 @@ class GitPublisher:
             return chain
         assert chain.top is not None
         # The owner's index keeps what they staged; our paths take the commit, as after `git commit`.
-        staged = set(self._staged(head, paths))
-        self.top(
+        # The index first, then the branch: a run stopped between the two leaves its files staged
+        # over HEAD (the next run knows them as its own), never a branch ahead of an index that
+        # would undo the commit with the owner's next one. While a git command of the owner's
+        # holds the index (a commit waiting for its message), nothing is committed.
+        top = chain.top
+        staged: list[str] = []
+        committed: dict[str, _Entry] = {}
+
+        def commit(index: dict[str, str]) -> dict[str, _Entry]:
+            staged[:] = self._staged(head, ours, env=index)
+            committed.clear()
+            committed.update(self._entries(top, [path for path in paths if path not in staged]))
+            return committed
+
+        def undo(index: dict[str, str]) -> dict[str, _Entry]:  # where it still holds the commit's
+            held = _index_entries(self.top, list(committed), index)
+            return {path: known[path] for path, entry in committed.items() if held[path].same(entry)}
+
+        self._index_takes(commit)
+        moved = self.top(
             "update-ref",
             "-m",
-            "hfpapers: published",
+            COMMITTED_MOVE,
             f"refs/heads/{branch}",
-            chain.top,
-            head or "0" * len(chain.top),
+            top,
+            head or "0" * len(top),
+            check=False,
         )
+        if moved.returncode != 0:  # the branch moved meanwhile: the index goes back, nothing is committed
+            try:
+                self._index_takes(undo)
+            except GitError as exc:
+                logger.warning("git's index still stages this run's files: %s", exc)
+            raise GitError(f"nothing committed: {branch} moved meanwhile ({git_reason(moved)})")
         for subject in chain.subjects:
             logger.info("Committed %s", subject)
-        synced = [path for path in paths if path not in staged]
-        for path in sorted(set(paths) & staged):
+        for path in staged:
             logger.warning(
                 "%s had changes staged in git: they stay staged (`git restore --staged %s` drops them)",
                 path,
                 path,
             )
-        if synced:
-            proc = self.top("reset", "-q", "--", *synced, check=False)
-            if proc.returncode != 0:
-                logger.warning(
-                    "Committed, but git's index could not take the new %s (%s): `git reset -- %s` fixes it",
-                    ", ".join(synced),
-                    git_reason(proc),
-                    " ".join(synced),
-                )
         return chain
+
+    def _index_takes(self, choose: Callable[[dict[str, str]], dict[str, _Entry]]) -> None:
+        """The checkout's index takes the entries ``choose`` picks, reading a copy of it (given
+        the copy's environment), with the work tree's file stats; an absent entry removes its
+        path. Made on the copy, which replaces the index under git's own lock (``index.lock``,
+        taken as git takes it) when the index is still as it was copied. Raises `GitError`
+        when a git command holds that lock, or the index keeps changing."""
+        index = Path(self.top("rev-parse", "--path-format=absolute", "--git-path", "index").stdout.strip())
+        width = 64 if self.top("rev-parse", "--show-object-format").stdout.strip() == "sha256" else 40
+        for _ in range(3):
+            was = _read_index(index)
+            with tempfile.TemporaryDirectory(prefix="hfpapers-index-") as tmp:
+                copy = Path(tmp) / "index"
+                if was is not None:
+                    copy.write_bytes(was)
+                env = {"GIT_INDEX_FILE": str(copy)}
+                entries = choose(env)
+                if entries:
+                    zero = "0" * width
+                    lines = "".join(
+                        f"0 {zero}\t{path}\0" if entry.absent else f"{entry.mode} {entry.blob}\t{path}\0"
+                        for path, entry in entries.items()
+                    )
+                    self.top("update-index", "-z", "--index-info", input=lines, env=env)
+                    self.top("update-index", "-q", "--refresh", check=False, env=env)
+                if _replace_locked(index, was, copy.read_bytes() if copy.exists() else None):
+                    return
+        raise GitError(f"git's index in {self.top.work_tree} kept changing while this run committed")
 
     @contextlib.contextmanager
     def _publish_lock(self) -> Iterator[None]:
         """One run at a time commits and pushes in this repository; the next one waits,
         at most PUBLISH_TIMEOUT."""
-        git_dir = Path(self.git("rev-parse", "--absolute-git-dir").stdout.strip())
+        # The common git folder: the linked worktrees of one repository share its refs, and take turns.
+        git_dir = Path(self.git("rev-parse", "--path-format=absolute", "--git-common-dir").stdout.strip())
         with (git_dir / PUBLISH_LOCK).open("a") as lock:
             if _held_elsewhere(lock):
                 logger.info("Waiting for another run to finish publishing in %s", self.site)

@@ -13,9 +13,10 @@ post asks nothing again; a changed abstract or model asks anew.
 
 A model's answer is untrusted text: one line, no markdown headings or list
 markers, at most ``SUMMARY_MAX_CHARS``, mostly Korean, a finished answer
-(``finish_reason`` "stop"), not an echo of the prompt, and linking nothing the
-abstract does not; the renderer escapes it like an abstract. Anything else is
-dropped like an answer that never came.
+(``finish_reason`` "stop"), not an echo of the prompt, linking nothing the
+abstract does not, and holding neither ``SUMMARY_API_KEY`` nor ``PUBLISH_GIT_TOKEN``;
+the renderer escapes it like an abstract. Anything else is dropped like an answer
+that never came.
 
 The cache is committed to a repository others push to. A file that cannot be
 read, or holds text that cannot be written back (a lone surrogate such as
@@ -24,7 +25,8 @@ site) is kept aside (``summaries-ko.json.bad-<time>``), never overwritten or
 followed; in a ``_data/papers`` that is no real folder of the site
 (`Site.real_folder`, the writer's rule too) it is neither read nor written. A save merges
 with what is on disk then, under the lock publishing takes, so two runs at
-once keep each other's answers.
+once keep each other's answers; publishing adds only this run's answers (`Summarizer.saved`)
+to a cache someone changed on the remote.
 
 Which papers are asked, how many at once, and when to stop is the
 `KoreanSummaryPipeline`'s business (summary_pipeline.py).
@@ -51,8 +53,8 @@ from scrapy.http import Response
 from scrapy.http.request import NO_CALLBACK
 from scrapy.settings import BaseSettings
 
-from hfpapers.gitrepo import PUBLISH_LOCK
-from hfpapers.gitrepo import git_dir as find_git_dir
+from hfpapers.credentials import TOKEN_VARIABLE
+from hfpapers.gitrepo import PUBLISH_LOCK, common_git_dir
 from hfpapers.items import Paper
 from hfpapers.safeio import UnsafeInputError, exclusive, loads_bounded, read_capped
 from hfpapers.site import Site
@@ -79,6 +81,8 @@ _MARKUP_RE = re.compile(r"(?:^|\s)(?:#{1,6}|[-*+]|\d+[.)])\s+")
 _WORD_RE = re.compile(r"\w+")
 # Anything a reader could take for an address: any scheme, or www. without one.
 _LINK_RE = re.compile(r"(?i)(?:\b[a-z][a-z0-9+.-]*://|\bwww\.)[^\s<>\"'{}\[\]|\\^`]*")
+# A key or token shorter than this is looked for in no answer (hide_secret masks none shorter).
+MIN_SECRET_CHARS = 6
 # Only an answer the model finished; "length" is one cut off mid-sentence.
 FINISHED = (None, "stop")
 
@@ -135,6 +139,14 @@ def check_summary(text: str, *, prompt: str, title: str, abstract: str, max_char
     return summary
 
 
+def holds_secret(text: str) -> bool:
+    """Whether ``text`` holds the endpoint's key or the publishing token (an endpoint that echoes
+    its request): never cached, committed or posted. One shorter than a real key's least
+    would match ordinary words, and is not looked for."""
+    secrets = (os.environ.get(name, "") for name in (KEY_VARIABLE, TOKEN_VARIABLE))
+    return any(len(secret) >= MIN_SECRET_CHARS and secret in text for secret in secrets)
+
+
 def completions_url(base: str) -> str:
     """``{base}/chat/completions``, keeping a query (``?api-version=…``); a base that
     already names the endpoint is taken as it is."""
@@ -161,6 +173,8 @@ class Summarizer:
         self.cache: dict[str, dict[str, str]] = {k: v for k, v in self._read().items() if _usable(v)}
         # This run's answers: what a save adds to the file as it is then.
         self.new: dict[str, dict[str, str]] = {}
+        # Every answer this run saved: all that publishing adds to the cache someone else changed.
+        self.saved: dict[str, dict[str, str]] = {}
 
     @property
     def enabled(self) -> bool:
@@ -225,9 +239,12 @@ class Summarizer:
             return None
 
     def check(self, text: str, paper: Paper) -> str:
-        return check_summary(
+        summary = check_summary(
             text, prompt=self.prompt, title=paper.title, abstract=paper.abstract, max_chars=self.max_chars
         )
+        if holds_secret(summary):
+            raise SummaryError(f"holds {KEY_VARIABLE} or {TOKEN_VARIABLE}")
+        return summary
 
     def remember(self, paper: Paper, summary: str) -> None:
         entry = {"summary": summary, "model": self.model}
@@ -303,15 +320,16 @@ class Summarizer:
             except BaseException:
                 Path(tmp).unlink(missing_ok=True)
                 raise
+        self.saved.update(self.new)
         self.new = {}
         return self.path
 
     @contextlib.contextmanager
     def _locked(self) -> Iterator[None]:
-        """The lock GitPublisher takes in the git folder when SITE_DIR is in a git work tree
+        """The lock GitPublisher takes in the common git folder when SITE_DIR is in a git work tree
         (a save never lands between another run's add and commit), else a lock on the cache's
         folder. Waits at most PUBLISH_TIMEOUT, as publishing does; then `TimeoutError`."""
-        git_dir = find_git_dir(self.site.root)
+        git_dir = common_git_dir(self.site.root)
         if git_dir is not None:
             fd = os.open(git_dir / PUBLISH_LOCK, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o644)
         else:

@@ -1,12 +1,13 @@
 """`ListWriter`: the files of each list: rendered, installed, the old post retired.
 
 Each list that passed the pipelines is rendered at once (the post by
-`KoreanPostExporter`, the data file by `DataFileExporter`, which records the
-post's sha256) to hidden temporary files beside their targets. When the spider
-closes, the `RunLedger` calls `ListWriter.write_lists` with the clean lists.
-For each, one check (`ListWriter._check`, just before the rename) decides
-whether the files there are hfpapers' to replace: a post that is not a papers
-post, or not a regular file, fails the list; a post the owner edited is kept.
+`KoreanPostExporter`, the data file by `DataFileExporter`, each sealed with its
+own sha256: `hfpapers.seal`) to hidden temporary files beside their targets.
+When the spider closes, the `RunLedger` calls `ListWriter.write_lists` with the
+clean lists. For each, one check (`ListWriter._check`, just before the rename)
+decides whether the files there are hfpapers' to replace: a post that is not a
+papers post, or not a regular file, fails the list; a post or data file the
+owner edited is kept, with the other.
 Then the files are renamed into place (atomic, a list's two together) and the
 old posts they replace removed; every other temporary file is removed, and the
 existing post of a list not written stays byte for byte as it was. So a
@@ -18,7 +19,8 @@ Nothing is written through a symbolic link: ``_posts``, ``_data`` and
 ``_data/papers`` must be real folders inside SITE_DIR, and a post or data file
 that is a link is left alone. Runs on one site take turns (a lock on
 ``_posts``) while they set old posts aside, install and put back, so one run
-never restores another's post in flight. Always on.
+never restores another's post in flight, and the next run settles what a killed
+one left half done. Always on.
 """
 
 from __future__ import annotations
@@ -36,6 +38,7 @@ import tempfile
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -52,6 +55,7 @@ from hfpapers.outcome import FAILED, KEPT
 from hfpapers.periods import Period, from_key
 from hfpapers.previous import MAX_DATA_FILE, is_papers_post
 from hfpapers.safeio import MAX_FILE_BYTES, UnsafeInputError, exclusive, loads_bounded, read_capped
+from hfpapers.seal import Seal, seal_of
 from hfpapers.site import Site, UnsafeSiteError
 
 logger = logging.getLogger(__name__)
@@ -69,6 +73,14 @@ _NO_LOCKS = {"GIT_OPTIONAL_LOCKS": "0"}
 RETIRED = ".retired.tmp"  # an old post set aside until the new one is in place
 # `.{name}.{kind}-{key}.retired.tmp`: the old post `name`, set aside for that list's new post.
 _ASIDE_RE = re.compile(r"\.(?P<name>.+\.md)\.(?P<kind>[a-z]+)-(?P<key>[0-9W-]+)" + re.escape(RETIRED))
+# `.{name}.retired.tmp`, as earlier writers named it: `name` an old post of a list by its name.
+_LEGACY_ASIDE_RE = re.compile(
+    r"\.(?P<name>(?P<day>[0-9]{4}-[0-9]{2}-[0-9]{2})-(?P<slug>[a-z-]+?)(?:-[0-9]{9,10})?\.md)"
+    + re.escape(RETIRED)
+)
+KEPT_COPY = ".tmp.old"  # `install`'s copy of a file it replaces, until every rename is done
+# A temporary file's name (tempfile.mkstemp: prefix, 8 characters, suffix) with KEPT_COPY.
+_KEPT_COPY_RE = re.compile(r"\..+\.[a-z0-9_]{8}" + re.escape(KEPT_COPY))
 _SHA256_RE = re.compile(r"[0-9a-f]{64}")
 
 
@@ -100,7 +112,7 @@ def install(files: dict[Path, Path]) -> None:
             with contextlib.suppress(FileNotFoundError):
                 # A file, or a symbolic link (put back as that link); anything else is no post.
                 if stat.S_ISREG(os.lstat(target).st_mode) or target.is_symlink():
-                    kept[target] = tmp.with_name(tmp.name + ".old")
+                    kept[target] = tmp.with_name(tmp.name.removesuffix(".tmp") + KEPT_COPY)
                     # A copy, not a hard link: fs.protected_hardlinks refuses a link to a post
                     # another user owns (EPERM), and renaming the post away would leave a moment
                     # (or, if the run is killed then, for good) with no post at all.
@@ -162,13 +174,16 @@ def taking_turns(posts: Path, wait: float = TURN_WAIT) -> Iterator[None]:
 
 
 def restore_set_aside(site: Site, wait: float = TURN_WAIT) -> None:
-    """Settle every old post an earlier run set aside and did not finish with (SIGKILL,
-    a power cut), whatever its age: while a run writes a list it holds the turn, so what
-    is found here with the turn held is no running run's.
+    """Settle what an earlier run left in the middle of installing a list (SIGKILL, a power
+    cut), whatever its age: while a run writes a list it holds the turn, so what is found
+    here with the turn held is no running run's.
 
-    Put back at its name, unless the list it was set aside for has its post in place
-    (that post replaced it: it is removed) or a file took its name since (left, with a
-    warning, unless it is the same bytes).
+    An old post it set aside is put back at its name, unless the list it was set aside for
+    has its post in place (that post replaced it: it is removed) or a file took its name
+    since (left, with a warning, unless it is the same bytes). The copies it kept of the
+    files it replaced (``.NAME.XXXXXXXX.tmp.old``) are removed. Only names the writer gives,
+    and for an old post, a papers post of the list its name gives: another hidden file of
+    that shape is the owner's, and stays.
     """
     posts = site.root / "_posts"
     try:
@@ -178,17 +193,52 @@ def restore_set_aside(site: Site, wait: float = TURN_WAIT) -> None:
     try:
         with taking_turns(posts, wait):
             for hidden in posts.rglob(f".*{RETIRED}"):
-                with contextlib.suppress(OSError, ValueError):  # ValueError: no name left (.retired.tmp)
+                with contextlib.suppress(OSError, ValueError):
                     _settle(site, hidden)
+            for folder in (posts, site.root / "_data" / "papers"):
+                with contextlib.suppress(OSError):  # none yet, or no real folder of the site
+                    site.real_folder(folder)
+                    _remove_kept_copies(folder)
     except OSError as exc:  # another run held the turn too long, or _posts cannot be locked
         logger.warning("Old posts set aside by an earlier run not looked at: %s", exc)
+
+
+def _aside_for(hidden: Path) -> tuple[Path, Period] | None:
+    """The old post ``hidden`` was set aside from, and the list it was set aside for; None for
+    a name the writer never gives. Earlier writers named it ``.NAME.retired.tmp``: its list is
+    the one NAME is a post of."""
+    match = _ASIDE_RE.fullmatch(hidden.name)
+    if match:
+        try:
+            return hidden.with_name(match["name"]), from_key(match["kind"], match["key"])
+        except ValueError:
+            return None
+    match = _LEGACY_ASIDE_RE.fullmatch(hidden.name)
+    if not match:
+        return None
+    for kind, key in (("daily", match["day"]), ("monthly", match["day"][:7]), ("weekly", _iso_week(match))):
+        with contextlib.suppress(ValueError):
+            period = from_key(kind, key)
+            if period.slug == match["slug"] and period.first.isoformat() == match["day"]:
+                return hidden.with_name(match["name"]), period
+    return None
+
+
+def _iso_week(match: re.Match[str]) -> str:
+    try:
+        year, week, _ = date.fromisoformat(match["day"]).isocalendar()
+    except ValueError:
+        return ""
+    return f"{year}-W{week:02d}"
 
 
 def _settle(site: Site, hidden: Path) -> None:
     if not stat.S_ISREG(os.lstat(hidden).st_mode):
         return
-    match = _ASIDE_RE.fullmatch(hidden.name)
-    original = hidden.with_name(match.group("name") if match else hidden.name[1 : -len(RETIRED)])
+    aside = _aside_for(hidden)
+    if aside is None or not is_papers_post(read_regular(hidden) or b"", aside[1]):
+        return  # not an old post the writer set aside: the owner's file, whatever its name
+    original, period = aside
     if os.path.lexists(original):
         try:
             same = read_regular(original) == read_regular(hidden)
@@ -201,11 +251,7 @@ def _settle(site: Site, hidden: Path) -> None:
                 "%s was set aside by an earlier run, and %s is there again: both left", hidden, original
             )
         return
-    try:
-        period = from_key(match.group("kind"), match.group("key")) if match else None
-    except ValueError:
-        period = None
-    if period is not None and is_papers_post(site.post(period), period):
+    if is_papers_post(site.post(period), period):
         hidden.unlink()
         logger.warning(
             "Removed %s: %s replaced it, and an earlier run stopped before removing it",
@@ -215,6 +261,15 @@ def _settle(site: Site, hidden: Path) -> None:
         return
     os.replace(hidden, original)
     logger.warning("Put back %s, set aside by an earlier run that did not finish", original)
+
+
+def _remove_kept_copies(folder: Path) -> None:
+    """Remove the copies `install` keeps while it renames, left by a run killed meanwhile."""
+    for path in folder.glob(f".*{KEPT_COPY}"):
+        with contextlib.suppress(OSError):
+            if _KEPT_COPY_RE.fullmatch(path.name) and stat.S_ISREG(os.lstat(path).st_mode):
+                path.unlink()
+                logger.info("Removed %s, left by an earlier run that did not finish", path)
 
 
 def sweep_stale(folder: Path, older_than: float = STALE_AFTER) -> None:
@@ -317,8 +372,6 @@ class ListWriter:
             for exporter_class, where in self.renderers:
                 target = where(self.site, period)
                 content = self._render(exporter_class, item)
-                if target == self.site.post(period):
-                    item.post_sha256 = sha256(content)
                 files[target] = self._temporary(target, content)
                 written[str(target)] = sha256(content)
         except Exception as exc:
@@ -406,14 +459,19 @@ class ListWriter:
 
     def _check(self, period: Period, rendered: _Rendered) -> _Found:
         """Whether this list's files may replace what is at their names now: the one place
-        that says whether a post is hfpapers' to replace or remove. Raises `_NotOursError`.
+        that says whether a post or data file is hfpapers' to replace or remove. Raises
+        `_NotOursError`.
 
         A post or data file that is not a regular file in a real folder of the site, or
         a post that is no papers post (a user's own at our name, also one written while
-        the run was on), fails the list. A post the owner edited is kept: one whose
-        bytes differ from the sha256 its data file records; for a post with no record
-        (the old script's), one with changes git has not committed. Whatever was
-        checked here is what the ledger hears as "before".
+        the run was on), fails the list. A post or data file the owner edited is kept, and
+        the list's other file with it: one whose seal fails (`hfpapers.seal`), or a post
+        without one beside a data file with one (its seal removed); for one without a seal
+        (the old script's, or hfpapers' before it sealed its files), a post whose bytes
+        (CRLF read as LF, too) differ from the sha256 its data file records, or else a file
+        with changes git has not committed. A file whose seal holds is hfpapers' as written,
+        whatever the other file says (a pair a killed run installed only half). Whatever
+        was checked here is what the ledger hears as "before".
         """
         post, data = self.site.post(period), self.site.data_file(period)
         found = _Found()
@@ -435,19 +493,23 @@ class ListWriter:
                 raise _NotOursError(
                     FAILED, f"{path} is not a papers post; left alone, and this list not written"
                 )
-        recorded = _recorded_post(found.content.get(data))
-        if post in found.content and recorded is not None and sha256(found.content[post]) != recorded:
-            raise _NotOursError(
-                KEPT,
-                f"{post} differs from the post hfpapers wrote (an edit of yours): kept as it is, with its"
-                " data file; delete the post to have hfpapers write it again",
-            )
-        edited = self._uncommitted([path for path in posts if path != post or recorded is None])
+        seals = {path: seal_of(found.content[path]) for path in (post, data) if path in found.content}
+        if seals.get(post) is Seal.NONE and seals.get(data) is Seal.INTACT:
+            seals[post] = Seal.BROKEN  # written with a seal (the data file has one): it was removed
+        for path, seal in seals.items():
+            if seal is Seal.BROKEN:
+                raise _NotOursError(KEPT, _edited(path))
+        unsealed_post = seals.get(post) is Seal.NONE
+        recorded = _recorded_post(found.content.get(data)) if unsealed_post else None
+        if recorded is not None and recorded not in _sha256s(found.content[post]):
+            raise _NotOursError(KEPT, _edited(post))
+        asked = [path for path in posts if path != post or (unsealed_post and recorded is None)]
+        edited = self._uncommitted(asked + ([data] if seals.get(data) is Seal.NONE else []))
         if edited:
             raise _NotOursError(
                 KEPT,
                 f"{edited[0]} has changes git has not committed (yours): kept as it is, and this list not"
-                " written; undo them or delete the post to have hfpapers write it again",
+                f" written; undo them or delete the {_what(edited[0])} to have hfpapers write it again",
             )
         return found
 
@@ -480,6 +542,24 @@ class ListWriter:
             if index in "MTRCU" or work_tree in "MTU" or index + work_tree in ("AA", "DD"):
                 changed.add(self.git_top / name)
         return [path for path in paths if path in changed]
+
+
+def _what(path: Path) -> str:
+    return "data file" if path.suffix == ".json" else "post"
+
+
+def _edited(path: Path) -> str:
+    """Why a list is kept: ``path``, its post or data file, is the owner's edit."""
+    what, other = _what(path), "post" if path.suffix == ".json" else "data file"
+    return (
+        f"{path} differs from the {what} hfpapers wrote (an edit of yours): kept as it is, with its"
+        f" {other}; delete the {what} to have hfpapers write it again"
+    )
+
+
+def _sha256s(content: bytes) -> tuple[str, str]:
+    """A file's sha256 as it is, and with CRLF read as LF (a checkout's conversion is no edit)."""
+    return sha256(content), sha256(content.replace(b"\r\n", b"\n"))
 
 
 def _recorded_post(data: bytes | None) -> str | None:

@@ -50,9 +50,16 @@ CHIRPY = Path(__file__).parent / "chirpy"
 
 
 def build(
-    posts: list[Path], workdir: Path, *, chirpy: bool = False, authors: str | None = None
+    posts: list[Path],
+    workdir: Path,
+    *,
+    chirpy: bool = False,
+    authors: str | None = None,
+    unpublished: tuple[Path, ...] = (),
 ) -> dict[str, Path]:
     """Build a site holding ``posts``; return post name -> built HTML file.
+
+    The site also holds ``unpublished``, posts that Jekyll must leave out (``published: false``).
 
     With ``chirpy``, inside the Chirpy-shaped site of ``tests/chirpy`` (its
     layouts, home page and feed at ``out/index.html`` and ``out/feed.xml``),
@@ -70,7 +77,7 @@ def build(
     if authors is not None:
         (src / "_data").mkdir(exist_ok=True)
         (src / "_data" / "authors.yml").write_text(authors, encoding="utf-8")
-    for post in posts:
+    for post in [*posts, *unpublished]:
         shutil.copy(post, src / "_posts" / post.name)
     proc = subprocess.run(
         ["jekyll", "build", "--safe", "-s", str(src), "-d", str(dest)],
@@ -87,6 +94,8 @@ def build(
     for post in posts:
         built[post.name] = dest / url_of(post).strip("/") / "index.html"
         assert built[post.name].exists(), f"jekyll did not publish {post.name} at {url_of(post)}"
+    for post in unpublished:
+        assert not (dest / url_of(post).strip("/")).exists(), f"jekyll published {post.name}"
     return built
 
 

@@ -328,7 +328,8 @@ def test_a_post_set_aside_by_a_killed_run_is_put_back(site: Path) -> None:
     posts = site / "_posts"
     posts.mkdir()
     hidden = posts / f".{DAY}-daily-papers-1771300000.md{RETIRED}"
-    hidden.write_text("the old post")
+    old_post = (INCUMBENT / f"{DAY}-daily-papers.md").read_text(encoding="utf-8")  # the old script's
+    hidden.write_text(old_post, encoding="utf-8")
     restore_set_aside(Site(site))
-    assert (posts / f"{DAY}-daily-papers-1771300000.md").read_text() == "the old post"
+    assert (posts / f"{DAY}-daily-papers-1771300000.md").read_text(encoding="utf-8") == old_post
     assert not hidden.exists()

@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 import subprocess
 import time
 from datetime import date
@@ -22,8 +23,10 @@ from scrapy.utils.defer import deferred_f_from_coro_f
 
 from fixture_server import FixtureServer
 from hfpapers.periods import day_period
+from hfpapers.seal import Seal, seal_of
 from hfpapers.site import Site
 from hfpapers.writer import RETIRED, aside_name, restore_set_aside, set_aside, taking_turns
+from tests import jekyll
 from tests.conftest import linked_during_the_run
 from tests.test_blog import OLD_NAME, seed_old_blog
 from tests.test_hostile_input import EDITS, USERS_POST
@@ -117,7 +120,7 @@ async def test_deleting_the_edited_post_lets_hfpapers_write_it_again(server: Fix
     post.unlink()  # as the kept reason says
     again = await crawl(args={"date": DAY})
     assert [o.status for o in again.record.lists] == ["written"], again.log[-3000:]
-    assert again.data(DAY)["post_sha256"] == sha(post)
+    assert seal_of(post.read_bytes()) is Seal.INTACT
     assert front_matter(post.read_text(encoding="utf-8"))["permalink"] == f"/posts/daily-papers-{DAY}/"
 
 
@@ -134,11 +137,14 @@ async def test_our_own_uncommitted_refreshes_are_no_edit(server: FixtureServer, 
     assert git(site, "status", "--porcelain", "--", "_posts") == f" M _posts/{DAY}-daily-papers.md\n"
 
 
-def strip_record(site: Path, day: str = DAY) -> None:
-    """The data file as a version of hfpapers from before the record wrote it."""
+def unseal(site: Path, day: str = DAY) -> None:
+    """The post and data file as versions of hfpapers from before they were sealed, and before
+    the data file recorded the post's sha256, wrote them."""
+    post = site / "_posts" / f"{day}-daily-papers.md"
+    post.write_text(re.sub(r"(?m)^hfpapers_sha256: .*\n", "", post.read_text(encoding="utf-8")))
     data_file = site / "_data" / "papers" / f"daily-{day}.json"
     data = json.loads(data_file.read_text(encoding="utf-8"))
-    data.pop("post_sha256", None)
+    data.pop("hfpapers_sha256", None)
     data_file.write_text(json.dumps(data, ensure_ascii=False) + "\n", encoding="utf-8")
 
 
@@ -148,8 +154,8 @@ async def test_a_post_without_a_record_is_the_owners_when_git_has_their_changes(
 ) -> None:  # type: ignore[no-untyped-def]
     git(site, "init", "-q", "-b", "master")
     first = await crawl(args={"date": DAY})
-    strip_record(site)
-    commit_all(site, "posts from before the record")
+    unseal(site)
+    commit_all(site, "posts from before the seal")
     post = first.post(DAY)
     post.write_text(post.read_text(encoding="utf-8") + NOTE, encoding="utf-8")
     before = digests(site)
@@ -166,7 +172,7 @@ async def test_a_post_without_a_record_is_the_owners_when_git_has_their_changes(
     git(site, "checkout", "--", str(post))  # undone, as the reason says: the post is hfpapers' again
     refreshed = await crawl(args={"date": DAY})
     assert [o.status for o in refreshed.record.lists] == ["written"], refreshed.log[-3000:]
-    assert refreshed.data(DAY)["post_sha256"] == sha(post)
+    assert seal_of(post.read_bytes()) is Seal.INTACT
 
 
 @deferred_f_from_coro_f
@@ -353,7 +359,6 @@ async def test_each_file_is_hashed_as_written_and_as_it_was_before(
     post = first.post(DAY)
     assert outcome.written == {str(post): sha(post), str(data_file): sha(data_file)}
     assert outcome.before == {str(post): None, str(data_file): old_data, str(seeded["old"]): old_post}
-    assert first.data(DAY)["post_sha256"] == sha(post)
     written = outcome.written
 
     more_likes(server)
@@ -362,3 +367,168 @@ async def test_each_file_is_hashed_as_written_and_as_it_was_before(
     assert outcome.before == written
     assert outcome.written == {str(post): sha(post), str(data_file): sha(data_file)} != written
     assert json.loads(refresh.record.to_json())["lists"][0]["before"] == written
+
+
+# --- the data file is the owner's as much as the post ----------------------------------
+
+
+def retitle(data_file: Path, title: str) -> None:
+    """The owner fixes a paper's title in the data file their site's Liquid reads."""
+    data = json.loads(data_file.read_text(encoding="utf-8"))
+    data["papers"][0]["title"] = title
+    data_file.write_text(json.dumps(data, ensure_ascii=False) + "\n", encoding="utf-8")
+
+
+@pytest.mark.parametrize("how", ["unstaged", "staged", "committed", "no git"])
+@deferred_f_from_coro_f
+async def test_a_data_file_the_owner_edited_is_kept_with_its_post(
+    server: FixtureServer, crawl, site: Path, how: str
+) -> None:  # type: ignore[no-untyped-def]
+    if how != "no git":
+        git(site, "init", "-q", "-b", "master")
+    morning = await crawl(args={"start": OTHER_DAY, "end": DAY})
+    assert morning.record.ok, morning.log[-3000:]
+    if how != "no git":
+        commit_all(site, "the morning's posts")
+    data_file = morning.data_file(DAY)
+    retitle(data_file, "OWNER FIXED TITLE")
+    if how in ("staged", "committed"):
+        git(site, "add", str(data_file))
+    if how == "committed":
+        git(site, "commit", "-q", "-m", "a title fixed in the data file")
+    edited = {name: digest for name, digest in digests(site).items() if DAY in name}
+
+    more_likes(server, DAY)
+    more_likes(server, OTHER_DAY)
+    evening = await crawl(args={"start": OTHER_DAY, "end": DAY, "force": "1"})
+    assert evening.record.ok, evening.log[-3000:]
+    assert [(o.key, o.status, o.reason) for o in evening.record.lists] == [
+        (OTHER_DAY, "written", ""),
+        (
+            DAY,
+            "kept",
+            f"{data_file} differs from the data file hfpapers wrote (an edit of yours): kept as it is,"
+            " with its post; delete the data file to have hfpapers write it again",
+        ),
+    ]
+    assert {name: digest for name, digest in digests(site).items() if DAY in name} == edited
+    data_file.unlink()  # as the reason says: the day is hfpapers' again
+    again = await crawl(args={"date": DAY})
+    assert [o.status for o in again.record.lists] == ["written"], again.log[-3000:]
+    assert "OWNER FIXED TITLE" not in data_file.read_text(encoding="utf-8")
+
+
+@deferred_f_from_coro_f
+async def test_a_post_whose_seal_was_taken_out_is_theirs(server: FixtureServer, crawl, site: Path) -> None:  # type: ignore[no-untyped-def]
+    """Its data file has a seal: the post had one too, and whoever removed it changed the post."""
+    first = await crawl(args={"date": DAY})
+    post = first.post(DAY)
+    post.write_text(re.sub(r"(?m)^hfpapers_sha256: .*\n", "", post.read_text(encoding="utf-8")) + NOTE)
+    edited = post.read_bytes()
+    more_likes(server)
+    result = await crawl(args={"date": DAY})
+    assert [o.status for o in result.record.lists] == ["kept"]
+    assert post.read_bytes() == edited
+
+
+@deferred_f_from_coro_f
+async def test_a_pair_a_killed_run_installed_half_is_finished_by_the_next_run(
+    server: FixtureServer, crawl, site: Path
+) -> None:  # type: ignore[no-untyped-def]
+    """Killed between the post's rename and the data file's: the new post beside the old data
+    file, and the copies `install` keeps while it renames."""
+    morning = await crawl(args={"date": DAY})
+    old_data = morning.data_file(DAY).read_bytes()
+    more_likes(server)
+    assert [o.status for o in (await crawl(args={"date": DAY})).record.lists] == ["written"]
+    morning.data_file(DAY).write_bytes(old_data)  # the new post, the old data file
+    copies = [
+        site / "_posts" / f".{DAY}-daily-papers.md.gjug7djd.tmp.old",
+        site / "_data" / "papers" / f".daily-{DAY}.json.9ycw0f1p.tmp.old",
+    ]
+    for copy in copies:
+        copy.write_bytes(old_data)
+    owners = site / "_posts" / ".my-draft.tmp.old"  # no name the writer gives
+    owners.write_text("mine\n")
+
+    more_likes(server)
+    result = await crawl(args={"date": DAY})
+    assert [(o.status, o.reason) for o in result.record.lists] == [("written", "")], result.log[-3000:]
+    for path in (result.post(DAY), result.data_file(DAY)):
+        assert seal_of(path.read_bytes()) is Seal.INTACT
+    assert not any(copy.exists() for copy in copies) and owners.read_text() == "mine\n"
+
+
+@pytest.mark.parametrize("written_by", ["this version", "a version before the seal"])
+@deferred_f_from_coro_f
+async def test_line_endings_a_checkout_converts_are_no_edit(
+    server: FixtureServer, crawl, site: Path, written_by: str
+) -> None:  # type: ignore[no-untyped-def]
+    git(site, "init", "-q", "-b", "master")
+    (site / ".gitattributes").write_text("*.md text eol=crlf\n*.json text eol=crlf\n")
+    (site / "_config.yml").write_text("title: my blog\n")
+    first = await crawl(args={"date": DAY})
+    if written_by == "a version before the seal":
+        unseal(site)
+        data = first.data(DAY)
+        data["post_sha256"] = sha(first.post(DAY))  # as that version recorded its post
+        first.data_file(DAY).write_text(json.dumps(data, ensure_ascii=False) + "\n", encoding="utf-8")
+    commit_all(site, "the post")
+    for path in (first.post(DAY), first.data_file(DAY)):  # a fresh checkout of them
+        path.unlink()
+    git(site, "checkout", "--", ".")
+    assert b"\r\n" in first.post(DAY).read_bytes() and first.data_file(DAY).read_bytes().endswith(b"\r\n")
+    more_likes(server)
+    result = await crawl(args={"date": DAY})
+    assert [(o.status, o.reason) for o in result.record.lists] == [("written", "")], result.log[-3000:]
+
+
+@deferred_f_from_coro_f
+async def test_hidden_files_of_the_owners_are_never_put_back_as_posts(crawl, site: Path) -> None:  # type: ignore[no-untyped-def]
+    """Named like an old post set aside, but no papers post, or no name the writer gives."""
+    posts = site / "_posts"
+    posts.mkdir()
+    hidden = {
+        posts / f".my-draft.md{RETIRED}": "---\ntitle: my draft\n---\nnot yet\n",
+        posts / f".{DAY}-daily-papers-1771400000.md{RETIRED}": "---\ntitle: my notes on it\n---\nmine\n",
+        posts / f".{DAY}-daily-papers-1771400000.md.daily-{DAY}{RETIRED}": USERS_POST,
+    }
+    for path, text in hidden.items():
+        path.write_text(text, encoding="utf-8")
+    result = await crawl(args={"date": OTHER_DAY})
+    assert result.record.ok, result.log[-3000:]
+    assert {path: path.read_text(encoding="utf-8") for path in hidden} == hidden
+    assert sorted(p.name for p in posts.iterdir() if not p.name.startswith(".")) == [
+        f"{OTHER_DAY}-daily-papers.md"
+    ]
+
+
+@pytest.mark.slow  # Jekyll
+@deferred_f_from_coro_f
+async def test_a_post_the_owner_unpublished_stays_unpublished(
+    server: FixtureServer, crawl, site: Path, tmp_path: Path
+) -> None:  # type: ignore[no-untyped-def]
+    """Deleting a post hands its day back to hfpapers; ``published: false`` is an edit, the
+    owner's way to withdraw it: kept by every later run, and Jekyll leaves it out."""
+    first = await crawl(args={"start": OTHER_DAY, "end": DAY})
+    post = first.post(DAY)
+    post.write_text(post.read_text(encoding="utf-8").replace("\n---\n", "\npublished: false\n---\n", 1))
+    withdrawn = post.read_bytes()
+    more_likes(server, DAY)
+    evening = await crawl(args={"date": DAY, "force": "1"})
+    assert [o.status for o in evening.record.lists] == ["kept"]
+    assert post.read_bytes() == withdrawn
+    jekyll.build([first.post(OTHER_DAY)], tmp_path / "built", unpublished=(post,))
+
+
+def test_copies_a_killed_run_left_are_removed_only_inside_the_site(site: Path, tmp_path: Path) -> None:
+    (site / "_posts").mkdir()
+    outside = tmp_path / "outside"
+    (outside / "papers").mkdir(parents=True)
+    (site / "_data").symlink_to(outside, target_is_directory=True)
+    theirs = outside / "papers" / f".daily-{DAY}.json.9ycw0f1p.tmp.old"
+    theirs.write_text("not the site's\n")
+    ours = site / "_posts" / f".{DAY}-daily-papers.md.gjug7djd.tmp.old"
+    ours.write_text("a killed run's\n")
+    restore_set_aside(Site(site))
+    assert theirs.exists() and not ours.exists()

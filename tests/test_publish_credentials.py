@@ -298,3 +298,54 @@ def test_the_publisher_never_sends_the_token_over_plain_http(
         " on the way reads the token: use its https URL (or unset the token)"
     )
     assert BASIC not in proxy.authorizations
+
+
+CLONES_TOKEN = "ghp_Cl0nesOwnT0kenInItsConfig"
+
+
+@pytest.mark.slow
+@deferred_f_from_coro_f
+async def test_a_token_in_the_clones_own_remote_url_never_shows(
+    https_remote: tuple[_GitServer, str, Path], crawl, monkeypatch: pytest.MonkeyPatch
+) -> None:  # type: ignore[no-untyped-def]
+    """The owner put the token in the clone's config (``git remote set-url``), and the server
+    echoes what it was sent: neither the token nor any encoding of it reaches a log line or
+    the run record."""
+    server, url, clone = https_remote
+    server.echo = True
+    monkeypatch.setattr(sys.modules[__name__], "BASIC", basic(CLONES_TOKEN))
+    monkeypatch.delenv("PUBLISH_GIT_TOKEN", raising=False)
+    git(clone, "remote", "set-url", "origin", url.replace("://", f"://x-access-token:{CLONES_TOKEN}@"))
+    result = await crawl(args={"date": DAY}, settings={**PUBLISH, "SITE_DIR": str(clone)})
+    assert not result.record.ok
+    assert basic(CLONES_TOKEN) in server.authorizations  # sent, and sent back
+    assert "remote error: you sent Basic ***, token ***" in result.record.publish_error
+    encoded = basic(CLONES_TOKEN).split()[1]
+    alone = base64.b64encode(CLONES_TOKEN.encode()).decode()
+    for shown in (result.log, result.record.to_json()):
+        assert CLONES_TOKEN not in shown
+        assert encoded[16:] not in shown and alone[:-4] not in shown
+
+
+def basic(token: str) -> str:
+    return "Basic " + base64.b64encode(f"x-access-token:{token}".encode()).decode()
+
+
+@pytest.mark.parametrize("secret", ["SUMMARY_API_KEY", "PUBLISH_GIT_TOKEN"])
+@deferred_f_from_coro_f
+async def test_a_summary_that_holds_a_secret_is_neither_posted_nor_cached(
+    server: FixtureServer, crawl, site: Path, monkeypatch: pytest.MonkeyPatch, secret: str
+) -> None:  # type: ignore[no-untyped-def]
+    """An endpoint that echoes what it was sent, the key in its answer."""
+    from tests.test_summaries import summary_settings
+
+    value = "sk-Echo3dKeyOfTheEndpoint"
+    monkeypatch.setenv(secret, value)
+    server.faults.summary_answer = f"이 논문은 {{title}}에 대한 연구입니다. 키는 {value} 입니다."
+    result = await crawl(args={"date": DAY}, settings=summary_settings(server))
+    assert result.record.ok, result.log[-3000:]
+    assert value not in result.post(DAY).read_text(encoding="utf-8")
+    assert not (site / "_data" / "papers" / "summaries-ko.json").exists()
+    assert result.stats["hfpapers/summaries/failed"] == 13
+    assert "no Korean summary (holds SUMMARY_API_KEY or PUBLISH_GIT_TOKEN" in result.log
+    assert value not in result.log
