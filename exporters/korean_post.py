@@ -21,10 +21,10 @@ from exporters.markdown import (
     break_free,
     escape_markdown,
     inline_markdown,
-    link,
     liquid_safe,
     plain_line,
     title_markdown,
+    url_markdown,
     yaml_list,
     yaml_scalar,
 )
@@ -68,7 +68,8 @@ def post_datetime(period: Period, at: str, zone: str, now: datetime | None = Non
 
 
 def _link(url: str | None) -> str | None:
-    return link(url) if url and _SAFE_URL_RE.fullmatch(url) else None
+    """A paper's code or project URL as kramdown: a link when https, else its text."""
+    return url_markdown(url) if url and _SAFE_URL_RE.fullmatch(url) else None
 
 
 def movement(paper: Fields, compared: bool) -> str:

@@ -82,9 +82,10 @@ def safe_tex(content: str) -> str:
 
 def _escape_plain(text: str) -> str:
     if "$" in text or "\\" in text:
-        return "".join(
-            _MATHJAX_SPANS.get(part) or _escape_kramdown(part) for part in _MATHJAX_CHAR_RE.split(text)
-        )
+        parts = _MATHJAX_CHAR_RE.split(text)  # text, "$" or "\\", text, …
+        parts[0::2] = [_escape_kramdown(part) if part else "" for part in parts[0::2]]
+        parts[1::2] = [_MATHJAX_SPANS[char] for char in parts[1::2]]
+        return "".join(parts)
     return _escape_kramdown(text)
 
 
@@ -115,6 +116,18 @@ def link(url: str) -> str:
         return f"<{url}>"
     href = url.replace("&", "&amp;").replace('"', "&quot;").replace("<", "&lt;").replace(">", "&gt;")
     return f'<a href="{href}">{_escape_plain(url)}</a>'
+
+
+def linkable(url: str) -> bool:
+    """Whether ``url`` may be a link: https only. The blog's deploy runs html-proofer, which
+    fails the whole site on one ``http:`` link (its ``enforce_https``), so an http URL is
+    shown as text, as it was written (never changed to https: that may be no page at all)."""
+    return url.startswith("https://")
+
+
+def url_markdown(url: str) -> str:
+    """A URL as kramdown source: a link when `linkable`, else its text."""
+    return link(url) if linkable(url) else _escape_plain(url)
 
 
 def _atoms(text: str) -> tex.Atoms:
@@ -158,11 +171,14 @@ def _render(nodes: list[tex.Node] | tuple[tex.Node, ...]) -> tuple[str, bool]:
             parts.append(_math(node.content))
         elif isinstance(node, tex.Link):
             if not node.children:
-                parts.append(link(node.url))
+                parts.append(url_markdown(node.url))
                 continue
             inner, math = _render(node.children)
             has_math |= math
-            parts.append(f'<a href="{_attribute(node.url)}">{inner}</a>')
+            if linkable(node.url):
+                parts.append(f'<a href="{_attribute(node.url)}">{inner}</a>')
+            else:  # its text, then the URL it would have linked to
+                parts.append(f"{inner} ({_escape_plain(node.url)})")
         elif node.style == "code":
             parts.append(_code("".join(n.text for n in node.children if isinstance(n, tex.Text))))
         else:
@@ -182,7 +198,12 @@ def plain_nodes(nodes: list[tex.Node] | tuple[tex.Node, ...]) -> str:
         elif isinstance(node, tex.Math):
             parts.append(node.content)
         elif isinstance(node, tex.Link):
-            parts.append(plain_nodes(node.children) if node.children else node.url)
+            if not node.children:
+                parts.append(node.url)
+            elif linkable(node.url):
+                parts.append(plain_nodes(node.children))
+            else:
+                parts.append(f"{plain_nodes(node.children)} ({node.url})")
         else:
             parts.append(plain_nodes(node.children))
     return "".join(parts)
@@ -200,11 +221,12 @@ def inline_markdown(text: str) -> tuple[str, bool]:
     return _render(tex.parse(text, atoms))
 
 
-def tex_text(text: str) -> str:
+def tex_text(text: str, links: bool = True) -> str:
     """What a reader sees of an abstract or title: its TeX read, math as its source, a link
-    as its text."""
+    as its text. Without ``links`` (a title), ``\\url{u}`` is ``u`` and ``\\href{u}{t}`` is ``t``,
+    and a URL is only its text."""
     atoms = _atoms(text)
-    return plain_nodes(tex.parse(text, atoms)) if atoms or tex.has_tex(text) else text
+    return plain_nodes(tex.parse(text, atoms, links=links)) if atoms or tex.has_tex(text) else text
 
 
 # A list marker at the start of a text: written after "- " (a keyword line) it would
@@ -220,8 +242,13 @@ def escape_markdown(text: str) -> str:
 
 def title_markdown(text: str) -> str:
     """A paper's title as kramdown source: its TeX read (``R\\&D``, ``\\textit{…}``), no
-    math and no autolinks, literal also at the start of a line or list item."""
-    return _line_start_safe(_render(tex.parse(text))[0] if tex.has_tex(text) else _escape_plain(text))
+    math and no links (``\\url{u}`` is the text ``u``, ``\\href{u}{t}`` the text ``t``), literal
+    also at the start of a line or list item. Math and URLs are taken as they are written."""
+    atoms = _atoms(text)
+    if not atoms and not tex.has_tex(text):
+        return _line_start_safe(_escape_plain(text))
+    as_written: tex.Atoms = {start: (end, "text", "") for start, (end, _, _) in atoms.items()}
+    return _line_start_safe(_render(tex.parse(text, as_written, links=False))[0])
 
 
 def _line_start_safe(text: str) -> str:
@@ -313,9 +340,9 @@ def plain_text(text: str, attribute: bool = False) -> str:
 
 
 def plain_line(text: str) -> str:
-    """One line of what a reader sees of a title: TeX read, math as its source, no line
-    breaks, bidi or zero-width characters. Not yet safe to print unescaped (`break_free`)."""
-    return clean_text(tex_text(clean_text(text)))
+    """One line of what a reader sees of a title: TeX read, links as text, math as its source,
+    no line breaks, bidi or zero-width characters. Not yet safe to print unescaped (`break_free`)."""
+    return clean_text(tex_text(clean_text(text), links=False))
 
 
 # What YAML refuses in a document or reads as a line break, whatever clean_text keeps

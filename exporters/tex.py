@@ -11,13 +11,24 @@ looked into: the caller finds it (``$…$``, ``$$…$$``) and the URLs, exactly 
 it did before, and hands them over as *atoms* that come out unchanged.
 Commands not known here stay as written, and so does anything malformed.
 
+Reading never invents a character or loses one where a text uses TeX's characters for
+something else: a URL template's ``{id}`` stays in the URL's text, ``x~N(0,1)`` keeps its
+``~`` (a tie follows a word), ``--no-cache`` its dashes (an option, not a dash between
+words), a Windows path (``C:\\users\\o``) is written as it is, and a text that writes
+``\\"`` as an escaped quote (``print(\\"hi\\")``) has none of its ``\\"`` read as an accent.
+
+The work is linear in the text, whatever it holds: plain text is taken a run at a time,
+the braces are matched once, and the search for a closing ``''`` goes on from where it was.
+
 Nothing here escapes: `exporters.markdown` renders the nodes as kramdown
 source or as plain text.
 """
 
 from __future__ import annotations
 
+import bisect
 import re
+import sys
 import unicodedata
 from dataclasses import dataclass
 
@@ -51,7 +62,8 @@ class Styled:
 
 Node = Text | Math | Link | Styled
 
-# An atom the caller found before: (end, what it is). Math: its content; a URL: "".
+# An atom, by its start: (end, kind, payload). Kinds: "math" (payload: its content) and "url",
+# found by the caller; "text", taken as it is (a Windows path, found here).
 Atoms = dict[int, tuple[int, str, str]]
 
 # Characters after which a text holds nothing for this module (the fast path).
@@ -122,32 +134,24 @@ _DECLARATION_RE = re.compile(r"\{\\([A-Za-z]+)(?![A-Za-z])[ \t]*")
 _DASH_RE = re.compile(r"-+")
 # Hugging Face's rendering of \href{URL}{text}: the URL, then the text in braces.
 _FLATTENED_HREF_RE = re.compile(r"\{([^{}\\\n]{1,200})\}")
+# What follows a URL's ``{…}`` when it is a URI template's (``users/{id}/posts``, ``{name}.json``)
+# rather than a link's text; and how such a template's ``{…}`` may start (RFC 6570's operators).
+_TEMPLATE_GOES_ON_RE = re.compile(r"[/?#&={]|\.\S")
+_TEMPLATE_OPERATORS = "+#./;?&"
+# Where this module may read something: a command, a declaration's group ("{\\"), dashes,
+# quotes ("``", "''"), a tie after a full stop or two letters. What lies between is plain text,
+# taken as one piece. Written as one character class, then what must go with it: the regex
+# engine then skips to the next such character at C speed (an alternation is 5x slower).
+_SPECIAL_RE = re.compile(
+    r"[\\{`'~-](?:(?<=\\)|(?<={)(?=\\)|(?<=-)(?=-)|(?<=`)(?=`)|(?<=')(?=')|(?<=\.~)|(?<=[^\W\d_]{2}~))"
+)
+_BRACE_RE = re.compile(r"[{}]")
+# An accent command that is followed by no letter, brace or backslash (``\")``, ``\" ``): the
+# text writes it as an escaped quote. ``\\`` (a line break) escapes no quote.
+_QUOTE_LIKE_RE = re.compile(r"\\\\|\\([\"'`^~=.])(?![A-Za-z{\\])", re.S)
+# A Windows path at the start of a word, to its end: written as it is, never read as TeX.
+_PATH_RE = re.compile(r"(?<![^\s(\[{\"'`])[A-Za-z]:\\[^\s{}$]*")
 MAX_DEPTH = 16  # groups within groups; deeper is left as written
-MAX_GROUP = 4000  # characters in one command's argument
-
-
-def _group(text: str, start: int, end: int, atoms: Atoms) -> int | None:
-    """The end (after ``}``) of the balanced group opening at ``start``, within ``end``;
-    None when it does not close there. Atoms (math, URLs) are skipped whole."""
-    depth, i = 0, start
-    limit = min(end, start + MAX_GROUP)
-    while i < limit:
-        atom = atoms.get(i)
-        if atom is not None:
-            i = atom[0]
-            continue
-        char = text[i]
-        if char == "\\":
-            i += 2
-            continue
-        if char == "{":
-            depth += 1
-        elif char == "}":
-            depth -= 1
-            if depth == 0:
-                return i + 1
-        i += 1
-    return None
 
 
 def _accented(base: str, accent: str) -> str:
@@ -181,24 +185,46 @@ class _TextNodes:
 
 
 class _Parser:
-    def __init__(self, text: str, atoms: Atoms):
+    def __init__(self, text: str, atoms: Atoms, links: bool):
         self.text = text
+        self.links = links
+        if ":\\" in text:
+            atoms = {**atoms, **_paths(text, atoms)}
         self.atoms = atoms
+        self.starts = sorted(atoms)
+        self.quote_like = self._quote_like() if "\\" in text else set()
+        self._closes: dict[int, int] | None = None  # each group's "{" -> its "}", found once
+        # The last search for "''": from where, and what it found (-1: none to the end).
+        self._quotes_from, self._quotes_at = sys.maxsize, -1
 
     def parse(self, start: int, end: int, depth: int = 0) -> list[Node]:
         text, atoms = self.text, self.atoms
         out = _TextNodes()
+        add = out.plain.append
         quote_open = False
-        i = start
+        i, stop = start, -1  # stop: where the next atom starts (or end); none starts before it
         while i < end:
-            atom = atoms.get(i)
-            if atom is not None:
-                atom_end, kind, payload = atom
-                if kind == "math":
-                    out.node(Math(payload))
-                    i = atom_end
-                else:
-                    i = self._url(i, atom_end, end, depth, out)
+            if i >= stop:
+                atom = atoms.get(i)
+                if atom is not None:
+                    atom_end, kind, payload = atom
+                    if kind == "math":
+                        out.node(Math(payload))
+                        i = atom_end
+                    elif kind == "url":
+                        i = self._url(i, atom_end, end, depth, out)
+                    else:  # text to take as it is
+                        add(text[i:atom_end])
+                        i = atom_end
+                    continue
+                stop = self._next_atom(i, end)
+            # One character past the stop, for a tie's look at what follows it.
+            special = _SPECIAL_RE.search(text, i, stop + 1)
+            plain_end = stop if special is None else special.start()
+            if plain_end > i:
+                plain_end = min(plain_end, stop)
+                add(text[i:plain_end])
+                i = plain_end
                 continue
             char = text[i]
             if char == "\\":
@@ -206,44 +232,113 @@ class _Parser:
             elif char == "{" and depth < MAX_DEPTH and (declared := self._declaration(i, end, depth, out)):
                 i = declared
             elif char == "~" and self._is_tie(i, end):
-                out.add("\u00a0")
+                add("\u00a0")
                 i += 1
-            elif char == "-" and text.startswith("--", i):
+            elif char == "-":
                 i = self._dashes(i, end, out)
-            elif char == "`" and text.startswith("``", i) and text.find("''", i + 2, end) != -1:
-                out.add("“")
-                quote_open = True
+            elif char == "`":  # "``": a quote when a "''" closes it, else as written
+                if self._closes_quote(i + 2, end):
+                    add("“")
+                    quote_open = True
+                else:
+                    add("``")
                 i += 2
-            elif char == "'" and quote_open and text.startswith("''", i):
-                out.add("”")
+            elif char == "'" and quote_open:
+                add("”")
                 quote_open = False
                 i += 2
             else:
-                out.add(char)
+                add(char)
                 i += 1
         out.flush()
         return out.nodes
 
+    def _next_atom(self, i: int, end: int) -> int:
+        """Where the next atom after ``i`` starts, or ``end``."""
+        k = bisect.bisect_right(self.starts, i)
+        return min(self.starts[k], end) if k < len(self.starts) else end
+
+    def _masked(self) -> str:
+        """The text with each atom's characters as spaces: what is left for TeX, in place."""
+        if not self.atoms:
+            return self.text
+        parts, at = [], 0
+        for start in self.starts:
+            end = self.atoms[start][0]
+            parts += [self.text[at:start], " " * (end - start)]
+            at = end
+        parts.append(self.text[at:])
+        return "".join(parts)
+
+    def _quote_like(self) -> set[str]:
+        """The accent commands (``"``, ``'``…) the text writes as escaped quotes somewhere."""
+        return set(_QUOTE_LIKE_RE.findall(self._masked())) - {""}
+
+    def _group(self, start: int, end: int) -> int | None:
+        """The end (after ``}``) of the balanced group opening at ``start``, within ``end``;
+        None when it does not close there. Braces in atoms (math, URLs) do not count, nor
+        does one after an odd number of backslashes (``\\{``, not ``\\\\{``)."""
+        if self._closes is None:
+            self._closes, opened = {}, []
+            masked = self._masked()
+            for match in _BRACE_RE.finditer(masked):
+                at = before = match.start()
+                while before and masked[before - 1] == "\\":
+                    before -= 1
+                if (at - before) % 2:
+                    continue
+                if match.group() == "{":
+                    opened.append(at)
+                elif opened:
+                    self._closes[opened.pop()] = at
+        close = self._closes.get(start)
+        return close + 1 if close is not None and close < end else None
+
+    def _closes_quote(self, i: int, end: int) -> bool:
+        """Whether a ``''`` starts at or after ``i`` and ends within ``end``. The reader only
+        moves on, so a search goes on from the last one's answer while that still holds."""
+        if not (self._quotes_from <= i and (self._quotes_at == -1 or i <= self._quotes_at)):
+            self._quotes_from, self._quotes_at = i, self.text.find("''", i)
+        return self._quotes_at != -1 and self._quotes_at + 2 <= end
+
     def _is_tie(self, i: int, end: int) -> bool:
         """``Fig.~3``, ``et~al.``: a tie between a word (or its full stop) and what follows.
-        ``~45 million`` or ``3~5`` (about, and a range) stay as they are."""
-        before = self.text[i - 1] if i > 0 else " "
-        after = self.text[i + 1] if i + 1 < end else " "
-        return (before.isalpha() or before == ".") and not after.isspace() and after != "~"
+        ``~45 million`` or ``3~5`` (about, and a range) stay as they are, and so does ``~``
+        after a single letter (``x~N(0,1)``, ``p~0.5``: distributed as, about)."""
+        text = self.text
+        before = text[i - 1] if i > 0 else " "
+        after = text[i + 1] if i + 1 < end else " "
+        if after.isspace() or after == "~":
+            return False
+        return before == "." or (before.isalpha() and i >= 2 and text[i - 2].isalpha())
 
     def _dashes(self, i: int, end: int, out: _TextNodes) -> int:
-        """``--`` an en dash, ``---`` an em dash; longer runs and arrows (``-->``) as written."""
-        run = _DASH_RE.match(self.text, i, end)
+        """``--`` an en dash, ``---`` an em dash; longer runs, arrows (``-->``) and options
+        (``--no-cache``: at the start of a word, before its name) as written."""
+        text = self.text
+        run = _DASH_RE.match(text, i, end)
         assert run is not None
-        arrow = (i > 0 and self.text[i - 1] == "<") or self.text.startswith(">", run.end())
+        before = text[i - 1] if i > 0 else " "
+        arrow = before == "<" or text.startswith(">", run.end())
+        option = (before.isspace() or before in "([{\"'`") and text[run.end() : run.end() + 1].isalnum()
         dash = {2: "–", 3: "—"}.get(len(run.group()))
-        out.add(run.group() if dash is None or arrow else dash)
+        out.add(run.group() if dash is None or arrow or option else dash)
         return run.end()
 
     def _url(self, i: int, url_end: int, end: int, depth: int, out: _TextNodes) -> int:
-        url = self.text[i:url_end]
-        flattened = _FLATTENED_HREF_RE.match(self.text, url_end, end)
-        if flattened and depth < MAX_DEPTH:
+        text = self.text
+        url = text[i:url_end]
+        if not self.links:
+            out.add(url)
+            return url_end
+        flattened = _FLATTENED_HREF_RE.match(text, url_end, end)
+        if (
+            flattened
+            and depth < MAX_DEPTH
+            and url[-1] not in "/="
+            and flattened.group(1)[0] not in _TEMPLATE_OPERATORS
+            and not _TEMPLATE_GOES_ON_RE.match(text, flattened.end())
+        ):
             out.node(Link(url, tuple(self.parse(flattened.start(1), flattened.end(1), depth + 1))))
             return flattened.end()
         out.node(Link(url))
@@ -256,7 +351,7 @@ class _Parser:
             i += 1
         if i >= end or text[i] != "{":
             return None
-        close = _group(text, i, end, self.atoms)
+        close = self._group(i, end)
         return None if close is None else (i + 1, close - 1)
 
     def _command(self, i: int, end: int, depth: int, out: _TextNodes) -> int:
@@ -267,13 +362,21 @@ class _Parser:
             out.add("\\")
             return nxt
         word = _WORD_RE.match(text, nxt, end)
-        name = word.group() if word else text[nxt]
-        after = nxt + len(name)
-        if not word and name in _SPECIALS:
-            out.add(_SPECIALS[name])
+        if word is None:  # a control symbol: \%, \", \\
+            name, after = text[nxt], nxt + 1
+            if name in _SPECIALS:
+                out.add(_SPECIALS[name])
+            elif name in _ACCENTS:
+                # A text that writes it as an escaped quote: as written, with what it would accent.
+                read = name not in self.quote_like
+                return self._accent(i, after, end, _ACCENTS[name], out, word=False, read=read)
+            else:
+                out.add(text[i:after])
             return after
+        name = word.group()
+        after = word.end()
         if name in _ACCENTS:
-            return self._accent(i, after, end, _ACCENTS[name], out, word=bool(word))
+            return self._accent(i, after, end, _ACCENTS[name], out, word=True)
         if name in _LETTERS:
             out.add(_LETTERS[name])
             return self._after_word(after, end, letter=True)
@@ -286,13 +389,17 @@ class _Parser:
         if name == "url" and (argument := self._argument(after, end)):
             url = text[argument[0] : argument[1]].strip()
             if _is_url(url):
-                out.node(Link(url))
+                if self.links:
+                    out.node(Link(url))
+                else:
+                    out.add(url)
                 return argument[1] + 1
         if name == "href" and depth < MAX_DEPTH and (target := self._argument(after, end)):
             label = self._argument(target[1] + 1, end)
             url = text[target[0] : target[1]].strip()
             if label and _is_url(url):
-                out.node(Link(url, tuple(self.parse(label[0], label[1], depth + 1))))
+                children = tuple(self.parse(label[0], label[1], depth + 1))
+                out.node(Link(url, children) if self.links else Styled("", children))
                 return label[1] + 1
         out.add(text[i:after])  # not known here, or not as it takes it: as written
         return after
@@ -307,9 +414,12 @@ class _Parser:
             return i + 1
         return i
 
-    def _accent(self, i: int, after: int, end: int, accent: str, out: _TextNodes, word: bool) -> int:
+    def _accent(
+        self, i: int, after: int, end: int, accent: str, out: _TextNodes, word: bool, read: bool = True
+    ) -> int:
         """``\\"U``, ``\\'{e}``, ``\\'\\i``, ``\\c{c}``, ``\\c c``: the accented letter; the
-        accent command as written when no single letter follows."""
+        accent command as written when no single letter follows. Not ``read``: the command and
+        its letter as written (``\\"{\\i}``, not ``\\"{ı}``)."""
         text = self.text
         j = after
         if word:  # \c c: a control word is ended by the space before its letter
@@ -333,7 +443,7 @@ class _Parser:
         if base is None:
             out.add(text[i:after])
             return after
-        out.add(_accented(base, accent))
+        out.add(_accented(base, accent) if read else text[i:stop])
         return stop
 
     def _declaration(self, i: int, end: int, depth: int, out: _TextNodes) -> int | None:
@@ -341,7 +451,7 @@ class _Parser:
         match = _DECLARATION_RE.match(self.text, i, end)
         if not match or match.group(1) not in _DECLARATIONS:
             return None
-        close = _group(self.text, i, end, self.atoms)
+        close = self._group(i, end)
         if close is None:
             return None
         out.node(self._styled(_DECLARATIONS[match.group(1)], match.end(), close - 1, depth))
@@ -354,6 +464,21 @@ class _Parser:
         return Styled(style or "", tuple(self.parse(start, end, depth + 1)))
 
 
+def _paths(text: str, atoms: Atoms) -> Atoms:
+    """Each Windows path outside the atoms, as an atom of text, cut at the next atom."""
+    starts = sorted(atoms)
+    paths: Atoms = {}
+    for match in _PATH_RE.finditer(text):
+        start, end = match.span()
+        k = bisect.bisect_right(starts, start)
+        if k and atoms[starts[k - 1]][0] > start:
+            continue  # inside math or a URL
+        if k < len(starts):
+            end = min(end, starts[k])
+        paths[start] = (end, "text", "")
+    return paths
+
+
 _VERBATIM_RE = re.compile(r"\\([%&$_#{}])")
 
 
@@ -361,9 +486,10 @@ def _verbatim(text: str) -> str:
     return _VERBATIM_RE.sub(r"\1", text)
 
 
-def parse(text: str, atoms: Atoms | None = None) -> list[Node]:
-    """``text`` as nodes; ``atoms``: math and URLs found by the caller, by start offset."""
-    return _Parser(text, atoms or {}).parse(0, len(text))
+def parse(text: str, atoms: Atoms | None = None, links: bool = True) -> list[Node]:
+    """``text`` as nodes; ``atoms``: math and URLs found by the caller, by start offset.
+    Without ``links`` (a title), ``\\url{u}`` is the text ``u`` and ``\\href{u}{t}`` the text ``t``."""
+    return _Parser(text, atoms or {}, links).parse(0, len(text))
 
 
 def has_tex(text: str) -> bool:

@@ -10,15 +10,24 @@ a month, a range of days (a backfill), or any of them together.
 Each crawl is its own ``scrapy crawl`` process, with the ``-s`` settings given
 here passed on; a crawl that fails does not stop the next, and the exit status
 is 1 when any failed (2, before anything runs, for arguments that name nothing).
+
+A stop (SIGINT, SIGTERM) is the crawl's: each signal is handed to the crawl running,
+which writes and publishes the lists whole by then (a second signal stops it at once,
+as it would stop ``scrapy crawl``); the plan waits for it, starts no further crawl and
+exits with its status. The crawl runs in a process group of its own, so a Ctrl-C in a
+terminal, which signals the whole group, reaches it once, through here. GitHub's runner
+signals the step's shell alone: the step ``exec``s this module to be that process.
 """
 
 from __future__ import annotations
 
 import argparse
 import shlex
+import signal
 import subprocess
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
@@ -101,7 +110,60 @@ def _now(value: str) -> datetime:
     return now if now.tzinfo else now.replace(tzinfo=UTC)
 
 
+class Stop:
+    """The stop signals of a run, each handed on to the crawl running (if any)."""
+
+    SIGNALS = (signal.SIGINT, signal.SIGTERM)
+
+    def __init__(self) -> None:
+        self.received: list[int] = []
+        self.crawl: subprocess.Popen[bytes] | None = None
+        self.handed_on = 0  # how many of the signals received the crawl was given
+
+    def __bool__(self) -> bool:
+        return bool(self.received)
+
+    def _handle(self, signum: int, _frame: object) -> None:
+        self.received.append(signum)
+        self._hand_on()
+
+    def _hand_on(self) -> None:
+        crawl = self.crawl
+        while crawl is not None and self.handed_on < len(self.received):
+            signum = self.received[self.handed_on]
+            self.handed_on += 1  # first: a signal that comes meanwhile hands on only the rest
+            if crawl.poll() is None:
+                crawl.send_signal(signum)
+
+    @contextmanager
+    def installed(self) -> Iterator[Stop]:
+        previous = {signum: signal.signal(signum, self._handle) for signum in self.SIGNALS}
+        try:
+            yield self
+        finally:
+            for signum, handler in previous.items():
+                signal.signal(signum, handler)
+
+    def run(self, argv: list[str]) -> int:
+        """Runs a crawl to its end, handing it each stop signal; its exit status (128 + the
+        signal's number when a signal ended it, as a shell says)."""
+        self.handed_on = 0  # a crawl starts only before any stop: every signal is its
+        # Its own process group: a terminal's Ctrl-C (to the whole group) reaches it once, from here.
+        self.crawl = subprocess.Popen(argv, process_group=0)
+        self._hand_on()  # a signal that came while it was being started
+        try:
+            status = self.crawl.wait()
+        finally:
+            self.crawl = None
+        return 128 - status if status < 0 else status
+
+
 def main(argv: Sequence[str] | None = None) -> int:
+    with Stop().installed() as stop:
+        return _main(argv, stop)
+
+
+def _main(argv: Sequence[str] | None, stop: Stop) -> int:
     parser = argparse.ArgumentParser(
         prog="python -m hfpapers.plan",
         description="Run the crawls a scheduled run makes (no list named), or the lists named.",
@@ -125,16 +187,33 @@ def main(argv: Sequence[str] | None = None) -> int:
     except ValueError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
-    failed = []
-    for crawl in crawls:
+    failed: list[Crawl] = []
+    status = 0
+    for n, crawl in enumerate(crawls):
+        if stop:  # a stop came during the crawl before (or before the first): no further crawl
+            return _stopped(stop, status, failed, crawls[n:])
         print(f"plan: {crawl}", flush=True)
         if options.dry_run:
             continue
-        if subprocess.run([sys.executable, *crawl.argv(options.settings)], check=False).returncode != 0:
-            failed.append(str(crawl))
-    for crawl_text in failed:
-        print(f"failed: {crawl_text}", file=sys.stderr)
+        status = stop.run([sys.executable, *crawl.argv(options.settings)])
+        if status != 0:
+            failed.append(crawl)
+    if stop:
+        return _stopped(stop, status, failed, [])
+    for crawl in failed:
+        print(f"failed: {crawl}", file=sys.stderr)
     return 1 if failed else 0
+
+
+def _stopped(stop: Stop, status: int, failed: list[Crawl], left: list[Crawl]) -> int:
+    """After a stop: says what failed and what was not run; the stopped crawl's status (1 when it
+    ended well but crawls were left)."""
+    for crawl in failed:
+        print(f"failed: {crawl}", file=sys.stderr)
+    name = signal.Signals(stop.received[0]).name
+    for crawl in left:
+        print(f"not run ({name} came first): {crawl}", file=sys.stderr)
+    return status or (1 if left or failed else 0)
 
 
 if __name__ == "__main__":

@@ -63,10 +63,20 @@ def link_problem(url: str) -> str | None:
 
 
 def trim_url(url: str) -> str:
-    """Drop sentence punctuation and an unbalanced ``)`` from a URL's end."""
-    while url and (url[-1] in _TRAILING_PUNCT or (url[-1] == ")" and url.count("(") < url.count(")"))):
-        url = url[:-1]
-    return url
+    """Drop sentence punctuation and an unbalanced ``)`` from a URL's end.
+
+    One pass from the end with the brackets counted once: linear in the URL, whatever
+    runs of ``)`` or ``.`` a hostile text ends it with."""
+    end = len(url)
+    unbalanced = url.count(")") - url.count("(")
+    while end:
+        char = url[end - 1]
+        if char == ")" and unbalanced > 0:
+            unbalanced -= 1
+        elif char not in _TRAILING_PUNCT:
+            break
+        end -= 1
+    return url[:end]
 
 
 def find_urls(text: str) -> list[str]:

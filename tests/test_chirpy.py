@@ -14,6 +14,7 @@ from __future__ import annotations
 import itertools
 import json
 import re
+import subprocess
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -26,7 +27,7 @@ from scrapy.utils.defer import deferred_f_from_coro_f
 from exporters.markdown import yaml_scalar
 from hfpapers.periods import day_period
 from tests import chromium, jekyll
-from tests.test_post_pages import THUMBNAIL, ranked, render
+from tests.test_post_pages import HTTP_PROJECT, THUMBNAIL, http_papers, ranked, render
 from tests.test_post_safety import front_matter
 
 pytestmark = pytest.mark.slow  # every test here starts a process other than git
@@ -121,6 +122,46 @@ def test_ten_new_posts_leave_the_trending_tags_the_owners(tmp_path: Path, catego
         assert {"cs.CL", "cs.CV", "cs.LG"} <= set(after) and not {"nodejs", "typescript"} & set(after)
     else:
         assert sorted(after) == sorted(before)
+
+
+# --- the blog's link check ---------------------------------------------------------------------
+
+EVIL_TITLE = r"\href{https://evil.example/phish}{Click} GLM \url{https://evil.example/u}"
+
+
+def test_a_post_with_http_urls_passes_the_blogs_link_check_and_no_title_is_a_link(tmp_path: Path) -> None:
+    """The blog's deploy runs html-proofer 5, which fails any http link (``enforce_https``,
+    checked before ``--disable-external``): Debian's 3.19 with ``--enforce-https`` is that rule.
+    The test site has no tag pages and none of Chirpy's scripts: internal links and scripts
+    are left out of the check, every link to another site is in it."""
+    papers = http_papers()
+    papers[1].title, papers[1].thumbnail = EVIL_TITLE, THUMBNAIL
+    papers.insert(0, papers.pop(1))  # the top paper: its title is also the card's and the image's
+    for n, p in enumerate(papers, 1):
+        p.rank = n
+    post = tmp_path / "2026-02-18-daily-papers.md"
+    post.write_text(render(papers, day_period(date(2026, 2, 18))), encoding="utf-8")
+    page = jekyll.build([post], tmp_path / "site", chirpy=True)[post.name]
+    out = tmp_path / "site" / "out"
+    proof = subprocess.run(
+        ["htmlproofer", str(out), "--disable-external", "--allow-hash-href", "--enforce-https",
+         "--checks-to-ignore", "ScriptCheck,ImageCheck", "--url-ignore", r"/^\//"],
+        capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+    assert proof.returncode == 0, proof.stdout + proof.stderr
+    tree = lxml_html.fromstring(page.read_text(encoding="utf-8"))
+    assert not tree.xpath('//a[starts-with(@href, "http:")]')
+    assert tree.xpath('//a[@href="https://github.com/a/b"]') and tree.xpath('//a[@href="https://c.example/"]')
+    shown = " ".join(tree.text_content().split())
+    for url in (HTTP_PROJECT, "http://berkeley-humanoid.com", "http://github.com/c/d"):
+        assert url in shown, url
+    assert "the data (http://data.example.org/x_y)" in shown
+    # The title is text, in the list and on the home page's card: no link to where it points.
+    home = lxml_html.fromstring((out / "index.html").read_text(encoding="utf-8"))
+    for html in (tree, home):
+        assert not html.xpath('//a[contains(@href, "evil.example")]')
+    assert "Click GLM https://evil.example/u" in shown
+    assert "Click GLM https://evil.example/u" in " ".join(home.text_content().split())
 
 
 # --- the card's text through every reader ---------------------------------------------------

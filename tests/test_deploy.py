@@ -14,8 +14,10 @@ import io
 import os
 import re
 import shlex
+import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
 from typing import Any
 
@@ -279,6 +281,19 @@ def test_a_run_started_by_hand_crawls_what_it_names() -> None:
     ]
 
 
+def test_after_a_stop_no_crawl_starts(capsys: pytest.CaptureFixture[str]) -> None:
+    """A stop that came before a crawl was started (here: before the first) leaves it unstarted."""
+    stop = plan.Stop()
+    stop.received.append(signal.SIGTERM)
+    assert plan._main(["--date", "2026-02-18", "--week", "2026-W08"], stop) == 1
+    printed = capsys.readouterr()
+    assert printed.out == ""
+    assert printed.err.splitlines() == [
+        "not run (SIGTERM came first): scrapy crawl daily -a date=2026-02-18",
+        "not run (SIGTERM came first): scrapy crawl weekly -a week=2026-W08",
+    ]
+
+
 @pytest.mark.slow
 @pytest.mark.parametrize(
     ("argv", "error"),
@@ -337,7 +352,8 @@ def test_the_workflow_runs_the_plan_twice_a_day_with_the_summaries_key_from_a_se
     crawl = steps()["Crawl, commit and push"]
     assert crawl["working-directory"] == ".hfpapers"
     run = " ".join(crawl["run"].split())
-    assert run.startswith('python -m hfpapers.plan --date "$DAY" --week "$WEEK" --month "$MONTH"')
+    # exec: the runner signals the step's shell alone, which is then the plan.
+    assert run.startswith('exec python -m hfpapers.plan --date "$DAY" --week "$WEEK" --month "$MONTH"')
     for setting in (
         'SITE_DIR="$GITHUB_WORKSPACE"',
         "PUBLISH_GIT=True",
@@ -393,21 +409,16 @@ def blog(tmp_path: Path) -> tuple[Path, Path]:
     return remote, clone
 
 
-@pytest.mark.slow
-def test_the_crawl_step_run_by_hand_publishes_a_day_a_week_and_a_month(
-    fixture_server: FixtureServer, tmp_path: Path
-) -> None:
-    """The step's own shell and `python -m hfpapers.plan`, against the recorded Hugging Face and
-    arXiv (a settings module on top of the project's) and a real bare remote."""
-    fixture_server.reset()
-    remote, clone = blog(tmp_path)
+def crawl_step_env(server: FixtureServer, tmp_path: Path, clone: Path, **inputs: str) -> dict[str, str]:
+    """The crawl step's environment: the workflow's, its inputs, and the recorded Hugging Face and
+    arXiv (a settings module on top of the project's); the summaries from ``server`` too."""
     sources = tmp_path / "sources"
     sources.mkdir()
-    lines = [f"{name} = {value!r}" for name, value in source_settings(fixture_server).items()]
+    lines = [f"{name} = {value!r}" for name, value in source_settings(server).items()]
     (sources / "fixture_sources.py").write_text(
         "from hfpapers.settings import *  # noqa\n" + "\n".join(lines)
     )
-    env = {
+    return {
         "PATH": f"{BIN}:{os.environ['PATH']}",
         "PYTHONPATH": f"{sources}:{ROOT}",
         "SCRAPY_SETTINGS_MODULE": "fixture_sources",
@@ -415,12 +426,19 @@ def test_the_crawl_step_run_by_hand_publishes_a_day_a_week_and_a_month(
         "GITHUB_WORKSPACE": str(clone),
         "PUBLISH_GIT_TOKEN": "",
         "SUMMARY_API_KEY": "",
-        "DAY": "2026-02-23",
-        "WEEK": "2026-W08",
-        "MONTH": "2026-02",
-        "START": "",
-        "END": "",
+        **{name: inputs.get(name.lower(), "") for name in ("DAY", "WEEK", "MONTH", "START", "END")},
     }
+
+
+@pytest.mark.slow
+def test_the_crawl_step_run_by_hand_publishes_a_day_a_week_and_a_month(
+    fixture_server: FixtureServer, tmp_path: Path
+) -> None:
+    """The step's own shell and `python -m hfpapers.plan`, against the recorded Hugging Face and
+    arXiv and a real bare remote."""
+    fixture_server.reset()
+    remote, clone = blog(tmp_path)
+    env = crawl_step_env(fixture_server, tmp_path, clone, day="2026-02-23", week="2026-W08", month="2026-02")
     proc = run_step(steps()["Crawl, commit and push"]["run"], ROOT, **env)
     assert proc.returncode == 0, proc.stderr[-3000:]
     assert [line.split(":")[0] for line in git(remote, "log", "--format=%s", "master").splitlines()] == [
@@ -432,16 +450,89 @@ def test_the_crawl_step_run_by_hand_publishes_a_day_a_week_and_a_month(
     assert git(remote, "log", "-1", "--format=%an <%ae>", "master") == project_defaults.PUBLISH_GIT_AUTHOR
 
 
+def processes_using(path: Path) -> list[int]:
+    """The processes whose command line names ``path``."""
+    found = []
+    for cmdline in Path("/proc").glob("[0-9]*/cmdline"):
+        with contextlib.suppress(OSError):
+            if str(path).encode() in cmdline.read_bytes():
+                found.append(int(cmdline.parent.name))
+    return found
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("to_group", [False, True], ids=["runner-cancel", "ctrl-c-to-the-group"])
+def test_a_stop_reaches_the_crawl_and_the_whole_list_is_pushed(
+    fixture_server: FixtureServer, tmp_path: Path, to_group: bool
+) -> None:
+    """The step run as GitHub's runner runs it (``bash --noprofile --norc -eo pipefail FILE``),
+    stopped as the runner cancels a step or times it out: SIGINT to the step's shell alone,
+    SIGTERM 7.5 s later, then SIGKILL to whatever is left; or with Ctrl-C, SIGINT to the
+    whole process group. The day's crawl is waiting on a summaries endpoint that never
+    answers: the stop reaches it, its whole list is pushed, no further crawl starts."""
+    fixture_server.reset()
+    fixture_server.faults.summary_hang = True
+    remote, clone = blog(tmp_path)
+    env = crawl_step_env(fixture_server, tmp_path, clone, day="2026-02-18", week="2026-W08", month="2026-02")
+    env |= {"SUMMARY_API_URL": f"{fixture_server.url}/v1", "SUMMARY_MODEL": "qwen2.5:7b"}
+    script = tmp_path / "step.sh"
+    script.write_text(steps()["Crawl, commit and push"]["run"] + "\n")
+    out, err = tmp_path / "stdout", tmp_path / "stderr"
+    with out.open("w") as stdout, err.open("w") as stderr:
+        step = subprocess.Popen(
+            ["bash", "--noprofile", "--norc", "-eo", "pipefail", str(script)],
+            cwd=ROOT, env={**os.environ, **env}, stdout=stdout, stderr=stderr, start_new_session=True,
+        )  # fmt: skip
+    try:
+        deadline = time.monotonic() + 60
+        while fixture_server.count()["summary"] < 2 and time.monotonic() < deadline and step.poll() is None:
+            time.sleep(0.05)
+        assert fixture_server.count()["summary"] == 2, err.read_text()[-3000:]  # the day's crawl waits
+        if to_group:
+            os.killpg(step.pid, signal.SIGINT)
+        else:
+            step.send_signal(signal.SIGINT)
+        with contextlib.suppress(subprocess.TimeoutExpired):
+            step.wait(7.5)
+        if step.poll() is None:
+            step.send_signal(signal.SIGTERM)
+            with contextlib.suppress(subprocess.TimeoutExpired):
+                step.wait(2.5)
+    finally:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(step.pid, signal.SIGKILL)
+        step.wait()
+        for pid in processes_using(clone):  # what the runner's cleanup of the job kills
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGKILL)
+    stdout_text, stderr_text = out.read_text(), err.read_text()
+    assert step.returncode == 1, stderr_text[-3000:]  # the crawl's own: stopped
+    assert "Traceback" not in stderr_text, stderr_text[-3000:]
+    assert "Run outcome: failed (finish reason shutdown)" in stderr_text
+    assert [line.split(":")[0] for line in git(remote, "log", "--format=%s", "master").splitlines()] == [
+        "Daily papers 2026-02-18",
+        "start",
+    ]
+    assert stdout_text.splitlines() == ["plan: scrapy crawl daily -a date=2026-02-18"]
+    assert stderr_text.rstrip().splitlines()[-2:] == [
+        "not run (SIGINT came first): scrapy crawl weekly -a week=2026-W08",
+        "not run (SIGINT came first): scrapy crawl monthly -a month=2026-02",
+    ]
+    assert processes_using(clone) == []  # the plan waited for its crawl
+
+
 @pytest.mark.slow
 def test_the_site_is_deployed_only_after_a_push(tmp_path: Path) -> None:
     """The workflow's own shell steps, run with bash; `gh` answers from a real remote (its
-    `api …/commits/BRANCH`) and records `workflow run`."""
+    `api …/commits/BRANCH`, or fails when GH_API_FAILS is set) and records `workflow run`."""
     spec_steps = steps()
     before_step, deploy_step = (
         spec_steps["Note the branch head before the crawl"],
         spec_steps["Deploy the site if the crawl pushed"],
     )
-    assert deploy_step["if"] == "${{ !cancelled() }}"
+    # Also after a cancelled or timed-out run (the crawl pushes what is whole at a stop), never
+    # when the head before was not read: GitHub evaluates this; the script below holds it too.
+    assert deploy_step["if"] == "${{ always() && steps.before.outputs.head != '' }}"
     remote, clone = blog(tmp_path)
     bin_dir, calls = tmp_path / "bin", tmp_path / "gh-calls"
     bin_dir.mkdir()
@@ -449,6 +540,7 @@ def test_the_site_is_deployed_only_after_a_push(tmp_path: Path) -> None:
         "#!/bin/sh\n"
         'if [ "$1" = api ]; then\n'
         '  [ "$2 $3 $4" = "repos/me/blog/commits/master --jq .sha" ] || exit 3\n'
+        '  if [ -n "$GH_API_FAILS" ]; then echo "HTTP 502: Bad Gateway" >&2; exit 1; fi\n'
         f"  git ls-remote {remote} refs/heads/master | cut -f1\n"
         "  exit 0\n"
         "fi\n"
@@ -457,19 +549,30 @@ def test_the_site_is_deployed_only_after_a_push(tmp_path: Path) -> None:
     (bin_dir / "gh").chmod(0o755)
     env = {**{k: str(v) for k, v in workflow()["env"].items()}, "GITHUB_REPOSITORY": "me/blog",
            "PATH": f"{bin_dir}:{os.environ['PATH']}"}  # fmt: skip
+    output = tmp_path / "output"
 
-    def head_before() -> str:
-        output = tmp_path / "output"
+    def head_before(**extra: str) -> tuple[int, str]:
         output.write_text("")
-        assert run_step(before_step["run"], clone, GITHUB_OUTPUT=str(output), **env).returncode == 0
-        return output.read_text().strip().removeprefix("head=")
+        proc = run_step(before_step["run"], clone, GITHUB_OUTPUT=str(output), **env, **extra)
+        return proc.returncode, output.read_text()
 
-    head = head_before()
+    status, written = head_before()
+    assert status == 0 and written.startswith("head=")
+    head = written.strip().removeprefix("head=")
     assert len(head) == 40
     proc = run_step(deploy_step["run"], clone, BEFORE=head, **env)
     assert proc.returncode == 0 and "nothing pushed: no deploy" in proc.stdout, proc.stderr
     assert not calls.exists()
     git(clone, "commit", "-q", "--allow-empty", "-m", "Daily papers 2026-02-18: 13 papers")
     git(clone, "push", "-q", "origin", "master")
+    # A head that cannot be read fails its step (and so the crawl), and writes no output.
+    assert head_before(GH_API_FAILS="1") == (1, "")
+    # Without the head before, nothing says the crawl pushed: no deploy, though the branch moved.
+    proc = run_step(deploy_step["run"], clone, BEFORE="", **env)
+    assert proc.returncode == 0 and "the head before the crawl is unknown: no deploy" in proc.stdout
+    assert not calls.exists()
+    # The head after that cannot be read: the step fails, and starts nothing.
+    assert run_step(deploy_step["run"], clone, BEFORE=head, GH_API_FAILS="1", **env).returncode != 0
+    assert not calls.exists()
     assert run_step(deploy_step["run"], clone, BEFORE=head, **env).returncode == 0
     assert calls.read_text() == "workflow run pages-deploy.yml --ref master\n"

@@ -440,6 +440,40 @@ def test_a_link_with_a_final_line_break_is_not_linked() -> None:
     assert post.count("프로젝트: <https://a.example/>") == 1
 
 
+# --- http: shown, never linked ------------------------------------------------------------------
+
+HTTP_PROJECT = "http://lab.example.edu/project/"
+HTTP_ABSTRACT = (
+    "Please check http://berkeley-humanoid.com for more details, https://github.com/a/b for the code"
+    r" and \href{http://data.example.org/x_y}{the data}."
+)
+
+
+def http_papers() -> list[Paper]:
+    """Papers whose web text has http URLs in every place a URL is shown, and https beside them."""
+    papers = ranked(10, 9, 8)
+    papers[0].abstract, papers[0].project_page = HTTP_ABSTRACT, HTTP_PROJECT
+    papers[0].github_repo, papers[0].github_stars = "https://github.com/a/b", 5
+    papers[1].github_repo, papers[1].project_page = "http://github.com/c/d", "https://c.example/"
+    papers[2].summary_ko = "요약은 http://summary.example.org/p 를 인용합니다."
+    return papers
+
+
+def test_an_http_url_is_shown_as_text_and_never_linked() -> None:
+    """The blog's deploy runs html-proofer, which fails the whole site on one http link: an
+    http URL is shown as written (never made https, which may be no page), https links stay."""
+    post = render(http_papers())
+    assert not re.search(r"<http:|href=\"http:|\]\(http:", post), post
+    assert "프로젝트: http://lab.example.edu/project/" in post
+    assert "코드: http://github.com/c/d" in post and "프로젝트: <https://c.example/>" in post
+    assert "코드: <https://github.com/a/b> (⭐ 5)" in post
+    assert (
+        "Abstract: Please check http://berkeley-humanoid.com for more details, <https://github.com/a/b>"
+        r" for the code and the data (http://data.example.org/x\_y)." in post
+    )
+    assert "요약: 요약은 http://summary.example.org/p 를 인용합니다." in post
+
+
 def test_a_permalink_with_a_final_line_break_is_not_kept(tmp_path: Path) -> None:
     """Written back bare into the new post's front matter, it would break the line after it."""
     post = write(tmp_path / "2026-02-18-daily-papers.md", '---\npermalink: "/posts/mine/\\n"\n---\n')
