@@ -6,7 +6,9 @@ its papers. The assembler knows:
 
 - which lists are still being listed (their Hugging Face pages are pending);
 - which arXiv ids are queued or in flight, and which lists wait on each id;
-- how ids are batched into arXiv API requests, shared across lists;
+- how ids are batched into arXiv API requests, shared across lists: a
+  partial batch waits for the lists still being listed, until the last one
+  is in or the run winds down (a stop, the deadline: `wind_down`);
 - when a list is whole, so that it can become a `PaperList` item.
 
 What becomes of a whole list after that is the item pipelines' business.
@@ -57,6 +59,8 @@ class ListAssembler:
         self.unlisted = set(self.lists)
         self.queue: list[str] = []
         self.in_flight: set[str] = set()
+        # Set when the run winds down: no list is waited for any more before a batch goes out.
+        self.winding_down = False
         # arXiv id -> keys of the open lists that wait on it.
         self.waiters: dict[str, set[str]] = {}
 
@@ -102,6 +106,16 @@ class ListAssembler:
         # Its end may be what the last, partial batch was waiting for.
         return NextSteps(batches=self._batches())
 
+    def wind_down(self, unasked: Iterable[str]) -> NextSteps:
+        """The run asks for no more lists: ``unasked`` are forgotten (their Hugging Face
+        request was never sent), and the ids queued for the lists already listed go out now,
+        the last, partial batch too, as will those of the lists still being read."""
+        for key in unasked:
+            self.lists.pop(key, None)
+            self.unlisted.discard(key)
+        self.winding_down = True
+        return NextSteps(batches=self._batches())
+
     def waiting_on(self, ids: Iterable[str]) -> list[Period]:
         """The open lists that wait on any of ``ids``."""
         keys = {key for arxiv_id in ids for key in self.waiters.get(arxiv_id, ())}
@@ -133,8 +147,8 @@ class ListAssembler:
                 del self.waiters[arxiv_id]
 
     def _batches(self) -> list[list[str]]:
-        """Full batches; the partial rest too once no list is being listed."""
-        final = not self.unlisted
+        """Full batches; the partial rest too once no list is being listed, or the run winds down."""
+        final = self.winding_down or not self.unlisted
         batches = []
         while len(self.queue) >= self.batch_size or (final and self.queue):
             batches.append(self.queue[: self.batch_size])

@@ -68,6 +68,19 @@ def test_a_failed_listing_releases_the_last_batch() -> None:
     assert keys([i.period for i in assembler.resolved(ids(3)).complete]) == [D1.key]
 
 
+def test_winding_down_sends_the_partial_batch_and_forgets_the_lists_not_asked() -> None:
+    """A stop or the deadline: the lists listed must not wait for lists never asked for."""
+    assembler = ListAssembler([D1, D2, D3], batch_size=100)
+    assembler.add(D1.key, [paper(i) for i in ids(3)])
+    assert assembler.listed(D1.key).batches == []  # waits for D2 and D3
+    assert assembler.wind_down([D3.key]).batches == [ids(3)]
+    assembler.add(D2.key, [paper(i) for i in ids(2, "2601")])
+    assert assembler.listed(D2.key).batches == [ids(2, "2601")]  # still being read: out at once
+    done = assembler.resolved(ids(3) + ids(2, "2601")).complete
+    assert keys([item.period for item in done]) == [D1.key, D2.key]
+    assert D3.key not in assembler.lists
+
+
 def test_an_id_listed_twice_is_asked_for_once_and_fills_both_lists() -> None:
     assembler = ListAssembler([D1, D2], batch_size=100)
     assembler.add(D1.key, [paper("2602.00001", 5)])

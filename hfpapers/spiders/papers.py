@@ -2,11 +2,21 @@
 
 Per list: one Hugging Face page request (the API only if the page lost its
 payload). Per run: arXiv API requests of up to ``ARXIV_BATCH_SIZE`` ids,
-batched across lists; abstract pages only for ids the API did not return.
-Which lists wait on which ids, and when a list is whole, is the
+batched across lists; abstract pages, one at a time and at most
+``ARXIV_ABS_MAX_PAGES`` a run, only for ids an answer of the API lacked (an
+answer that holds none of its ids is a failed answer, not a reason to read
+every page). Which lists wait on which ids, and when a list is whole, is the
 `ListAssembler`'s business; this spider turns its decisions into requests
 and its finished lists into `PaperList` items. Subclasses say which lists a
 run covers (`daily`, `weekly`, `monthly`).
+
+A run winds down at the first stop (Ctrl-C, SIGTERM, Scrapyd's cancel: the
+crawler stops crawling) or shortly before ``CLOSESPIDER_TIMEOUT``: no more
+lists are asked for, and no list whose Hugging Face data is in is lost. Near
+the deadline the lists listed so far get their arXiv batch at once (the
+engine's close waits for requests in the downloader); after a stop nothing
+more can be sent, so they keep Hugging Face's data. Scrapy sends no request
+once it closes the spider, which is why nothing else may wait for one then.
 """
 
 from __future__ import annotations
@@ -19,10 +29,11 @@ from functools import partial
 from typing import Any
 from urllib.parse import urlencode
 
-from scrapy import Request, Spider
+from scrapy import Request, Spider, signals
 from scrapy.crawler import Crawler
 from scrapy.http import Response
 from scrapy.settings import BaseSettings
+from scrapy.utils.asyncio import call_later
 from twisted.python.failure import Failure
 
 from hfpapers import arxiv, hf
@@ -45,6 +56,13 @@ ARXIV_ABS_SLOT = "arxiv-abs"
 DATA_ERRORS = (hf.PayloadError, UnsafeInputError)
 # Hugging Face lists asked for at a time: one in its download slot, the next one waiting.
 HF_WINDOW = 2
+# How long before CLOSESPIDER_TIMEOUT the run winds down (at most; a tenth of a short timeout).
+DEADLINE_MARGIN = 10.0
+# Why a run winds down, in the words of the summaries' pipeline.
+STOPPED = "the run was stopped"
+DEADLINE = "CLOSESPIDER_TIMEOUT is near"
+# Why a list was not asked for, in its outcome.
+NOT_ASKED = {STOPPED: "the run was stopped first", DEADLINE: "CLOSESPIDER_TIMEOUT was near"}
 
 
 class PapersSpider(Spider):
@@ -56,9 +74,14 @@ class PapersSpider(Spider):
     assembler: ListAssembler
     reader: ListReader
     _unasked: deque[Period]  # lists whose Hugging Face request is not sent yet
+    _abs_queue: deque[str]  # arXiv ids waiting for their abstract page
+    _abs_out: bool  # whether an abstract page request is out
     hf_base: str
     arxiv_api: str
     arxiv_base: str
+    abs_pages_left: int  # abstract pages this run may still ask for (ARXIV_ABS_MAX_PAGES)
+    winding_down = ""  # why the run winds down (a stop, the deadline); "" while it does not
+    _deadline_call: Any = None
 
     def __init__(self, *args: Any, **kwargs: Any):
         # Scrapyd adds _job (and maybe other _ arguments); they are not ours.
@@ -97,7 +120,53 @@ class PapersSpider(Spider):
         spider.reader = ListReader(crawler)
         spider.arxiv_api = settings.get("ARXIV_API_URL")
         spider.arxiv_base = settings.get("ARXIV_BASE_URL").rstrip("/")
+        spider.abs_pages_left = settings.getint("ARXIV_ABS_MAX_PAGES")
+        spider._unasked = deque(plan.periods)
+        spider._abs_queue = deque()
+        spider._abs_out = False
+        crawler.signals.connect(spider._watch_deadline, signal=signals.spider_opened)
+        crawler.signals.connect(spider._unwatch_deadline, signal=signals.spider_closed)
         return spider
+
+    # --- the end: a stop or the deadline ---------------------------------------
+
+    def _watch_deadline(self) -> None:
+        # The CloseSpider extension closes the spider CLOSESPIDER_TIMEOUT from now.
+        timeout = self.crawler.settings.getfloat("CLOSESPIDER_TIMEOUT")
+        if timeout > 0:
+            self._deadline_call = call_later(
+                timeout - min(DEADLINE_MARGIN, timeout / 10), self._near_deadline
+            )
+
+    def _unwatch_deadline(self) -> None:
+        if self._deadline_call is not None:
+            self._deadline_call.cancel()
+
+    def _near_deadline(self) -> None:
+        """Shortly before CLOSESPIDER_TIMEOUT, while requests still go out: no more lists, and
+        the arXiv batch of those listed now, partial or not."""
+        if self.winding_down or not self.crawler.crawling:
+            return  # a stop came first: the callbacks wind down
+        assert self.crawler.engine is not None
+        for batch in self._wind_down(DEADLINE).batches:
+            self.crawler.engine.crawl(self._atom_request(batch))
+
+    def _wind_down(self, why: str) -> NextSteps:
+        """Ask for no more lists; what the lists already listed wait for goes out now."""
+        self.winding_down = why
+        unasked = list(self._unasked)
+        self._unasked.clear()
+        if unasked:
+            logger.warning(
+                "%s: %d lists not asked for (%s to %s)", why, len(unasked), unasked[0], unasked[-1]
+            )
+            self.crawler.signals.send_catch_log(lists_not_asked, periods=unasked, why=NOT_ASKED[why])
+        return self.assembler.wind_down([period.key for period in unasked])
+
+    def _may_send(self) -> bool:
+        """Whether a request sent now goes out: not after a stop (Scrapy is closing the spider),
+        nor after the deadline's wind-down, when the close may come before it is sent."""
+        return self.crawler.crawling and not self.winding_down
 
     # --- Hugging Face -----------------------------------------------------
 
@@ -105,7 +174,6 @@ class PapersSpider(Spider):
         # A few lists at a time, the next asked for as one is read: handed all at once, the
         # downloader would hold every page of a backfill, and a Ctrl-C would still fetch them
         # all before the run could end (Scrapy waits for every request it holds).
-        self._unasked = deque(self.periods)
         self._read: set[str] = set()
         for _ in range(HF_WINDOW):
             for request in self._next_list():
@@ -117,15 +185,11 @@ class PapersSpider(Spider):
             self._read.add(period.key)
             yield from self._next_list()
 
-    def _next_list(self) -> Iterator[Request]:
-        """The next list's Hugging Face request, unless the run is stopping (Ctrl-C, SIGTERM)."""
-        if self._unasked and not self.crawler.crawling:
-            unasked = list(self._unasked)
-            logger.warning(
-                "stopping: %d lists not asked for (%s to %s)", len(unasked), unasked[0], unasked[-1]
-            )
-            self.crawler.signals.send_catch_log(lists_not_asked, periods=unasked)
-            self._unasked.clear()
+    def _next_list(self) -> Iterator[Any]:
+        """The next list's Hugging Face request, unless the run is stopping (Ctrl-C, SIGTERM):
+        then the lists listed so far are finished with what they have."""
+        if not self.crawler.crawling and not self.winding_down:
+            yield from self._follow(self._wind_down(STOPPED))
         if self._unasked:
             period = self._unasked.popleft()
             yield self._hf_request(f"{self.hf_base}{period.page_path}", self.parse_page, period)
@@ -166,6 +230,11 @@ class PapersSpider(Spider):
         self.crawler.stats.inc_value("papers/found", len(reading.papers))
         self.assembler.add(period.key, reading.papers)
         if reading.next_page is not None:
+            if not self._may_send():
+                yield from self._list_failed(
+                    period, f"{period}: {self.winding_down} before its other API pages"
+                )
+                return
             query = urlencode(
                 {period.api_param: period.key, "limit": self.reader.page_size, "p": reading.next_page}
             )
@@ -194,24 +263,36 @@ class PapersSpider(Spider):
 
     # --- arXiv ------------------------------------------------------------
 
+    def _atom_request(self, batch: list[str]) -> Request:
+        query = urlencode({"id_list": ",".join(batch), "max_results": len(batch)})
+        # The API answers malformed ids with 400 and an error feed worth reading;
+        # export.arxiv.org is the API: its terms, not robots.txt, govern it.
+        meta = {
+            "download_slot": ARXIV_API_SLOT,
+            "handle_httpstatus_list": [400],
+            "dont_obey_robotstxt": True,
+        }
+        return Request(
+            f"{self.arxiv_api}?{query}",
+            callback=self.parse_atom,
+            errback=self.arxiv_failed,
+            cb_kwargs={"ids": batch},
+            meta=meta,
+            dont_filter=True,
+        )
+
     def _follow(self, progress: NextSteps) -> Iterator[Any]:
         for batch in progress.batches:
-            query = urlencode({"id_list": ",".join(batch), "max_results": len(batch)})
-            # The API answers malformed ids with 400 and an error feed worth reading;
-            # export.arxiv.org is the API: its terms, not robots.txt, govern it.
-            meta = {
-                "download_slot": ARXIV_API_SLOT,
-                "handle_httpstatus_list": [400],
-                "dont_obey_robotstxt": True,
-            }
-            yield Request(
-                f"{self.arxiv_api}?{query}",
-                callback=self.parse_atom,
-                errback=self.arxiv_failed,
-                cb_kwargs={"ids": batch},
-                meta=meta,
-                dont_filter=True,
+            if self._may_send():
+                yield self._atom_request(batch)
+                continue
+            logger.warning(
+                "%s: %d papers keep Hugging Face's data, without asking arXiv",
+                self.winding_down or STOPPED,
+                len(batch),
             )
+            self.crawler.stats.inc_value("hfpapers/arxiv_not_asked", len(batch))
+            yield from self._follow(self.assembler.resolved(batch))
         for item in progress.complete:
             try:  # a bug of ours with one list fails that list, not the others finished with it
                 yield from self._finished(item)
@@ -247,21 +328,54 @@ class PapersSpider(Spider):
             stats.inc_value("hfpapers/arxiv_api_failed")
             yield from self._follow(self.assembler.resolved(ids))
             return
-        for arxiv_id in [i for i in ids if i not in records]:
-            stats.inc_value("hfpapers/arxiv_api_missing")
-            yield Request(
-                f"{self.arxiv_base}/abs/{arxiv_id}",
-                callback=self.parse_abs,
-                errback=self.arxiv_failed,
-                cb_kwargs={"ids": [arxiv_id]},
-                meta={"download_slot": ARXIV_ABS_SLOT},
-                dont_filter=True,
-            )
         found = [i for i in ids if i in records]
+        if ids and not found:
+            # An answer that has none of them (an empty feed) is a failed answer, not a reason
+            # to read every paper's page.
+            logger.warning("arXiv API answered none of %d ids; keeping Hugging Face's data", len(ids))
+            stats.inc_value("hfpapers/arxiv_api_failed")
+            yield from self._follow(self.assembler.resolved(ids))
+            return
+        missing = [i for i in ids if i not in records]
+        stats.inc_value("hfpapers/arxiv_api_missing", len(missing))
+        self._abs_queue.extend(missing)
         yield from self._follow(self.assembler.resolved(found, records, "arxiv_api"))
+        yield from self._next_abs()
+
+    def _next_abs(self) -> Iterator[Any]:
+        """The next abstract page, one at a time: a stop then waits for one page at most,
+        never for every page queued behind ARXIV_ABS_DELAY. Past ARXIV_ABS_MAX_PAGES, or when
+        the run winds down, the papers left keep Hugging Face's abstract."""
+        if self._abs_out or not self._abs_queue:
+            return
+        why = "" if self._may_send() else self.winding_down or STOPPED
+        if not why and self.abs_pages_left <= 0:
+            why = "ARXIV_ABS_MAX_PAGES arXiv pages asked for"
+        if why:
+            ids = list(self._abs_queue)
+            self._abs_queue.clear()
+            logger.warning(
+                "%s: %d papers keep Hugging Face's abstract, their arXiv page not asked for", why, len(ids)
+            )
+            self.crawler.stats.inc_value("hfpapers/arxiv_abs_not_asked", len(ids))
+            yield from self._follow(self.assembler.resolved(ids))
+            return
+        self.abs_pages_left -= 1
+        self._abs_out = True
+        arxiv_id = self._abs_queue.popleft()
+        yield Request(
+            f"{self.arxiv_base}/abs/{arxiv_id}",
+            callback=self.parse_abs,
+            errback=self.arxiv_failed,
+            cb_kwargs={"ids": [arxiv_id]},
+            meta={"download_slot": ARXIV_ABS_SLOT},
+            dont_filter=True,
+        )
 
     def parse_abs(self, response: Response, ids: list[str]) -> Iterator[Any]:
+        self._abs_out = False
         yield from self._guarded_ids(ids, f"reading the arXiv page of {ids[0]}", self._read_abs, response)
+        yield from self._next_abs()
 
     def _read_abs(self, response: Response, ids: list[str]) -> Iterator[Any]:
         [arxiv_id] = ids
@@ -294,6 +408,8 @@ class PapersSpider(Spider):
             what, keeping, stat = f"arXiv API failed for {len(ids)} ids", "data", "arxiv_api_failed"
         else:
             what, keeping, stat = f"arXiv page of {ids[0]} failed", "abstract", "arxiv_abs_failed"
+            self._abs_out = False
         logger.warning("%s (%s); keeping Hugging Face's %s", what, failure.getErrorMessage(), keeping)
         self.crawler.stats.inc_value(f"hfpapers/{stat}")
         yield from self._follow(self.assembler.resolved(ids))
+        yield from self._next_abs()
