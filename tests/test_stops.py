@@ -94,7 +94,7 @@ async def test_a_run_reads_at_most_arxiv_abs_max_pages(server: FixtureServer, cr
     assert result.record.ok, result.log[-3000:]
     assert server.count()["arxiv_abs"] == 3
     assert sources(result) == {"arxiv_api": 1, "arxiv_abs": 3, "huggingface": 9}
-    assert "ARXIV_ABS_MAX_PAGES arXiv pages asked for: 9 papers keep Hugging Face's abstract" in result.log
+    assert "ARXIV_ABS_MAX_PAGES pages asked for: 9 papers keep Hugging Face's abstract" in result.log
 
 
 @deferred_f_from_coro_f
@@ -109,6 +109,18 @@ async def test_a_stop_waits_for_one_arxiv_page_not_for_every_page_queued(  # typ
     assert (result.record.finish_reason, outcome.status) == ("shutdown", "written")
     assert sources(result) == {"arxiv_api": 1, "arxiv_abs": 1, "huggingface": 11}
     assert "the run was stopped: 11 papers keep Hugging Face's abstract" in result.log
+
+
+@deferred_f_from_coro_f
+async def test_a_stop_before_the_arxiv_answer_asks_for_no_page(  # type: ignore[no-untyped-def]
+    server: FixtureServer, crawl, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A page asked for after the stop would never be sent, and its list never finished."""
+    server.faults.arxiv_api_omit = set(ids_of(server)[1:])
+    result = await crawl(args={"date": DAY}, settings=stop_at(monkeypatch, "/api/query"))
+    assert server.count().get("arxiv_abs", 0) == 0
+    assert [(o.status, o.reason) for o in result.record.lists] == [("written", "")]
+    assert sources(result) == {"arxiv_api": 1, "huggingface": 12}
 
 
 # --- Retries ---------------------------------------------------------------------------------------
