@@ -129,6 +129,12 @@ class PaperList:
     post_sha256: str = ""
     """sha256 (hex) of the post rendered for this list; its data file records it, so a later
     run tells the post it wrote from one the owner edited since."""
+    post_date: str = ""
+    """The date of the post this one replaces (``2026-02-18 09:15:00 +0900``), which it keeps:
+    once written, a post keeps its date; "" for a first post, or a date that cannot be kept."""
+    arxiv_kept: int = 0
+    """Papers that keep the arXiv data of the post this one replaces, because arXiv gave none
+    for them this run."""
 
 
 def write_paper_schema() -> None:

@@ -83,6 +83,7 @@ class RunLedger:
         self.crawler = crawler
         self.failed: dict[Period, str] = {}
         self.passed: dict[Period, int] = {}  # lists through the pipelines -> papers
+        self.arxiv_kept: dict[Period, int] = {}  # lists -> papers keeping the earlier arXiv data
         self.kept: dict[Period, str] = {}  # the existing post stays on purpose (better, or the owner's)
         self.empty: set[Period] = set()
         self.not_asked: dict[Period, str] = {}  # a stop or the deadline came before their first request
@@ -131,6 +132,7 @@ class RunLedger:
     def item_scraped(self, item: Any) -> None:
         if isinstance(item, PaperList):
             self.passed[item.period] = item.total_papers
+            self.arxiv_kept[item.period] = item.arxiv_kept
 
     def item_dropped(self, item: Any, exception: BaseException) -> None:
         if isinstance(item, PaperList):
@@ -242,6 +244,7 @@ class RunLedger:
             outcome.reason = self.failed[period]
         elif files is not None and not files.kept:
             outcome.status, outcome.papers = WRITTEN, self.passed[period]
+            outcome.arxiv_kept = self.arxiv_kept.get(period, 0)
             outcome.files, outcome.removed = files.files, files.removed
             outcome.written, outcome.before = files.written, files.before
         elif period in self.kept:
