@@ -287,7 +287,8 @@ class KoreanPostExporter(BaseItemExporter):
             front.append(f"permalink: {url}")
         card = description(period, papers, found=item.found_papers, tied=tied)
         front += [
-            f"date: {when.strftime('%Y-%m-%d %H:%M:%S %z')}",
+            # Once written, a post keeps its date: a refresh moves it neither on the home page nor feed.
+            f"date: {item.post_date or when.strftime('%Y-%m-%d %H:%M:%S %z')}",
             f"description: {yaml_scalar(card)}",
             f"categories: {yaml_list(self.settings.getlist(kind.setting('POST_CATEGORIES')))}",
             f"tags: {yaml_list(tags + self._category_tags(papers, tags))}",

@@ -6,8 +6,17 @@ its papers. The assembler knows:
 
 - which lists are still being listed (their Hugging Face pages are pending);
 - which arXiv ids are queued or in flight, and which lists wait on each id;
-- how ids are batched into arXiv API requests, shared across lists;
+- how ids are batched into arXiv API requests, shared across lists: a
+  partial batch waits for the lists still being listed, until the last one
+  is in or the run winds down (a stop, the deadline: `wind_down`);
+- which ids an API answer lacked, and which of them get their abstract page:
+  one page at a time, at most ``abs_pages`` a run;
 - when a list is whole, so that it can become a `PaperList` item.
+
+Once the run winds down nothing more is asked: what the lists would wait for
+is given up at once, and they keep Hugging Face's data for it. A stop gives up
+the queued batches too (Scrapy sends no request once it closes the spider);
+the deadline sends them first, while requests still go out.
 
 What becomes of a whole list after that is the item pipelines' business.
 
@@ -19,12 +28,16 @@ candidate for the dedupe pipeline to choose from.
 
 from __future__ import annotations
 
+import logging
+from collections import deque
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
 from hfpapers.arxiv import ArxivRecord, enrich
 from hfpapers.items import Paper, PaperList
 from hfpapers.periods import Period
+
+logger = logging.getLogger(__name__)
 
 
 @dataclass
@@ -43,12 +56,19 @@ class NextSteps:
 
     batches: list[list[str]] = field(default_factory=list)
     """arXiv API requests to send, each a list of ids."""
+    pages: list[str] = field(default_factory=list)
+    """arXiv ids whose abstract page to ask for (one at a time)."""
     complete: list[PaperList] = field(default_factory=list)
     """Lists whose papers are all in (possibly with no papers at all)."""
 
+    def __add__(self, other: NextSteps) -> NextSteps:
+        return NextSteps(
+            self.batches + other.batches, self.pages + other.pages, self.complete + other.complete
+        )
+
 
 class ListAssembler:
-    def __init__(self, periods: Iterable[Period], batch_size: int):
+    def __init__(self, periods: Iterable[Period], batch_size: int, abs_pages: int = 0):
         if batch_size < 1:
             raise ValueError(f"batch size must be at least 1, not {batch_size}")
         self.batch_size = batch_size
@@ -57,6 +77,11 @@ class ListAssembler:
         self.unlisted = set(self.lists)
         self.queue: list[str] = []
         self.in_flight: set[str] = set()
+        self.pages = deque[str]()  # ids waiting for their abstract page
+        self.page_out = False
+        self.pages_left = abs_pages
+        # Why nothing more is asked ("" while requests go out): a stop, or the deadline near.
+        self.winding_down = ""
         # arXiv id -> keys of the open lists that wait on it.
         self.waiters: dict[str, set[str]] = {}
 
@@ -90,7 +115,7 @@ class ListAssembler:
             if arxiv_id not in self.in_flight:
                 self.in_flight.add(arxiv_id)
                 self.queue.append(arxiv_id)
-        return NextSteps(batches=self._batches(), complete=self._complete([key]))
+        return self._out() + NextSteps(complete=self._complete([key]))
 
     def failed(self, key: str) -> NextSteps:
         """The list cannot be listed (or broke): forget it; the others go on."""
@@ -100,7 +125,46 @@ class ListAssembler:
             for arxiv_id in listing.waiting:
                 self._stop_waiting(arxiv_id, key)
         # Its end may be what the last, partial batch was waiting for.
-        return NextSteps(batches=self._batches())
+        return self._out()
+
+    def wind_down(self, why: str, unasked: Iterable[str], send_queued: bool) -> NextSteps:
+        """The run asks for nothing more (``why``): ``unasked`` lists are forgotten (their
+        Hugging Face request was never sent); with ``send_queued``, the ids queued for the
+        lists already listed go out now, the last, partial batch too; without, they are given
+        up like everything asked for from now on."""
+        for key in unasked:
+            self.lists.pop(key, None)
+            self.unlisted.discard(key)
+        batches = self._batches(final=True) if send_queued else []
+        self.winding_down = why
+        return NextSteps(batches=batches) + self._out()
+
+    def lacked(self, ids: Iterable[str]) -> NextSteps:
+        """An API answer lacked ``ids``: their abstract pages, one at a time, within the budget."""
+        self.pages.extend(ids)
+        return self._next_page()
+
+    def page_answered(
+        self, ids: Iterable[str], records: Mapping[str, ArxivRecord] | None = None, source: str = ""
+    ) -> NextSteps:
+        """The abstract page out came back (or failed): `resolved`, and the next page."""
+        self.page_out = False
+        return self.resolved(ids, records, source) + self._next_page()
+
+    def _next_page(self) -> NextSteps:
+        if self.page_out or not self.pages:
+            return NextSteps()
+        why = self.winding_down or ("" if self.pages_left > 0 else "ARXIV_ABS_MAX_PAGES pages asked for")
+        if why:
+            ids = list(self.pages)
+            self.pages.clear()
+            logger.warning(
+                "%s: %d papers keep Hugging Face's abstract, their arXiv page not asked for", why, len(ids)
+            )
+            return self.resolved(ids)
+        self.pages_left -= 1
+        self.page_out = True
+        return NextSteps(pages=[self.pages.popleft()])
 
     def waiting_on(self, ids: Iterable[str]) -> list[Period]:
         """The open lists that wait on any of ``ids``."""
@@ -132,9 +196,20 @@ class ListAssembler:
             if not keys:
                 del self.waiters[arxiv_id]
 
-    def _batches(self) -> list[list[str]]:
-        """Full batches; the partial rest too once no list is being listed."""
-        final = not self.unlisted
+    def _out(self) -> NextSteps:
+        """The batches to send; once the run winds down, the queued ids given up instead."""
+        if not self.winding_down:
+            return NextSteps(batches=self._batches(final=not self.unlisted))
+        given_up = [arxiv_id for batch in self._batches(final=True) for arxiv_id in batch]
+        if not given_up:
+            return NextSteps()
+        logger.warning(
+            "%s: %d papers keep Hugging Face's data, arXiv not asked", self.winding_down, len(given_up)
+        )
+        return self.resolved(given_up)
+
+    def _batches(self, final: bool) -> list[list[str]]:
+        """Full batches; with ``final``, the partial rest too."""
         batches = []
         while len(self.queue) >= self.batch_size or (final and self.queue):
             batches.append(self.queue[: self.batch_size])

@@ -458,6 +458,7 @@ RULES: dict[str, Rule] = {
     "HF_PAGE_DELAY": seconds(),
     # The API answers at most 2,000 entries a request (its max_results); 100 is its page size.
     "ARXIV_BATCH_SIZE": Value("a batch size", "a whole number from 1 to 2000", _number(int, 1, 2000)),
+    "ARXIV_ABS_MAX_PAGES": whole(0),
     "HF_API_PAGE_SIZE": whole(1),
     "HF_API_MAX_PAGES": whole(1),
     "RETRY_BACKOFF_BASE": seconds(),

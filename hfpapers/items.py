@@ -20,6 +20,20 @@ ARXIV_ID_PATTERN = r"^(\d{4}\.\d{4,5}|[a-z-]+(\.[A-Z]{2})?/\d{7})$"
 # An image on a Hugging Face host with a plain path: it goes into front matter and an <img>.
 THUMBNAIL_PATTERN = r"^https://([a-z0-9-]+\.)*huggingface\.co/[A-Za-z0-9._~/%-]+$"
 
+# The most a field may hold where it enters from Hugging Face or arXiv, in characters (lists:
+# in entries). Real titles are under 300 characters, real abstracts under 2,000, the longest
+# author lists (physics collaborations) about 5,000 names. Past these a field is no paper's
+# data: it is dropped where it enters, with a warning, before anything spends time on it.
+MAX_TITLE = 1_000
+MAX_ABSTRACT = 20_000
+MAX_TEXT = 2_000
+"""A line of text: Hugging Face's AI summary, an arXiv comment or journal reference."""
+MAX_NAME = 300
+"""A name: an author, an organization, a keyword, a category, a DOI, a date."""
+MAX_URL = 2_000
+MAX_AUTHORS = 10_000
+MAX_KEYWORDS = 100
+
 
 def _schema(**constraints: Any) -> Any:
     """JSON-schema constraints that `ItemAdapter.get_json_schema` merges in."""
@@ -112,6 +126,12 @@ class PaperList:
     """The post's URL (``POST_PERMALINK``, or the URL of the post it replaces); "" for none."""
     retired_posts: list[str] = field(default_factory=list)
     """The old script's posts for this list under another name, removed when this one is written."""
+    post_date: str = ""
+    """The date of the post this one replaces (``2026-02-18 09:15:00 +0900``), which it keeps:
+    once written, a post keeps its date; "" for a first post, or a date that cannot be kept."""
+    arxiv_kept: int = 0
+    """Papers that keep the arXiv data of the post this one replaces, because arXiv gave none
+    for them this run."""
 
 
 def write_paper_schema() -> None:

@@ -5,7 +5,7 @@ from signals, never from log records:
 
 - ``item_scraped`` (a `PaperList` passed the pipelines: to be written),
   ``item_dropped`` (kept: the existing post is better; otherwise failed),
-  ``list_empty`` (no papers), ``lists_not_asked`` (a stop came first) and
+  ``list_empty`` (no papers), ``lists_not_asked`` (a stop or the deadline came first) and
   ``list_failed`` (anything that went wrong for one list, from the spider,
   the writer or anyone else);
 - Scrapy's own ``item_error`` (a pipeline raised: that item's list failed)
@@ -83,9 +83,10 @@ class RunLedger:
         self.crawler = crawler
         self.failed: dict[Period, str] = {}
         self.passed: dict[Period, int] = {}  # lists through the pipelines -> papers
+        self.arxiv_kept: dict[Period, int] = {}  # lists -> papers keeping the earlier arXiv data
         self.kept: dict[Period, str] = {}  # the existing post stays on purpose (better, or the owner's)
         self.empty: set[Period] = set()
-        self.not_asked: set[Period] = set()  # a stop came before their first request
+        self.not_asked: dict[Period, str] = {}  # a stop or the deadline came before their first request
         self.owned_errors = 0  # ERROR lines the ledger logged or Scrapy logged for a list
         self.record: RunRecord | None = None
         crawler.run_ledger = self  # type: ignore[attr-defined]
@@ -125,12 +126,13 @@ class RunLedger:
     def list_empty(self, period: Period) -> None:
         self.empty.add(period)
 
-    def lists_not_asked(self, periods: list[Period]) -> None:
-        self.not_asked.update(periods)
+    def lists_not_asked(self, periods: list[Period], why: str = "the run was stopped first") -> None:
+        self.not_asked.update(dict.fromkeys(periods, why))
 
     def item_scraped(self, item: Any) -> None:
         if isinstance(item, PaperList):
             self.passed[item.period] = item.total_papers
+            self.arxiv_kept[item.period] = item.arxiv_kept
 
     def item_dropped(self, item: Any, exception: BaseException) -> None:
         if isinstance(item, PaperList):
@@ -242,6 +244,7 @@ class RunLedger:
             outcome.reason = self.failed[period]
         elif files is not None and not files.kept:
             outcome.status, outcome.papers = WRITTEN, self.passed[period]
+            outcome.arxiv_kept = self.arxiv_kept.get(period, 0)
             outcome.files, outcome.removed = files.files, files.removed
             outcome.written, outcome.before = files.written, files.before
         elif period in self.kept:
@@ -251,7 +254,7 @@ class RunLedger:
         elif period in self.empty:
             outcome.status = EMPTY
         elif period in self.not_asked:
-            outcome.reason = "not asked for: the run was stopped first"
+            outcome.reason = f"not asked for: {self.not_asked[period]}"
         else:
             outcome.reason = f"not finished (finish reason {finish_reason})"
         return outcome

@@ -61,12 +61,14 @@ class ListReader:
             logger.warning("%s: %s; using the API", period, missing)
             self.stats.inc_value("hfpapers/api_fallback")
             return Reading([], next_page=0)
-        shown = key_in_url(response.url)
+        shown_key = key_in_url(response.url)
         # Only a day's payload names its day; week and month pages carry other keys.
         named = hf.payload_day(payload) if period.is_day else None
         entries = payload["dailyPapers"]
-        if shown not in (None, period.key) or named not in (None, period.key):
-            logger.info("%s: the page shows %s instead", period, shown if shown != period.key else named)
+        if shown_key not in (None, period.key) or named not in (None, period.key):
+            logger.info(
+                "%s: the page shows %s instead", period, shown_key if shown_key != period.key else named
+            )
             self.stats.inc_value("papers/other_day", len(entries))
             entries = []
         return Reading(self.papers_of(period, entries))
@@ -90,11 +92,11 @@ class ListReader:
         """The list's papers among the entries; a bad entry is dropped alone, with a warning."""
         papers = []
         for entry in entries:
-            listed_on = hf.entry_day(entry)
-            if listed_on is not None and not period.covers(listed_on):
-                self.stats.inc_value("papers/other_day")
-                continue
             try:
+                listed_on = hf.entry_day(entry)
+                if listed_on is not None and not period.covers(listed_on):
+                    self.stats.inc_value("papers/other_day")
+                    continue
                 papers.append(hf.paper_from_entry(entry))
             except hf.PayloadError as exc:
                 logger.warning("%s: dropped the entry %s: %s", period, hf.describe(entry), exc)

@@ -5,6 +5,8 @@ count of every request tried, per service (`AttemptCounter`)."""
 from __future__ import annotations
 
 import logging
+import re
+import time
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 from urllib.parse import urlsplit
@@ -22,14 +24,20 @@ from scrapy.utils.response import response_status_message
 logger = logging.getLogger(__name__)
 
 
+# Seconds as HTTP writes them: ASCII digits ("²" passes str.isdigit, and float() refuses it).
+_SECONDS_RE = re.compile(r"[0-9]+", re.ASCII)
+# How often a wait before a retry looks whether the run is ending.
+WAIT_STEP = 0.25
+
+
 def retry_after_seconds(value: bytes | str | None, now: datetime | None = None) -> float | None:
-    """``Retry-After`` as seconds: a number of seconds or an HTTP date."""
+    """``Retry-After`` as seconds: a number of seconds or an HTTP date; None for anything else."""
     if not value:
         return None
     text = value.decode("latin-1") if isinstance(value, bytes) else value
     text = text.strip()
-    if text.isdigit():
-        return float(text)
+    if _SECONDS_RE.fullmatch(text):
+        return float(text)  # inf for thousands of digits: capped by RETRY_BACKOFF_MAX
     try:
         when = parsedate_to_datetime(text)
     except (TypeError, ValueError):
@@ -45,6 +53,10 @@ class BackoffRetryMiddleware(RetryMiddleware):
     ``RETRY_BACKOFF_BASE`` (1 s) doubled on each retry; never more than
     ``RETRY_BACKOFF_MAX`` (300 s). Only the retried request waits; the rest
     of the crawl goes on.
+
+    A run that is ending (a stop, or the spider winding down before its deadline) retries
+    nothing: Scrapy sends no request once it closes the spider, and a wait would hold the
+    close. A wait under way ends then too; the request fails as it last did.
     """
 
     def __init__(self, settings: BaseSettings):
@@ -72,20 +84,35 @@ class BackoffRetryMiddleware(RetryMiddleware):
         )
         if retry is None:
             return response
-        await self._wait(retry, response)
-        return retry
+        return retry if await self._wait(retry, response) else response
 
     async def process_exception(self, request: Request, exception: Exception) -> Request | Response | None:  # type: ignore[override]
         result = super().process_exception(request, exception)
-        if isinstance(result, Request):
-            await self._wait(result, None)
+        if isinstance(result, Request) and not await self._wait(result, None):
+            return None  # the exception goes on to the request's errback
         return result
 
-    async def _wait(self, retry: Request, response: Response | None) -> None:
+    def _ending(self) -> str:
+        """Why the run is ending ("" while it is not)."""
+        if not self.crawler.crawling:
+            return "the run was stopped"
+        return str(getattr(self.crawler.spider, "winding_down", ""))
+
+    async def _wait(self, retry: Request, response: Response | None) -> bool:
+        """Wait before ``retry``; False when the run ends first (then it is not retried)."""
         seconds = self.wait_for(retry, response)
         if seconds > 0:
             logger.info("waiting %.1f s before retrying %s", seconds, retry.url)
-            await sleep(seconds)
+        ends = time.monotonic() + seconds
+        while True:
+            why = self._ending()
+            if why:
+                logger.warning("%s: not retrying %s", why, retry.url)
+                return False
+            left = ends - time.monotonic()
+            if left <= 0:
+                return True
+            await sleep(min(left, WAIT_STEP))
 
 
 class SameHostRedirectMiddleware(RedirectMiddleware):

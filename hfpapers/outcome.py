@@ -45,6 +45,8 @@ class ListOutcome:
     """Why it failed or was kept (one line)."""
     papers: int = 0
     """Papers in the post written."""
+    arxiv_kept: int = 0
+    """Of those, the papers that kept the arXiv data of the post replaced (arXiv gave none)."""
     files: list[str] = field(default_factory=list)
     """Absolute paths of the files written."""
     removed: list[str] = field(default_factory=list)
@@ -116,6 +118,14 @@ class RunRecord:
         if self.publish_error:
             lines.append(f"publishing: {self.publish_error}")
         return lines
+
+    def notes(self) -> list[str]:
+        """What a run that went well should still say: the posts written with earlier arXiv data."""
+        return [
+            f"{outcome.key}: {outcome.arxiv_kept} papers keep the earlier post's arXiv data (arXiv gave none)"
+            for outcome in self.lists
+            if outcome.status == WRITTEN and outcome.arxiv_kept
+        ]
 
     def without_summaries(self) -> str:
         """``without Korean summaries for 13 of 13 papers: why``, or "" when none is missing."""

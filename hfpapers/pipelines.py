@@ -14,8 +14,9 @@ from scrapy.crawler import Crawler
 from scrapy.exceptions import DropItem
 from scrapy.statscollectors import StatsCollector
 
-from hfpapers.items import Paper, PaperList
-from hfpapers.previous import PreviousData, permalink_of, retired_posts
+from hfpapers.arxiv import arxiv_categories
+from hfpapers.items import MAX_ABSTRACT, MAX_AUTHORS, MAX_KEYWORDS, MAX_NAME, MAX_TEXT, Paper, PaperList
+from hfpapers.previous import PreviousData, permalink_of, post_date_of, retired_posts
 from hfpapers.site import Site
 from hfpapers.text import clean_text, link_problem, strip_version
 
@@ -171,6 +172,49 @@ class KeepExisting(DropItem):
     keeps_existing = True
 
 
+# Where a paper's abstract came from when arXiv gave it.
+FROM_ARXIV = ("arxiv_api", "arxiv_abs")
+# A paper's fields that only arXiv fills, with the longest each may be as read from a data file.
+_ARXIV_TEXT = {"arxiv_comment": MAX_TEXT, "journal_ref": MAX_TEXT, "doi": MAX_NAME, "published_at": MAX_NAME}
+
+
+def _names(value: Any, most: int) -> list[str] | None:
+    """A list of names as a data file holds it, or None when it is not one."""
+    if (
+        isinstance(value, list)
+        and len(value) <= most
+        and all(isinstance(v, str) and len(v) <= MAX_NAME for v in value)
+    ):
+        return value
+    return None
+
+
+def with_earlier_arxiv_data(paper: Paper, earlier: dict[str, Any]) -> Paper | None:
+    """``paper`` (without arXiv's data this run) with the arXiv data an earlier run wrote for it
+    in the list's data file; None when that entry holds none, or none that passes the checks
+    every paper passes (a data file may have been edited by hand)."""
+    abstract = earlier.get("abstract")
+    if earlier.get("abstract_source") not in FROM_ARXIV or not isinstance(abstract, str):
+        return None
+    if not abstract.strip() or len(abstract) > MAX_ABSTRACT:
+        return None
+    kept = dataclasses.replace(paper, abstract=abstract, abstract_source=earlier["abstract_source"])
+    authors = _names(earlier.get("authors"), MAX_AUTHORS)
+    if authors:
+        kept.authors = list(authors)
+    categories = _names(earlier.get("categories"), MAX_KEYWORDS)
+    if categories:
+        kept.categories = arxiv_categories(categories, paper.arxiv_id)
+        primary = earlier.get("primary_category")
+        kept.primary_category = primary if primary in kept.categories else None
+    for name, most in _ARXIV_TEXT.items():
+        value = earlier.get(name)
+        if isinstance(value, str) and value.strip() and len(value) <= most:
+            setattr(kept, name, value)
+    normalize_paper(kept)
+    return kept if paper_errors(kept) is None else None
+
+
 class PreviousPostPipeline(_ListPipeline):
     """Compares the list with the post already published for it (ours or the old script's).
 
@@ -206,6 +250,8 @@ class PreviousPostPipeline(_ListPipeline):
         current = self.site.post(item.period)
         retired = retired_posts(self.site, item.period)
         item.retired_posts = [str(p) for p in retired]
+        if current.exists():
+            item.post_date = post_date_of(current)
         if not self.permalink_pattern:
             return
         # The post's own URL; else the newest replaced post's (where links point), as it
@@ -218,6 +264,44 @@ class PreviousPostPipeline(_ListPipeline):
             item.permalink = permalink_of(newest) or self.site_post_url.format(title=title)
         else:
             item.permalink = item.period.permalink(self.permalink_pattern)
+
+    def _keep_arxiv_data(self, item: PaperList, previous: PreviousData) -> None:
+        """Never a worse post: a paper arXiv gave nothing for this run (it is down, refusing, or
+        the run was stopped) keeps the arXiv data the existing post has for it, from the list's
+        data file. When that cannot be had for every such paper, the existing post is kept."""
+        lost = []
+        for index, paper in enumerate(item.papers):
+            earlier = previous.papers.get(paper.arxiv_id)
+            if paper.abstract_source in FROM_ARXIV or earlier is None:
+                continue
+            if earlier.get("abstract_source") not in FROM_ARXIV:
+                continue  # the earlier run had no more than this one
+            kept = with_earlier_arxiv_data(paper, earlier)
+            if kept is None:
+                lost.append(paper.arxiv_id)
+            else:
+                item.papers[index] = kept
+                item.arxiv_kept += 1
+        if lost and not getattr(self.crawler.spider, "force", False):
+            logger.warning(
+                "%s: keeping the existing post: it has arXiv's data for %d papers this run has none for"
+                " (%s; -a force=1 replaces it)",
+                item.period,
+                len(lost),
+                ", ".join(lost[:5]),
+            )
+            self.stats.inc_value("hfpapers/kept_existing")
+            raise KeepExisting(
+                f"the existing post has arXiv's data for {len(lost)} papers this run has none for",
+                log_level="DEBUG",
+            )
+        if item.arxiv_kept:
+            logger.warning(
+                "%s: arXiv gave no data for %d papers this run; they keep the existing post's",
+                item.period,
+                item.arxiv_kept,
+            )
+            self.stats.inc_value("papers/arxiv_from_earlier_run", item.arxiv_kept)
 
     def _compare(self, item: PaperList) -> PaperList:
         spider = self.crawler.spider
@@ -242,6 +326,7 @@ class PreviousPostPipeline(_ListPipeline):
                 f"the existing post lists {previous.listed} papers, this run found {item.found_papers}",
                 log_level="DEBUG",
             )
+        self._keep_arxiv_data(item, previous)
         if previous.found is None:
             # The old script's list (crawled at another time, by other rules) or a part of
             # ours: no like to compare with; its post is replaced without movement marks.

@@ -18,6 +18,7 @@ import json
 import logging
 import re
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -255,6 +256,31 @@ def retired_posts(site: Site, period: Period) -> list[Path]:
                 period,
             )
     return [post for _, _, post in sorted(found)]
+
+
+# A post's date as hfpapers writes it, and as Jekyll reads it with a zone: 2026-02-18 09:15:00 +0900.
+_POST_DATE_RE = re.compile(
+    r"([0-9]{4}-[0-9]{2}-[0-9]{2}) ([0-9]{2}:[0-9]{2})(:[0-9]{2})? ([+-][0-9]{2}):?([0-9]{2})", re.ASCII
+)
+
+
+def post_date_of(post: Path, now: datetime | None = None) -> str:
+    """The ``date:`` a post's front matter sets, as hfpapers writes it, when it has a zone and
+    is not in the future (Jekyll would not publish it); "" otherwise."""
+    value = front_matter_value(post, "date")
+    match = _POST_DATE_RE.fullmatch(value) if value is not None else None
+    if match is None:
+        return ""
+    day, minutes, seconds, hours_off, minutes_off = match.groups()
+    try:
+        when = datetime.strptime(
+            f"{day} {minutes}{seconds or ':00'} {hours_off}{minutes_off}", "%Y-%m-%d %H:%M:%S %z"
+        )
+    except ValueError:
+        return ""
+    if when > (now or datetime.now(UTC)):
+        return ""
+    return when.strftime("%Y-%m-%d %H:%M:%S %z")
 
 
 def permalink_of(post: Path) -> str | None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import reprlib
+from typing import Any
 from urllib.parse import urlparse
 
 from scrapy.exceptions import CannotResolveHostError
@@ -14,6 +16,22 @@ OFFLINE_HINT = "offline? ./scripts/demo.sh crawls recorded data without the inte
 # What a name that does not resolve raises: Scrapy's own error, or Twisted's from a
 # download handler that does not translate it.
 UNRESOLVED = (CannotResolveHostError, DNSLookupError)
+
+_SHOWN = reprlib.Repr()
+_SHOWN.maxlevel, _SHOWN.maxlist, _SHOWN.maxdict, _SHOWN.maxother = 2, 4, 4, 60
+
+
+def shown(value: Any, limit: int = 60) -> str:
+    """A value from the web as a log line or a message quotes it: its repr, at most about
+    ``limit`` characters (a 10 MB id is no 10 MB line), with lone surrogates and control
+    characters escaped (a log file written as UTF-8 cannot hold a lone surrogate)."""
+    if isinstance(value, str):
+        return repr(value[:limit]) + ("…" if len(value) > limit else "")
+    _SHOWN.maxstring = limit
+    try:
+        return _SHOWN.repr(value)
+    except ValueError:  # an int past the 4,300 digits Python turns into text
+        return f"<a {type(value).__name__} too large to show>"
 
 
 def why_failed(error: BaseException, url: str) -> str:

@@ -21,6 +21,7 @@ FIGURES = (
     ("abstracts from the arXiv API", "papers/abstract_from/arxiv_api"),
     ("abstracts from arXiv pages", "papers/abstract_from/arxiv_abs"),
     ("Hugging Face abstract only", "papers/abstract_from/huggingface"),
+    ("arXiv data kept from the earlier post", "papers/arxiv_from_earlier_run"),
     ("Hugging Face requests", "hfpapers/requests/hf_page"),
     ("Hugging Face API requests", "hfpapers/requests/hf_api"),
     ("Hugging Face requests tried", "hfpapers/tried/huggingface"),
@@ -54,13 +55,14 @@ def log_run_report(stats: StatsCollector, record: RunRecord, log_level: int = lo
 
 
 def log_outcome(record: RunRecord | None) -> None:
-    """The run's last line: ``Run outcome: ok``, ``ok, without Korean summaries for …``
-    (a post went out without some of them: no failure, but said), or ``failed (…)``
-    naming each failed list."""
+    """The run's last line: ``Run outcome: ok``, ``ok, without Korean summaries for …`` or
+    ``ok, 2026-02-18: 13 papers keep the earlier post's arXiv data …`` (no failure, but
+    said), or ``failed (…)`` naming each failed list."""
+    notes = [*record.notes(), record.without_summaries()] if record is not None else []
     if record is None:
         logger.error("Run outcome: failed (the crawl never got to its end)")
-    elif record.ok and record.without_summaries():
-        logger.warning("Run outcome: ok, %s", record.without_summaries())
+    elif record.ok and any(notes):
+        logger.warning("Run outcome: ok, %s", "; ".join(note for note in notes if note))
     elif record.ok:
         logger.info("Run outcome: ok")
     else:

@@ -104,6 +104,10 @@ ROBOTSTXT_OBEY = True
 ARXIV_API_DELAY = 3.0
 # arxiv.org robots.txt asks Crawl-delay: 15, which Scrapy does not apply itself.
 ARXIV_ABS_DELAY = 15.0
+# Abstract pages are a fallback for the few ids an API answer lacks, read one at a time: at
+# most this many a run (a month of pages would take hours at 15 s each); the rest keep
+# Hugging Face's abstract.
+ARXIV_ABS_MAX_PAGES = 5
 # Hugging Face allows 100 page views per 5 minutes per IP: one every 3 s.
 HF_PAGE_DELAY = 3.0
 # Up to 100 ids per arXiv API request (arXiv's own page size).

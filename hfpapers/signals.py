@@ -12,6 +12,6 @@ list_empty = object()
 # they were. Args: period, reason (one line), exc_info (optional: a traceback is logged).
 # The ledger logs the one ERROR line for it.
 list_failed = object()
-# The run was stopped before these lists' Hugging Face requests were sent; the spider
-# warns once for all of them. Args: periods.
+# The run was stopped (or its deadline was near) before these lists' Hugging Face requests
+# were sent; the spider warns once for all of them. Args: periods, why (for their outcome).
 lists_not_asked = object()

@@ -68,6 +68,42 @@ def test_a_failed_listing_releases_the_last_batch() -> None:
     assert keys([i.period for i in assembler.resolved(ids(3)).complete]) == [D1.key]
 
 
+def test_near_the_deadline_the_partial_batch_goes_out_and_the_lists_not_asked_are_forgotten() -> None:
+    """The lists listed must not wait for lists never asked for; what is listed afterwards
+    keeps Hugging Face's data (the close may come before a request is sent)."""
+    assembler = ListAssembler([D1, D2, D3], batch_size=100)
+    assembler.add(D1.key, [paper(i) for i in ids(3)])
+    assert assembler.listed(D1.key).batches == []  # waits for D2 and D3
+    assert assembler.wind_down("the deadline", [D3.key], send_queued=True).batches == [ids(3)]
+    assembler.add(D2.key, [paper(i) for i in ids(2, "2601")])
+    late = assembler.listed(D2.key)
+    assert late.batches == [] and keys([item.period for item in late.complete]) == [D2.key]
+    done = assembler.resolved(ids(3)).complete
+    assert keys([item.period for item in done]) == [D1.key]
+    assert D3.key not in assembler.lists
+
+
+def test_after_a_stop_what_is_queued_is_given_up_at_once() -> None:
+    """Scrapy sends no request once it closes the spider: nothing may wait for one."""
+    assembler = ListAssembler([D1, D2], batch_size=100, abs_pages=5)
+    assembler.add(D1.key, [paper(i) for i in ids(3)])
+    assembler.listed(D1.key)
+    stopped = assembler.wind_down("stopped", [D2.key], send_queued=False)
+    assert stopped.batches == [] and keys([item.period for item in stopped.complete]) == [D1.key]
+
+
+def test_abstract_pages_go_one_at_a_time_within_the_budget() -> None:
+    assembler = ListAssembler([D1], batch_size=100, abs_pages=2)
+    assembler.add(D1.key, [paper(i) for i in ids(4)])
+    assert assembler.listed(D1.key).batches == [ids(4)]
+    assembler.resolved(ids(1))
+    assert assembler.lacked(ids(4)[1:]).pages == [ids(4)[1]]
+    second = assembler.page_answered(ids(4)[1:2])
+    assert second.pages == [ids(4)[2]] and second.complete == []
+    last = assembler.page_answered(ids(4)[2:3])  # the budget spent: the last id keeps HF's data
+    assert last.pages == [] and keys([item.period for item in last.complete]) == [D1.key]
+
+
 def test_an_id_listed_twice_is_asked_for_once_and_fills_both_lists() -> None:
     assembler = ListAssembler([D1, D2], batch_size=100)
     assembler.add(D1.key, [paper("2602.00001", 5)])

@@ -78,6 +78,7 @@ BAD: dict[str, tuple[Any, str]] = {
         "2001",
         "ARXIV_BATCH_SIZE: '2001' is not a batch size, it takes a whole number from 1 to 2000",
     ),
+    "ARXIV_ABS_MAX_PAGES": ("-1", "ARXIV_ABS_MAX_PAGES: '-1' is not a whole number, it takes"),
     "HF_API_PAGE_SIZE": ("1.5", "HF_API_PAGE_SIZE: '1.5' is not a whole number of at least 1"),
     "HF_API_MAX_PAGES": ("", "HF_API_MAX_PAGES: '' is not a whole number of at least 1"),
     "RETRY_BACKOFF_BASE": ("-0.5", "RETRY_BACKOFF_BASE: '-0.5' is not a number of seconds"),

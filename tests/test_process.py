@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 import signal
 import subprocess
@@ -40,10 +41,11 @@ def test_weekend_exits_0(server: FixtureServer, site: Path) -> None:
     assert not any(site.iterdir())
 
 
-def test_sigint_mid_crawl_leaves_unfinished_lists_alone(server: FixtureServer, site: Path) -> None:
-    """Scrapy finishes what is in flight and stops; lists not whole by then keep their posts."""
-    before = seed_existing(site, "2026-02-17")
-    before.update(seed_existing(site, "2026-02-18"))
+def test_sigint_mid_crawl_writes_the_lists_read_with_hugging_faces_data(
+    server: FixtureServer, site: Path
+) -> None:
+    """Scrapy finishes what is in flight and stops, and sends nothing more: the lists whose
+    pages are in are written with Hugging Face's data, not lost."""
     cmd = [sys.executable, "-m", "scrapy", "crawl", "daily", "-a", "start=2026-02-17", "-a", "end=2026-02-18"]
     # The second page waits 2 s in its download slot: the stop comes first, and the
     # arXiv request that would follow it is never sent.
@@ -58,12 +60,11 @@ def test_sigint_mid_crawl_leaves_unfinished_lists_alone(server: FixtureServer, s
     proc.send_signal(signal.SIGINT)
     _, stderr = proc.communicate(timeout=60)
     assert proc.returncode == 1, stderr[-3000:]
-    assert (
-        "Run outcome: failed (finish reason shutdown; 2026-02-17: not finished (finish reason shutdown);"
-        " 2026-02-18: not finished (finish reason shutdown))"
-    ) in stderr
-    assert server.count()["arxiv_api"] == 0
-    assert digests(site) == before
+    assert stderr.rstrip().endswith("Run outcome: failed (finish reason shutdown)"), stderr[-3000:]
+    assert server.count()["arxiv_api"] == 0 and server.count()["hf_page"] == 2
+    for day in ("2026-02-17", "2026-02-18"):
+        data = json.loads((site / "_data" / "papers" / f"daily-{day}.json").read_text(encoding="utf-8"))
+        assert {paper["abstract_source"] for paper in data["papers"]} == {"huggingface"}
 
 
 def test_offline_is_one_error_line_that_names_the_host_and_the_demo(
@@ -132,7 +133,7 @@ def test_ctrl_c_in_a_backfill_asks_no_more_lists_and_writes_the_whole_ones(
     asked = server.count()["hf_page"]
     # Two lists are asked for at a time: at most two more after the two seen.
     assert asked <= 4, f"{asked} of {len(days)} days still asked for after the stop"
-    [stopping] = re.findall(r"stopping: (\d+) lists not asked for \((\S+) to (\S+)\)", stderr)
+    [stopping] = re.findall(r"the run was stopped: (\d+) lists not asked for \((\S+) to (\S+)\)", stderr)
     written = sorted(p.name[:10] for p in (site / "_posts").glob("*.md"))
     assert "2026-02-13" in written and set(written) <= set(days[:asked])  # the whole ones, in full
     for day in written:
@@ -144,7 +145,8 @@ def test_ctrl_c_in_a_backfill_asks_no_more_lists_and_writes_the_whole_ones(
     weekends = [
         d for d in ("2026-02-14", "2026-02-15") if f'"key": "{d}", "kind": "daily", "papers": 0' in report
     ]
-    assert sorted(written + unfinished + not_asked + weekends) == days  # every day's outcome, said
+    assert unfinished == []  # a day whose page was read is never lost to the stop
+    assert sorted(written + not_asked + weekends) == days  # every day's outcome, said
     # The warning and the report name the same lists.
     assert (int(stopping[0]), stopping[1], stopping[2]) == (len(not_asked), not_asked[0], not_asked[-1])
     assert not_asked == days[days.index(not_asked[0]) :]

@@ -2,11 +2,19 @@
 
 Per list: one Hugging Face page request (the API only if the page lost its
 payload). Per run: arXiv API requests of up to ``ARXIV_BATCH_SIZE`` ids,
-batched across lists; abstract pages only for ids the API did not return.
-Which lists wait on which ids, and when a list is whole, is the
+batched across lists; abstract pages, at most ``ARXIV_ABS_MAX_PAGES``, only
+for ids an API answer lacked (one that holds none of its ids is a failed
+answer). Which lists wait on which ids, and when a list is whole, is the
 `ListAssembler`'s business; this spider turns its decisions into requests
 and its finished lists into `PaperList` items. Subclasses say which lists a
 run covers (`daily`, `weekly`, `monthly`).
+
+A run winds down at the first stop (the crawler stops crawling: Ctrl-C,
+SIGTERM, Scrapyd's cancel) or shortly before ``CLOSESPIDER_TIMEOUT``: no more
+lists are asked for, and none whose Hugging Face data is in is lost. Near the
+deadline the lists listed get their arXiv batch at once (the engine's close
+waits for requests in the downloader); after a stop, when Scrapy sends no
+request any more, they keep Hugging Face's data.
 """
 
 from __future__ import annotations
@@ -19,35 +27,42 @@ from functools import partial
 from typing import Any
 from urllib.parse import urlencode
 
-from scrapy import Request, Spider
+from scrapy import Request, Spider, signals
 from scrapy.crawler import Crawler
 from scrapy.http import Response
 from scrapy.settings import BaseSettings
+from scrapy.utils.asyncio import call_later
 from twisted.python.failure import Failure
 
-from hfpapers import arxiv, hf
+from hfpapers import hf
 from hfpapers.args import RunPlan, check_input, plan_run
 from hfpapers.assembler import ListAssembler, NextSteps
 from hfpapers.items import PaperList
 from hfpapers.listing import ListReader, Reading
 from hfpapers.periods import Period
-from hfpapers.responses import text_of, why_failed
+from hfpapers.responses import why_failed
 from hfpapers.safeio import UnsafeInputError
 from hfpapers.signals import list_empty, list_failed, lists_not_asked
+from hfpapers.spiders.arxiv_requests import ARXIV_ABS_SLOT, ARXIV_API_SLOT, ArxivRequests
 
 logger = logging.getLogger(__name__)
 
 HF_SLOT = "huggingface"
-ARXIV_API_SLOT = "arxiv-api"
-ARXIV_ABS_SLOT = "arxiv-abs"
 # What bad data from Hugging Face raises while a list is read: a warning-sized problem for
 # that list. Anything else is a bug of ours, logged with its traceback.
 DATA_ERRORS = (hf.PayloadError, UnsafeInputError)
 # Hugging Face lists asked for at a time: one in its download slot, the next one waiting.
 HF_WINDOW = 2
+# How long before CLOSESPIDER_TIMEOUT the run winds down (at most; a tenth of a short timeout).
+DEADLINE_MARGIN = 10.0
+# Why a run winds down.
+STOPPED = "the run was stopped"
+DEADLINE = "CLOSESPIDER_TIMEOUT is near"
+# Why a list was not asked for, in its outcome.
+NOT_ASKED = {STOPPED: "the run was stopped first", DEADLINE: "CLOSESPIDER_TIMEOUT was near"}
 
 
-class PapersSpider(Spider):
+class PapersSpider(ArxivRequests, Spider):
     kind = "daily"
     # Set by from_crawler, from the arguments and settings.
     periods: list[Period]
@@ -59,6 +74,7 @@ class PapersSpider(Spider):
     hf_base: str
     arxiv_api: str
     arxiv_base: str
+    _deadline_call: Any = None
 
     def __init__(self, *args: Any, **kwargs: Any):
         # Scrapyd adds _job (and maybe other _ arguments); they are not ours.
@@ -92,12 +108,56 @@ class PapersSpider(Spider):
         spider.periods = plan.periods
         spider.top = plan.top
         spider.force = plan.force
-        spider.assembler = ListAssembler(plan.periods, settings.getint("ARXIV_BATCH_SIZE"))
+        spider.assembler = ListAssembler(
+            plan.periods, settings.getint("ARXIV_BATCH_SIZE"), settings.getint("ARXIV_ABS_MAX_PAGES")
+        )
         spider.hf_base = settings.get("HF_BASE_URL").rstrip("/")
         spider.reader = ListReader(crawler)
         spider.arxiv_api = settings.get("ARXIV_API_URL")
         spider.arxiv_base = settings.get("ARXIV_BASE_URL").rstrip("/")
+        spider._unasked = deque(plan.periods)
+        crawler.signals.connect(spider._watch_deadline, signal=signals.spider_opened)
+        crawler.signals.connect(spider._unwatch_deadline, signal=signals.spider_closed)
         return spider
+
+    # --- the end: a stop or the deadline ---------------------------------------
+
+    def _watch_deadline(self) -> None:
+        # The CloseSpider extension closes the spider CLOSESPIDER_TIMEOUT from now.
+        timeout = self.crawler.settings.getfloat("CLOSESPIDER_TIMEOUT")
+        if timeout > 0:
+            self._deadline_call = call_later(
+                timeout - min(DEADLINE_MARGIN, timeout / 10), self._near_deadline
+            )
+
+    def _unwatch_deadline(self) -> None:
+        if self._deadline_call is not None:
+            self._deadline_call.cancel()
+
+    @property
+    def winding_down(self) -> str:
+        """Why the run winds down ("" while it does not); the retry middleware reads it too."""
+        return self.assembler.winding_down
+
+    def _near_deadline(self) -> None:
+        """Shortly before CLOSESPIDER_TIMEOUT, while requests still go out: no more lists, and
+        the arXiv batch of those listed now, partial or not."""
+        if self.winding_down or not self.crawler.crawling:
+            return  # a stop came first: the callbacks wind down
+        assert self.crawler.engine is not None
+        for batch in self._wind_down(DEADLINE).batches:  # all it holds: nothing is complete yet
+            self.crawler.engine.crawl(self._atom_request(batch))
+
+    def _wind_down(self, why: str) -> NextSteps:
+        """Ask for nothing more (after the deadline's last batch)."""
+        unasked = list(self._unasked)
+        self._unasked.clear()
+        if unasked:
+            logger.warning(
+                "%s: %d lists not asked for (%s to %s)", why, len(unasked), unasked[0], unasked[-1]
+            )
+            self.crawler.signals.send_catch_log(lists_not_asked, periods=unasked, why=NOT_ASKED[why])
+        return self.assembler.wind_down(why, [p.key for p in unasked], send_queued=why == DEADLINE)
 
     # --- Hugging Face -----------------------------------------------------
 
@@ -105,7 +165,6 @@ class PapersSpider(Spider):
         # A few lists at a time, the next asked for as one is read: handed all at once, the
         # downloader would hold every page of a backfill, and a Ctrl-C would still fetch them
         # all before the run could end (Scrapy waits for every request it holds).
-        self._unasked = deque(self.periods)
         self._read: set[str] = set()
         for _ in range(HF_WINDOW):
             for request in self._next_list():
@@ -117,15 +176,15 @@ class PapersSpider(Spider):
             self._read.add(period.key)
             yield from self._next_list()
 
-    def _next_list(self) -> Iterator[Request]:
-        """The next list's Hugging Face request, unless the run is stopping (Ctrl-C, SIGTERM)."""
-        if self._unasked and not self.crawler.crawling:
-            unasked = list(self._unasked)
-            logger.warning(
-                "stopping: %d lists not asked for (%s to %s)", len(unasked), unasked[0], unasked[-1]
-            )
-            self.crawler.signals.send_catch_log(lists_not_asked, periods=unasked)
-            self._unasked.clear()
+    def _notice_stop(self) -> Iterator[Any]:
+        """After a stop (Ctrl-C, SIGTERM: every callback looks first), nothing more is asked
+        and the lists listed are finished with what they have."""
+        if not self.crawler.crawling and not self.winding_down:
+            yield from self._follow(self._wind_down(STOPPED))
+
+    def _next_list(self) -> Iterator[Any]:
+        """The next list's Hugging Face request, unless the run is winding down."""
+        yield from self._notice_stop()
         if self._unasked:
             period = self._unasked.popleft()
             yield self._hf_request(f"{self.hf_base}{period.page_path}", self.parse_page, period)
@@ -154,6 +213,7 @@ class PapersSpider(Spider):
     def _guarded(self, period: Period, read: Callable[[], Iterator[Any]]) -> Iterator[Any]:
         """Whatever breaks while reading a list fails that list alone; the others go on.
         Bad data says why in one line; a bug of ours shows its traceback."""
+        yield from self._notice_stop()
         try:
             yield from read()
         except DATA_ERRORS as exc:
@@ -166,6 +226,11 @@ class PapersSpider(Spider):
         self.crawler.stats.inc_value("papers/found", len(reading.papers))
         self.assembler.add(period.key, reading.papers)
         if reading.next_page is not None:
+            if self.winding_down:
+                yield from self._list_failed(
+                    period, f"{period}: {self.winding_down} before its other API pages"
+                )
+                return
             query = urlencode(
                 {period.api_param: period.key, "limit": self.reader.page_size, "p": reading.next_page}
             )
@@ -192,26 +257,13 @@ class PapersSpider(Spider):
         yield from self._next_after(period)
         yield from self._follow(self.assembler.failed(period.key))
 
-    # --- arXiv ------------------------------------------------------------
+    # --- what the assembler decided --------------------------------------------
 
     def _follow(self, progress: NextSteps) -> Iterator[Any]:
         for batch in progress.batches:
-            query = urlencode({"id_list": ",".join(batch), "max_results": len(batch)})
-            # The API answers malformed ids with 400 and an error feed worth reading;
-            # export.arxiv.org is the API: its terms, not robots.txt, govern it.
-            meta = {
-                "download_slot": ARXIV_API_SLOT,
-                "handle_httpstatus_list": [400],
-                "dont_obey_robotstxt": True,
-            }
-            yield Request(
-                f"{self.arxiv_api}?{query}",
-                callback=self.parse_atom,
-                errback=self.arxiv_failed,
-                cb_kwargs={"ids": batch},
-                meta=meta,
-                dont_filter=True,
-            )
+            yield self._atom_request(batch)
+        for arxiv_id in progress.pages:
+            yield self._page_request(arxiv_id)
         for item in progress.complete:
             try:  # a bug of ours with one list fails that list, not the others finished with it
                 yield from self._finished(item)
@@ -229,71 +281,3 @@ class PapersSpider(Spider):
         for paper in item.papers:
             self.crawler.stats.inc_value(f"papers/abstract_from/{paper.abstract_source}")
         yield item
-
-    def parse_atom(self, response: Response, ids: list[str]) -> Iterator[Any]:
-        yield from self._guarded_ids(
-            ids, f"reading arXiv's answer for {len(ids)} ids", self._read_atom, response
-        )
-
-    def _read_atom(self, response: Response, ids: list[str]) -> Iterator[Any]:
-        stats = self.crawler.stats
-        stats.inc_value("hfpapers/requests/arxiv_api")
-        try:
-            records = arxiv.parse_atom(text_of(response, ValueError))
-        except arxiv.DATA_ERRORS as exc:
-            # Refused (arXiv's error feed) or unreadable: either way arXiv has nothing for them.
-            why = "refused" if isinstance(exc, arxiv.ArxivError) else "sent an unreadable answer for"
-            logger.warning("arXiv API %s %d ids (%s); keeping Hugging Face's data", why, len(ids), exc)
-            stats.inc_value("hfpapers/arxiv_api_failed")
-            yield from self._follow(self.assembler.resolved(ids))
-            return
-        for arxiv_id in [i for i in ids if i not in records]:
-            stats.inc_value("hfpapers/arxiv_api_missing")
-            yield Request(
-                f"{self.arxiv_base}/abs/{arxiv_id}",
-                callback=self.parse_abs,
-                errback=self.arxiv_failed,
-                cb_kwargs={"ids": [arxiv_id]},
-                meta={"download_slot": ARXIV_ABS_SLOT},
-                dont_filter=True,
-            )
-        found = [i for i in ids if i in records]
-        yield from self._follow(self.assembler.resolved(found, records, "arxiv_api"))
-
-    def parse_abs(self, response: Response, ids: list[str]) -> Iterator[Any]:
-        yield from self._guarded_ids(ids, f"reading the arXiv page of {ids[0]}", self._read_abs, response)
-
-    def _read_abs(self, response: Response, ids: list[str]) -> Iterator[Any]:
-        [arxiv_id] = ids
-        self.crawler.stats.inc_value("hfpapers/requests/arxiv_abs")
-        try:
-            records = {arxiv_id: arxiv.parse_abs_page(text_of(response, ValueError), arxiv_id)}
-        except arxiv.DATA_ERRORS as exc:
-            logger.warning("arXiv page of %s unreadable (%s); keeping Hugging Face's abstract", arxiv_id, exc)
-            self.crawler.stats.inc_value("hfpapers/arxiv_abs_failed")
-            records = {}
-        yield from self._follow(self.assembler.resolved(ids, records, "arxiv_abs"))
-
-    def _guarded_ids(self, ids: list[str], what: str, read: Any, response: Response) -> Iterator[Any]:
-        """A bug of ours after arXiv answered fails the lists waiting on ``ids`` (with the
-        traceback), not the run; the other lists go on."""
-        try:
-            yield from read(response, ids)
-        except Exception as exc:
-            exc_info = sys.exc_info()
-            for period in self.assembler.waiting_on(ids):
-                yield from self._list_failed(
-                    period, f"{period}: {what}: {type(exc).__name__}: {exc}", exc_info
-                )
-            yield from self._follow(self.assembler.resolved(ids))  # no list waits on them now
-
-    def arxiv_failed(self, failure: Failure) -> Iterator[Any]:
-        """No answer from arXiv: the lists keep Hugging Face's data for these ids."""
-        ids = failure.request.cb_kwargs["ids"]  # type: ignore[attr-defined]
-        if failure.request.meta["download_slot"] == ARXIV_API_SLOT:  # type: ignore[attr-defined]
-            what, keeping, stat = f"arXiv API failed for {len(ids)} ids", "data", "arxiv_api_failed"
-        else:
-            what, keeping, stat = f"arXiv page of {ids[0]} failed", "abstract", "arxiv_abs_failed"
-        logger.warning("%s (%s); keeping Hugging Face's %s", what, failure.getErrorMessage(), keeping)
-        self.crawler.stats.inc_value(f"hfpapers/{stat}")
-        yield from self._follow(self.assembler.resolved(ids))
