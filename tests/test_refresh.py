@@ -15,6 +15,7 @@ import pytest
 from scrapy.utils.defer import deferred_f_from_coro_f
 
 from fixture_server import FixtureServer
+from hfpapers import seal
 from hfpapers.outcome import ListOutcome, RunRecord
 from hfpapers.previous import post_date_of
 from hfpapers.run_report import log_outcome
@@ -69,14 +70,16 @@ async def test_a_refresh_while_arxiv_is_down_keeps_the_earlier_arxiv_data(  # ty
 async def test_arxiv_data_that_cannot_be_kept_keeps_the_post(  # type: ignore[no-untyped-def]
     server: FixtureServer, crawl, site: Path
 ) -> None:
-    """A data file may be edited by hand: what it holds passes every check a paper passes,
-    or the existing post, which has arXiv's data, stays."""
+    """A data file hfpapers wrote (its seal holds: another version's, say) is still read
+    as untrusted: what it holds passes every check a paper passes, or the existing post,
+    which has arXiv's data, stays."""
     with_categories(server)
     assert (await crawl(args={"date": DAY})).record.ok
     data_file = site / "_data" / "papers" / f"daily-{DAY}.json"
     data = json.loads(data_file.read_text(encoding="utf-8"))
     data["papers"][0]["abstract"] = ["not", "text"]
-    data_file.write_text(json.dumps(data), encoding="utf-8")
+    data[seal.KEY] = seal.DATA_VALUE
+    data_file.write_text(seal.seal_data(json.dumps(data, ensure_ascii=False) + "\n"), encoding="utf-8")
     before = post_text(site)
     server.faults.arxiv_api_status = 503
     kept = await crawl(args={"date": DAY}, settings=ARXIV_DOWN)
