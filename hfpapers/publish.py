@@ -690,7 +690,7 @@ class GitPublisher:
                 self._add_shared(chain, shared, known)
             if chain.top == tip:
                 if tip is not None:
-                    self._catch_up(branch, tip, plans, shared, chain)
+                    self._catch_up(branch, tip, plans, shared, chain, pushed=False)
                 return chain
             assert chain.top is not None
             try:
@@ -812,7 +812,13 @@ class GitPublisher:
         return env
 
     def _catch_up(
-        self, branch: str, target: str, plans: list[_Plan], shared: list[_Change], chain: _Chain
+        self,
+        branch: str,
+        target: str,
+        plans: list[_Plan],
+        shared: list[_Change],
+        chain: _Chain,
+        pushed: bool = True,
     ) -> None:
         """Move the checked-out branch to ``target`` (what the remote now has), only when HEAD
         is an ancestor of it and the move changes nothing of the owner's: no file of theirs
@@ -829,11 +835,13 @@ class GitPublisher:
             why = str(exc)
         if why:
             logger.warning(
-                "The local branch %s stays at %s (%s): the remote has this run's commits;"
-                " pull when you are ready",
+                "The local branch %s stays at %s (%s): %s",
                 branch,
                 (head or "no commit")[:10],
                 why,
+                "the remote has this run's commits; pull when you are ready"
+                if pushed
+                else f"this run pushed nothing, and the remote's {branch} is at {target[:10]}",
             )
 
     def _move_branch(

@@ -105,6 +105,7 @@ async def test_a_stale_clone_of_a_remote_that_moved_back_says_so_and_a_reset_hel
         " branch to the remote's, then run again"
     )
     assert remote_log(remote) == ["start"]
+    assert "the remote has this run's commits" not in stale.log and "pull" not in stale.log
     git(clone, "fetch", "-q", "origin")
     git(clone, "reset", "-q", "--hard", "origin/main")  # as it says
     again = await publish()
