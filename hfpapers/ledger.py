@@ -233,8 +233,7 @@ class RunLedger:
         stats.set_value("hfpapers/lists_written", record.count(WRITTEN))
         stats.set_value("hfpapers/lists_failed", record.count(FAILED))
         stats.set_value("hfpapers/outcome", "ok" if record.ok else "failed")
-        level = logging.getLevelName(str(self.crawler.settings.get("LOG_LEVEL")).upper())
-        log_run_report(stats, record, level if isinstance(level, int) else logging.INFO)
+        log_run_report(stats, record)
 
     def _outcome(
         self, period: Period, finish_reason: str, files: ListFiles | None, run_errors: bool
