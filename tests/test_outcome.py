@@ -61,6 +61,11 @@ def test_record_is_read_from_its_own_line_only() -> None:
         '{"finish_reason": "finished", "lists": [{"kind": "daily", "key": "x", "status": "fine"}]}',
         '{"finish_reason": "finished", "lists": [{"kind": "daily"}]}',
         '{"finish_reason": "finished", "lists": {}}',
+        # JSON reads 1e400 as infinity, and int() refuses it with an OverflowError.
+        '{"finish_reason": "finished", "lists": [], "summaries_shown": 1e400}',
+        '{"finish_reason": "finished", "lists": [], "summaries_missing": "\u00b2"}',
+        '{"finish_reason": "finished", "lists": [{"kind": "daily", "key": "2026-02-18", "status": "written",'
+        ' "papers": 1e400}]}',
         "null",
     ],
 )
