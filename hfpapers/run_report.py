@@ -3,6 +3,7 @@ and the run's last line."""
 
 from __future__ import annotations
 
+import io
 import logging
 from typing import Any
 
@@ -95,3 +96,24 @@ def _lowest_level_shown(log: logging.Logger) -> int:
         level = max([level, *(handler.level for handler in current.handlers)])
         current = current.parent if current.propagate else None
     return level
+
+
+# How a log writes a character its encoding cannot hold: as Python's own stderr does.
+ESCAPED = "backslashreplace"
+
+
+def escape_what_logs_cannot_encode() -> None:
+    """Make every handler of the root logger write a character its encoding cannot hold as a
+    backslash escape, instead of dropping the whole line.
+
+    Text from the web may hold one: JSON's ``"\\ud800"`` is a lone surrogate, which no UTF-8
+    file can hold. Python's stderr escapes it; a LOG_FILE (as under Scrapyd) is opened
+    strict, and logging would print ``--- Logging error ---`` and lose the line, be it a
+    warning, a traceback or the run record.
+    """
+    for handler in logging.getLogger().handlers:
+        if isinstance(handler, logging.FileHandler):
+            handler.errors = ESCAPED  # for the file opened again after a close
+        stream = getattr(handler, "stream", None)
+        if isinstance(stream, io.TextIOWrapper) and stream.errors == "strict":
+            stream.reconfigure(errors=ESCAPED)
