@@ -272,10 +272,15 @@ async def test_the_record_logged_is_the_one_read_back(crawl, caplog: pytest.LogC
 
 
 class LogsRawTitles:
-    """A component that logs text from the web as it came: the first title of a day's page."""
+    """A component that logs text from the web as it came: the first title of a day's page.
+
+    Its lines go to the crawl's own log handler only: pytest's captured logs, sent between
+    processes as UTF-8, cannot hold a lone surrogate either."""
 
     def __init__(self, crawler: Crawler) -> None:
         crawler.signals.connect(self.response_received, signal=signals.response_received)
+        self.logger = logging.getLogger("tests.raw")
+        self.logger.propagate = False
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> LogsRawTitles:
@@ -283,11 +288,13 @@ class LogsRawTitles:
 
     def response_received(self, response: Response) -> None:
         if "/papers/date/" in response.url:
+            handler = get_scrapy_root_handler()
+            assert handler is not None
+            self.logger.handlers = [handler]
             payload = hf.extract_payload(response.text)
             assert payload is not None
-            logging.getLogger("tests.raw").warning(
-                "first title: %s", payload["dailyPapers"][0]["paper"]["title"]
-            )
+            self.logger.warning("first title: %s", payload["dailyPapers"][0]["paper"]["title"])
+            self.logger.handlers = []
 
 
 @pytest.fixture
