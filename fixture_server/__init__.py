@@ -94,6 +94,7 @@ class Faults:
     summary_raw: str = ""  # a body sent as it is (hostile JSON) instead of the first answers
     summary_raw_times: int = 0  # how many answers get summary_raw
     summary_hang: bool = False  # never answer a chat completion: wait until the client hangs up
+    unsized: bool = False  # send every answer without Content-Length, ended by closing the connection
 
 
 class FixtureServer:
@@ -440,7 +441,11 @@ class FixtureServer:
                 body = text.encode("utf-8", "backslashreplace")
                 self.send_response(status)
                 self.send_header("Content-Type", ctype)
-                self.send_header("Content-Length", str(len(body)))
+                if server.faults.unsized:
+                    self.send_header("Connection", "close")
+                    self.close_connection = True
+                else:
+                    self.send_header("Content-Length", str(len(body)))
                 for name, value in (headers or {}).items():
                     self.send_header(name, value)
                 self.end_headers()

@@ -42,7 +42,7 @@ from hfpapers.items import PaperList
 from hfpapers.outcome import EMPTY, FAILED, KEPT, WRITTEN, ListOutcome, Published, RunRecord
 from hfpapers.periods import Period
 from hfpapers.publish import GitPublisher
-from hfpapers.run_report import log_run_report
+from hfpapers.run_report import escape_what_logs_cannot_encode, log_run_report
 from hfpapers.summary_pipeline import KoreanSummaryPipeline
 from hfpapers.writer import ListFiles, ListWriter
 
@@ -100,6 +100,7 @@ class RunLedger:
         connect(self.list_empty, signal=our_signals.list_empty)
         connect(self.list_failed, signal=our_signals.list_failed)
         connect(self.lists_not_asked, signal=our_signals.lists_not_asked)
+        connect(self.spider_opened, signal=signals.spider_opened)
         connect(self.spider_closed, signal=signals.spider_closed)
 
     @classmethod
@@ -114,6 +115,10 @@ class RunLedger:
         return ledger
 
     # --- during the crawl ---------------------------------------------------
+
+    def spider_opened(self, spider: Spider) -> None:
+        # Scrapy installs the crawl's own log handler after the extensions are built.
+        escape_what_logs_cannot_encode()
 
     def list_failed(self, period: Period, reason: str, exc_info: Any = None) -> None:
         """One ERROR line per failed list, said once; later reasons are dropped."""
@@ -233,8 +238,7 @@ class RunLedger:
         stats.set_value("hfpapers/lists_written", record.count(WRITTEN))
         stats.set_value("hfpapers/lists_failed", record.count(FAILED))
         stats.set_value("hfpapers/outcome", "ok" if record.ok else "failed")
-        level = logging.getLevelName(str(self.crawler.settings.get("LOG_LEVEL")).upper())
-        log_run_report(stats, record, level if isinstance(level, int) else logging.INFO)
+        log_run_report(stats, record)
 
     def _outcome(
         self, period: Period, finish_reason: str, files: ListFiles | None, run_errors: bool

@@ -153,8 +153,8 @@ class RunRecord:
                 errors=[str(e) for e in data.get("errors", [])],
                 publish_error=str(data.get("publish_error", "")),
                 shared_files=[str(f) for f in data.get("shared_files", [])],
-                summaries_shown=int(data.get("summaries_shown", 0)),
-                summaries_missing=int(data.get("summaries_missing", 0)),
+                summaries_shown=_count(data.get("summaries_shown", 0)),
+                summaries_missing=_count(data.get("summaries_missing", 0)),
                 summaries_missing_why=str(data.get("summaries_missing_why", "")),
             )
         except (KeyError, TypeError, ValueError) as exc:
@@ -181,7 +181,16 @@ class RunRecord:
         return None
 
 
+def _count(value: Any) -> int:
+    """A count as the record writes it: a whole number, never a float (JSON's 1e400 is
+    infinity, which int() refuses with an OverflowError), a bool or a string."""
+    if isinstance(value, int) and not isinstance(value, bool) and value >= 0:
+        return value
+    raise ValueError(f"{str(value)[:40]!r} is not a count")
+
+
 def _outcome(data: Any) -> ListOutcome:
     outcome = ListOutcome(**{k: v for k, v in data.items() if k != "period"})
+    outcome.papers, outcome.arxiv_kept = _count(outcome.papers), _count(outcome.arxiv_kept)
     outcome.period = from_key(outcome.kind, outcome.key)
     return outcome

@@ -6,7 +6,7 @@ import reprlib
 from typing import Any
 from urllib.parse import urlparse
 
-from scrapy.exceptions import CannotResolveHostError
+from scrapy.exceptions import CannotResolveHostError, DownloadCancelledError
 from scrapy.http import Response, TextResponse
 from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.internet.error import DNSLookupError
@@ -34,11 +34,17 @@ def shown(value: Any, limit: int = 60) -> str:
         return f"<a {type(value).__name__} too large to show>"
 
 
-def why_failed(error: BaseException, url: str) -> str:
-    """``HTTP 503``, or the error and the host that caused it, in one line."""
+def why_failed(error: BaseException, url: str, size_limit: int = 0) -> str:
+    """``HTTP 503``, or the error and the host that caused it, in one line (``size_limit``:
+    the request's DOWNLOAD_MAXSIZE, named when an answer grew past it)."""
     if isinstance(error, HttpError):
         return f"HTTP {error.response.status}"
     why = f"{type(error).__name__} from {urlparse(url).netloc}: {error}"
+    if isinstance(error, DownloadCancelledError) and not str(error):
+        # Scrapy cancels an answer without Content-Length that grows past the size limit with
+        # no message (it logs a warning of its own); one that announces its size gets one.
+        limit = f"DOWNLOAD_MAXSIZE ({size_limit:,} bytes)" if size_limit > 0 else "its size limit"
+        why += f"the answer was cut off: larger than {limit}"
     if isinstance(error, UNRESOLVED):
         why += f" ({OFFLINE_HINT})"
     return why
@@ -53,5 +59,5 @@ def key_in_url(url: str) -> str | None:
 def text_of(response: Response, error: type[ValueError]) -> str:
     """The answer's text; an answer that is no text (an image, a binary) is bad data."""
     if not isinstance(response, TextResponse):
-        raise error(f"{response.url} answered with no text ({response.headers.get('Content-Type')!r})")
+        raise error(f"{response.url} answered with no text ({shown(response.headers.get('Content-Type'))})")
     return response.text

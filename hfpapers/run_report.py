@@ -3,7 +3,9 @@ and the run's last line."""
 
 from __future__ import annotations
 
+import io
 import logging
+from typing import Any
 
 from scrapy.statscollectors import StatsCollector
 
@@ -38,7 +40,7 @@ FIGURES = (
 )
 
 
-def log_run_report(stats: StatsCollector, record: RunRecord, log_level: int = logging.INFO) -> None:
+def log_run_report(stats: StatsCollector, record: RunRecord) -> None:
     """The figures, each list's outcome, and the record as one JSON line."""
     rows = [(label, stats.get_value(key, 0)) for label, key in FIGURES]
     rows += [(f"lists {status}", record.count(status)) for status in STATUSES]
@@ -49,9 +51,8 @@ def log_run_report(stats: StatsCollector, record: RunRecord, log_level: int = lo
     lines += [f"  wrote {path}" for outcome in record.lists for path in outcome.files]
     lines += [f"  {o.key}: {o.status}: {o.reason}" for o in record.lists if o.reason]
     logger.info("Run report (%s):\n%s", record.finish_reason, "\n".join(lines))
-    # Machine-readable, for whoever reads only the log (a Scrapyd job, a backfill report):
-    # at INFO, or at the log's own level when that is higher, so that it is always there.
-    logger.log(max(logging.INFO, log_level), "%s%s", RECORD_PREFIX, record.to_json())
+    # Machine-readable, for whoever reads only the log (a Scrapyd job, a backfill report).
+    log_always(logging.INFO, "%s%s", RECORD_PREFIX, record.to_json())
 
 
 def log_outcome(record: RunRecord | None) -> None:
@@ -60,11 +61,59 @@ def log_outcome(record: RunRecord | None) -> None:
     said), or ``failed (…)`` naming each failed list."""
     notes = [*record.notes(), record.without_summaries()] if record is not None else []
     if record is None:
-        logger.error("Run outcome: failed (the crawl never got to its end)")
+        log_always(logging.ERROR, "Run outcome: failed (the crawl never got to its end)")
     elif record.ok and any(notes):
-        logger.warning("Run outcome: ok, %s", "; ".join(note for note in notes if note))
+        log_always(logging.WARNING, "Run outcome: ok, %s", "; ".join(note for note in notes if note))
     elif record.ok:
-        logger.info("Run outcome: ok")
+        log_always(logging.INFO, "Run outcome: ok")
     else:
         # WARNING, not ERROR: the failures were logged as errors where they happened.
-        logger.warning("Run outcome: failed (%s)", "; ".join(record.problems()))
+        log_always(logging.WARNING, "Run outcome: failed (%s)", "; ".join(record.problems()))
+
+
+def log_always(level: int, msg: str, *args: Any) -> None:
+    """Log a line that must be in every log, at any LOG_LEVEL, named by ``level``.
+
+    A log set to show only errors (LOG_LEVEL=ERROR) would drop an INFO line, and one logged
+    at ERROR would make a good run read as an error to anyone who greps. So the line goes
+    out at ``level`` or at the lowest level every handler shows, whichever is higher, and
+    keeps the name of ``level``: ``INFO: Run outcome: ok`` in a log at ERROR.
+    """
+    passing = max(level, _lowest_level_shown(logger))
+    if not logger.isEnabledFor(passing):  # logging.disable() of everything up to CRITICAL
+        return
+    filename, lineno, func, _ = logger.findCaller(stacklevel=2)
+    line = logger.makeRecord(logger.name, passing, filename, lineno, msg, args, None, func)
+    line.levelname = logging.getLevelName(level)
+    logger.handle(line)
+
+
+def _lowest_level_shown(log: logging.Logger) -> int:
+    """The lowest level that the logger and every handler its lines reach let through."""
+    level = log.getEffectiveLevel()
+    current: logging.Logger | None = log
+    while current is not None:
+        level = max([level, *(handler.level for handler in current.handlers)])
+        current = current.parent if current.propagate else None
+    return level
+
+
+# How a log writes a character its encoding cannot hold: as Python's own stderr does.
+ESCAPED = "backslashreplace"
+
+
+def escape_what_logs_cannot_encode() -> None:
+    """Make every handler of the root logger write a character its encoding cannot hold as a
+    backslash escape, instead of dropping the whole line.
+
+    Text from the web may hold one: JSON's ``"\\ud800"`` is a lone surrogate, which no UTF-8
+    file can hold. Python's stderr escapes it; a LOG_FILE (as under Scrapyd) is opened
+    strict, and logging would print ``--- Logging error ---`` and lose the line, be it a
+    warning, a traceback or the run record.
+    """
+    for handler in logging.getLogger().handlers:
+        if isinstance(handler, logging.FileHandler):
+            handler.errors = ESCAPED  # for the file opened again after a close
+        stream = getattr(handler, "stream", None)
+        if isinstance(stream, io.TextIOWrapper) and stream.errors == "strict":
+            stream.reconfigure(errors=ESCAPED)

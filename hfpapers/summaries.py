@@ -81,6 +81,7 @@ _MARKUP_RE = re.compile(r"(?:^|\s)(?:#{1,6}|[-*+]|\d+[.)])\s+")
 _WORD_RE = re.compile(r"\w+")
 # Anything a reader could take for an address: any scheme, or www. without one.
 _LINK_RE = re.compile(r"(?i)(?:\b[a-z][a-z0-9+.-]*://|\bwww\.)[^\s<>\"'{}\[\]|\\^`]*")
+_SCHEME_RE = re.compile(r"(?i)^[a-z][a-z0-9+.-]*://")
 # A key or token shorter than this is looked for in no answer (hide_secret masks none shorter).
 MIN_SECRET_CHARS = 6
 # Only an answer the model finished; "length" is one cut off mid-sentence.
@@ -120,10 +121,17 @@ def echoes(text: str, prompt: str) -> bool:
     return any(told[n : n + size] in said for n in range(0, len(told) - size + 1))
 
 
+def links_in(text: str) -> list[str]:
+    """The addresses ``text`` holds, each whole, without the punctuation that ends a sentence."""
+    return [trim_url(m.group(0)) for m in _LINK_RE.finditer(text)]
+
+
 def foreign_links(text: str, source: str) -> list[str]:
-    """Addresses in ``text`` that ``source`` (title and abstract) does not hold: the post
-    would make them links nobody wrote."""
-    return [link for m in _LINK_RE.finditer(text) if (link := trim_url(m.group(0))) not in source]
+    """Addresses in ``text`` that ``source`` (title and abstract) does not hold, compared whole:
+    ``https://github.com/org`` is not the abstract's ``https://github.com/org/repo``. The post
+    would make them links nobody wrote. ``www.x.org`` may name the source's ``https://www.x.org``."""
+    known = {form for link in links_in(source) for form in (link, _SCHEME_RE.sub("", link, count=1))}
+    return [link for link in links_in(text) if link not in known]
 
 
 def check_summary(text: str, *, prompt: str, title: str, abstract: str, max_chars: int) -> str:

@@ -12,10 +12,13 @@ import re
 from pathlib import Path
 
 import pytest
+from scrapy.http import Response
 from scrapy.utils.defer import deferred_f_from_coro_f
 
 from exporters.korean_post import CHART_CLOSE
 from fixture_server import FixtureServer
+from hfpapers.hf import PayloadError
+from hfpapers.responses import text_of
 
 DAY = "2026-02-18"
 GOLDEN = Path(__file__).parent / "golden" / f"{DAY}-daily-papers.md"
@@ -354,6 +357,42 @@ async def test_a_huge_hugging_face_answer_fails_its_list(server: FixtureServer, 
     assert digests(site) == before
 
 
+@deferred_f_from_coro_f
+async def test_an_answer_cut_at_the_size_limit_says_so(server: FixtureServer, crawl) -> None:  # type: ignore[no-untyped-def]
+    """An answer that does not announce its size is cut where it passes DOWNLOAD_MAXSIZE, and
+    Scrapy's error for it has no message: the reason read "DownloadCancelledError from host: "."""
+    server.faults.unsized = True
+    result = await crawl(args={"date": DAY}, settings={"DOWNLOAD_MAXSIZE": 64 * 1024, "RETRY_TIMES": 0})
+    host = server.url.split("//")[1]
+    assert result.record.problems() == [
+        f"Hugging Face failed for {DAY}: DownloadCancelledError from {host}: the answer was cut off:"
+        " larger than DOWNLOAD_MAXSIZE (65,536 bytes)"
+    ]
+    assert server.count()["hf_page"] == 1
+
+
+def test_an_answer_that_is_no_text_is_named_by_the_start_of_its_type() -> None:
+    """Twisted takes header lines of up to 16 kB: a reason holds only their start."""
+    url = f"https://huggingface.co/papers/date/{DAY}"
+    answer = Response(url, headers={"Content-Type": "image/" + "x" * 16_000})
+    with pytest.raises(PayloadError) as raised:
+        text_of(answer, PayloadError)
+    assert str(raised.value).startswith(f"{url} answered with no text (b'image/xxx")
+    assert len(str(raised.value)) < len(url) + 100
+
+
+@deferred_f_from_coro_f
+async def test_an_arxiv_answer_cut_at_the_size_limit_says_so(server: FixtureServer, crawl) -> None:  # type: ignore[no-untyped-def]
+    server.faults.unsized, server.faults.arxiv_api_padding = True, 3 * 1024 * 1024
+    result = await crawl(args={"date": DAY}, settings={"DOWNLOAD_MAXSIZE": 1024 * 1024, "RETRY_TIMES": 0})
+    assert result.record.ok, result.log[-3000:]
+    host = server.url.split("//")[1]
+    assert (
+        f"arXiv API failed for 13 ids (DownloadCancelledError from {host}: the answer was cut off:"
+        " larger than DOWNLOAD_MAXSIZE (1,048,576 bytes)); keeping Hugging Face's data" in result.log
+    )
+
+
 @pytest.mark.slow
 @deferred_f_from_coro_f
 async def test_the_run_deadline_keeps_what_finished(server: FixtureServer, crawl) -> None:  # type: ignore[no-untyped-def]
@@ -407,7 +446,11 @@ async def test_an_arxiv_redirect_elsewhere_keeps_hugging_faces_data(server: Fixt
     server.faults.redirect_paths = {"/api/query": "http://127.0.0.2:9/feed"}
     result = await crawl(args={"date": DAY})
     assert result.record.ok, result.log[-3000:]
-    assert "arXiv API failed for 13 ids (refused a redirect from" in result.log
+    host = server.url.split("//")[1]
+    assert (
+        f"arXiv API failed for 13 ids (IgnoreRequest from {host}: refused a redirect from {host} to"
+        " 127.0.0.2:9); keeping Hugging Face's data" in result.log
+    )
     assert {p["abstract_source"] for p in result.data(DAY)["papers"]} == {"huggingface"}
 
 

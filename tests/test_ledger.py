@@ -4,16 +4,26 @@ traceback that fails its list alone, and a stray ERROR that fails the run once."
 from __future__ import annotations
 
 import hashlib
+import logging
 import re
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
+from scrapy import signals
+from scrapy.crawler import Crawler
+from scrapy.http import Response
+from scrapy.settings import Settings
 from scrapy.utils.defer import deferred_f_from_coro_f
+from scrapy.utils.log import get_scrapy_root_handler
 
+from fixture_server import FixtureServer
 from hfpapers import arxiv, hf
+from hfpapers import settings as project
 from hfpapers.items import PaperList
 from hfpapers.ledger import RunLedger
+from hfpapers.outcome import RunRecord
 from hfpapers.periods import from_key
 
 DAYS = {"start": "2026-02-16", "end": "2026-02-18"}
@@ -259,3 +269,66 @@ async def test_the_record_logged_is_the_one_read_back(crawl, caplog: pytest.LogC
     # Scrapy's LOG_FORMAT: "%(asctime)s [%(name)s] %(levelname)s: %(message)s"
     line = f"2026-02-18 00:15:01 [{logged.name}] {logged.levelname}: {logged.getMessage()}"
     assert RunRecord.from_log(f"{line}\n") == result.record
+
+
+class LogsRawTitles:
+    """A component that logs text from the web as it came: the first title of a day's page.
+
+    Its lines go to the crawl's own log handler only: pytest's captured logs, sent between
+    processes as UTF-8, cannot hold a lone surrogate either."""
+
+    def __init__(self, crawler: Crawler) -> None:
+        crawler.signals.connect(self.response_received, signal=signals.response_received)
+        self.logger = logging.getLogger("tests.raw")
+        self.logger.propagate = False
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> LogsRawTitles:
+        return cls(crawler)
+
+    def response_received(self, response: Response) -> None:
+        if "/papers/date/" in response.url:
+            handler = get_scrapy_root_handler()
+            assert handler is not None
+            self.logger.handlers = [handler]
+            payload = hf.extract_payload(response.text)
+            assert payload is not None
+            self.logger.warning("first title: %s", payload["dailyPapers"][0]["paper"]["title"])
+            self.logger.handlers = []
+
+
+@pytest.fixture
+def scrapy_log_file(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[Path]:
+    """A root handler as `scrapy crawl` installs one (the crawl puts its own LOG_FILE in)."""
+    import scrapy.utils.log
+
+    monkeypatch.setattr(scrapy.utils.log, "_scrapy_root_handler", None)
+    root = logging.getLogger()
+    level = root.level
+    scrapy.utils.log.install_scrapy_root_handler(Settings({"LOG_FILE": str(tmp_path / "started.log")}))
+    try:
+        yield tmp_path / "job.log"
+    finally:
+        handler = get_scrapy_root_handler()
+        if handler is not None:
+            root.removeHandler(handler)
+            handler.close()
+        root.setLevel(level)
+
+
+@deferred_f_from_coro_f
+async def test_a_log_file_loses_no_line_to_text_it_cannot_encode(  # type: ignore[no-untyped-def]
+    crawl, server: FixtureServer, scrapy_log_file: Path
+) -> None:
+    """JSON's "\\ud800" is a lone surrogate, which a UTF-8 log file cannot hold: logging dropped
+    the line, whoever logged it (with a traceback on stderr)."""
+    title = server.edit_day("2026-02-18")[0]["paper"]["title"]
+    server.edit_day("2026-02-18")[0]["paper"]["title"] = "\ud800" + title
+    extensions = {**project.EXTENSIONS, "tests.test_ledger.LogsRawTitles": 0}
+    result = await crawl(
+        args={"date": "2026-02-18"}, settings={"LOG_FILE": str(scrapy_log_file), "EXTENSIONS": extensions}
+    )
+    assert result.record.ok
+    log = scrapy_log_file.read_text(encoding="utf-8")
+    assert f"[tests.raw] WARNING: first title: \\ud800{title}\n" in log
+    assert RunRecord.from_log(log) == result.record

@@ -2,15 +2,21 @@
 
 from __future__ import annotations
 
+import io
 import logging
+from collections.abc import Iterator
 from datetime import date
 
 import pytest
 from scrapy import Request
+from scrapy.settings.default_settings import LOG_FORMAT
+from scrapy.statscollectors import MemoryStatsCollector
+from scrapy.utils.test import get_crawler
 
 from hfpapers.credentials import install_credential_masking
 from hfpapers.outcome import ListOutcome, RunRecord
 from hfpapers.periods import day_period
+from hfpapers.run_report import log_outcome, log_run_report
 from hfpapers.scrapyd import Job, Node
 
 DAY = "2026-02-18"
@@ -55,6 +61,11 @@ def test_record_is_read_from_its_own_line_only() -> None:
         '{"finish_reason": "finished", "lists": [{"kind": "daily", "key": "x", "status": "fine"}]}',
         '{"finish_reason": "finished", "lists": [{"kind": "daily"}]}',
         '{"finish_reason": "finished", "lists": {}}',
+        # JSON reads 1e400 as infinity, and int() refuses it with an OverflowError.
+        '{"finish_reason": "finished", "lists": [], "summaries_shown": 1e400}',
+        '{"finish_reason": "finished", "lists": [], "summaries_missing": "\u00b2"}',
+        '{"finish_reason": "finished", "lists": [{"kind": "daily", "key": "2026-02-18", "status": "written",'
+        ' "papers": 1e400}]}',
         "null",
     ],
 )
@@ -110,3 +121,52 @@ def test_credential_masking_keeps_a_message_readable() -> None:
     )
     assert "tok" not in record.getMessage()
     assert "huggingface.co/papers/date/2026-02-18" in record.getMessage()
+
+
+@pytest.fixture
+def log_at(request: pytest.FixtureRequest) -> Iterator[io.StringIO]:
+    """The root handler Scrapy installs for LOG_LEVEL=``request.param``: the root logger lets
+    everything through, the handler only that level and above."""
+    text = io.StringIO()
+    handler = logging.StreamHandler(text)
+    handler.setFormatter(logging.Formatter(LOG_FORMAT.replace("%(asctime)s ", "")))
+    handler.setLevel(request.param)
+    root = logging.getLogger()
+    level, root.level = root.level, logging.NOTSET
+    root.addHandler(handler)
+    try:
+        yield text
+    finally:
+        root.removeHandler(handler)
+        root.setLevel(level)
+
+
+GOOD = RunRecord("finished", [ListOutcome("daily", DAY, "written", papers=13)])
+NOTED = RunRecord("finished", [ListOutcome("daily", DAY, "written", papers=13, arxiv_kept=13)])
+FAILED = RunRecord("finished", [ListOutcome("daily", DAY, "failed", reason=f"{DAY}: HTTP 503")])
+
+
+@pytest.mark.parametrize("log_at", ["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"], indirect=True)
+@pytest.mark.parametrize(
+    ("record", "last_line"),
+    [
+        (GOOD, "INFO: Run outcome: ok"),
+        (NOTED, f"WARNING: Run outcome: ok, {DAY}: 13 papers keep the earlier post's arXiv data"),
+        (FAILED, f"WARNING: Run outcome: failed ({DAY}: HTTP 503)"),
+        (None, "ERROR: Run outcome: failed (the crawl never got to its end)"),
+    ],
+)
+def test_the_record_and_the_last_line_are_in_the_log_at_any_level(
+    log_at: io.StringIO, record: RunRecord | None, last_line: str
+) -> None:
+    """At LOG_LEVEL=WARNING a good run had no last line, at ERROR no run had one, and a good
+    run's record was logged as ERROR or CRITICAL."""
+    if record is not None:
+        log_run_report(MemoryStatsCollector(get_crawler()), record)
+    log_outcome(record)
+    lines = log_at.getvalue().splitlines()
+    assert lines[-1].startswith(f"[hfpapers.run_report] {last_line}"), lines
+    assert RunRecord.from_log(log_at.getvalue()) == record
+    if record is not None:
+        (record_line,) = [line for line in lines if "Run record: " in line]
+        assert record_line.startswith("[hfpapers.run_report] INFO: Run record: {")

@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from fixture_server import FixtureServer
+from hfpapers.outcome import RunRecord
 from tests.conftest import ROOT, run_crawl, source_settings
 from tests.test_faults import digests, seed_existing
 
@@ -65,6 +66,24 @@ def test_sigint_mid_crawl_writes_the_lists_read_with_hugging_faces_data(
     for day in ("2026-02-17", "2026-02-18"):
         data = json.loads((site / "_data" / "papers" / f"daily-{day}.json").read_text(encoding="utf-8"))
         assert {paper["abstract_source"] for paper in data["papers"]} == {"huggingface"}
+
+
+def test_a_log_file_at_error_level_ends_with_the_outcome_of_a_good_run(
+    server: FixtureServer, site: Path, tmp_path: Path
+) -> None:
+    """As under Scrapyd (LOG_FILE set): a log that shows only errors still holds the record
+    the backfill reads and the last line, and a good run reads as no error."""
+    log = tmp_path / "job.log"
+    result = run_crawl(
+        server, site, args={"date": DAY}, settings={"LOG_LEVEL": "ERROR", "LOG_FILE": str(log)}
+    )
+    assert result.returncode == 0, log.read_text(encoding="utf-8")[-3000:]
+    lines = log.read_text(encoding="utf-8").splitlines()
+    assert len(lines) == 2, lines
+    assert " [hfpapers.run_report] INFO: Run record: {" in lines[0]
+    assert lines[-1].endswith(" [hfpapers.run_report] INFO: Run outcome: ok")
+    record = RunRecord.from_log("\n".join(lines))
+    assert record is not None and record.ok and record.lists[0].papers == 13
 
 
 def test_offline_is_one_error_line_that_names_the_host_and_the_demo(

@@ -34,6 +34,7 @@ class StopAt:
     path: ClassVar[str] = ""
     count: ClassVar[int] = 1
     headers: ClassVar[bool] = False
+    delay: ClassVar[float] = 0.0  # seconds between that response and the stop
 
     def __init__(self, crawler: Crawler) -> None:
         self.crawler, self.seen = crawler, 0
@@ -50,12 +51,13 @@ class StopAt:
             self.seen += 1
             if self.seen == self.count:
                 # Scrapy's SIGINT handler stops the crawler from the reactor, not in a callback.
-                call_later(0, lambda: deferred_from_coro(self.crawler.stop_async()))
+                call_later(self.delay, lambda: deferred_from_coro(self.crawler.stop_async()))
 
 
 def stop_at(
-    monkeypatch: pytest.MonkeyPatch, path: str, count: int = 1, headers: bool = False
+    monkeypatch: pytest.MonkeyPatch, path: str, count: int = 1, headers: bool = False, delay: float = 0.0
 ) -> dict[str, Any]:
+    monkeypatch.setattr(StopAt, "delay", delay)
     monkeypatch.setattr(StopAt, "path", path)
     monkeypatch.setattr(StopAt, "count", count)
     monkeypatch.setattr(StopAt, "headers", headers)
@@ -158,6 +160,27 @@ async def test_a_stop_ends_the_wait_before_a_retry(  # type: ignore[no-untyped-d
     (outcome,) = result.record.lists
     assert (outcome.status, outcome.reason) == ("failed", f"Hugging Face failed for {DAY}: HTTP 503")
     assert "the run was stopped: not retrying" in result.log
+    assert server.count()["hf_page"] == 1
+
+
+@deferred_f_from_coro_f
+async def test_a_stop_during_the_wait_before_a_retry_ends_it(  # type: ignore[no-untyped-def]
+    server: FixtureServer, crawl, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The stop comes a second into a Retry-After of 300 s: the wait ends then, not at its end."""
+    server.faults.hf_fail_times, server.faults.retry_after = 1, "300"
+    started = time.monotonic()
+    result = await crawl(
+        args={"date": DAY},
+        settings={
+            "RETRY_BACKOFF_MAX": "300",
+            **stop_at(monkeypatch, "/papers/date/", headers=True, delay=1.0),
+        },
+    )
+    assert time.monotonic() - started < 10
+    assert "waiting 300.0 s before retrying" in result.log
+    assert "the run was stopped: not retrying" in result.log
+    assert [o.reason for o in result.record.lists] == [f"Hugging Face failed for {DAY}: HTTP 503"]
     assert server.count()["hf_page"] == 1
 
 

@@ -306,6 +306,10 @@ ABSTRACT = "We study things. Code: https://github.com/a/b."
             "a link the abstract does not have",
         ),
         (GOOD + " 코드: www.evil.test", "a link the abstract does not have"),
+        # Only a prefix of the abstract's https://github.com/a/b: another address.
+        (GOOD + " 코드: https://github.com/a", "a link the abstract does not have: https://github.com/a$"),
+        (GOOD + " 코드: https://github.com/a/", "a link the abstract does not have"),
+        (GOOD + " 코드: https://github.com/a/b/c", "a link the abstract does not have"),
     ],
 )
 def test_an_answer_that_is_no_summary_is_refused(answer: str, why: str) -> None:
@@ -313,9 +317,11 @@ def test_an_answer_that_is_no_summary_is_refused(answer: str, why: str) -> None:
         check_summary(answer, prompt=PROMPT, title="Paper", abstract=ABSTRACT, max_chars=400)
 
 
-def test_a_real_summary_passes_with_english_terms_and_the_abstracts_own_link() -> None:
-    answer = GOOD + " 코드는 https://github.com/a/b 에 공개되어 있습니다."
-    assert check_summary(answer, prompt=PROMPT, title="Paper", abstract=ABSTRACT, max_chars=400) == answer
+@pytest.mark.parametrize("link", ["https://github.com/a/b", "https://github.com/a/b.", "www.x.org/p"])
+def test_a_real_summary_passes_with_english_terms_and_the_abstracts_own_link(link: str) -> None:
+    answer = GOOD + f" 코드는 {link} 에 공개되어 있습니다."
+    abstract = ABSTRACT + " Data: https://www.x.org/p."
+    assert check_summary(answer, prompt=PROMPT, title="Paper", abstract=abstract, max_chars=400) == answer
 
 
 @pytest.mark.parametrize(
@@ -339,16 +345,27 @@ async def test_a_bad_answer_is_neither_posted_nor_cached(
     assert f"no Korean summary ({why}" in result.log
 
 
+@pytest.mark.parametrize(
+    "link",
+    [
+        "https://evil.test/x",
+        # The start of the abstract's https://github.com/zai-org/GLM-5: another address.
+        "https://github.com/zai-org",
+    ],
+)
 @deferred_f_from_coro_f
 async def test_a_cached_answer_that_links_elsewhere_is_asked_again(
-    server: FixtureServer, crawl, site: Path
+    server: FixtureServer, crawl, site: Path, link: str
 ) -> None:  # type: ignore[no-untyped-def]
     await crawl(args={"date": DAY}, settings=summary_settings(server))
     cache = json.loads(cache_of(site).read_text(encoding="utf-8"))
-    first = sorted(cache)[0]
-    cache[first]["summary"] += " https://evil.test/x"
+    [glm] = [key for key in cache if key.startswith("2602.15763|")]
+    cache[glm]["summary"] += f" {link}"
     cache_of(site).write_text(json.dumps(cache, ensure_ascii=False), encoding="utf-8")
     server.clear_counts()
     result = await crawl(args={"date": DAY}, settings=summary_settings(server))
     assert server.count()["summary"] == 1
-    assert "evil.test" not in result.post(DAY).read_text(encoding="utf-8")
+    summaries = [
+        line for line in result.post(DAY).read_text(encoding="utf-8").splitlines() if "요약:" in line
+    ]
+    assert len(summaries) == 13 and not any(link in line for line in summaries)

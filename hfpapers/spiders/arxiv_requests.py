@@ -17,7 +17,7 @@ from twisted.python.failure import Failure
 from hfpapers import arxiv
 from hfpapers.assembler import ListAssembler, NextSteps
 from hfpapers.periods import Period
-from hfpapers.responses import text_of
+from hfpapers.responses import text_of, why_failed
 
 logger = logging.getLogger(__name__)
 
@@ -41,6 +41,13 @@ class ArxivRequests:
 
     def _notice_stop(self) -> Iterator[Any]:
         raise NotImplementedError
+
+    def _why_failed(self, failure: Failure) -> str:
+        """Why a request got no answer, in one line."""
+        request: Request = failure.request  # type: ignore[attr-defined]
+        # The largest answer it took, named when it grew past it: its own, else Scrapy's.
+        limit = request.meta.get("download_maxsize", self.crawler.settings.getint("DOWNLOAD_MAXSIZE"))
+        return why_failed(failure.value, request.url, int(limit))  # type: ignore[arg-type]
 
     def _atom_request(self, batch: list[str]) -> Request:
         query = urlencode({"id_list": ",".join(batch), "max_results": len(batch)})
@@ -140,7 +147,7 @@ class ArxivRequests:
             what, keeping, stat = f"arXiv API failed for {len(ids)} ids", "data", "arxiv_api_failed"
         else:
             what, keeping, stat = f"arXiv page of {ids[0]} failed", "abstract", "arxiv_abs_failed"
-        logger.warning("%s (%s); keeping Hugging Face's %s", what, failure.getErrorMessage(), keeping)
+        logger.warning("%s (%s); keeping Hugging Face's %s", what, self._why_failed(failure), keeping)
         self.crawler.stats.inc_value(f"hfpapers/{stat}")
         page = keeping == "abstract"
         yield from self._follow(self.assembler.page_answered(ids) if page else self.assembler.resolved(ids))

@@ -40,7 +40,6 @@ from hfpapers.assembler import ListAssembler, NextSteps
 from hfpapers.items import PaperList
 from hfpapers.listing import ListReader, Reading
 from hfpapers.periods import Period
-from hfpapers.responses import why_failed
 from hfpapers.safeio import UnsafeInputError
 from hfpapers.signals import list_empty, list_failed, lists_not_asked
 from hfpapers.spiders.arxiv_requests import ARXIV_ABS_SLOT, ARXIV_API_SLOT, ArxivRequests
@@ -248,7 +247,7 @@ class PapersSpider(ArxivRequests, Spider):
 
     def hf_failed(self, failure: Failure) -> Iterator[Any]:
         period = failure.request.cb_kwargs["period"]  # type: ignore[attr-defined]
-        why = why_failed(failure.value, failure.request.url)  # type: ignore[arg-type,attr-defined]
+        why = self._why_failed(failure)
         yield from self._list_failed(period, f"Hugging Face failed for {period}: {why}")
 
     def _list_failed(self, period: Period, reason: str, exc_info: Any = None) -> Iterator[Any]:
