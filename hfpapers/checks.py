@@ -33,7 +33,13 @@ from dateutil import tz
 from scrapy.settings import SETTINGS_PRIORITIES, BaseSettings, default_settings
 
 from hfpapers import settings as project_settings
-from hfpapers.credentials import TOKEN_VARIABLE, mask_credentials, plain_http_refusal, refuse_credentials
+from hfpapers.credentials import (
+    SECRET_VARIABLES,
+    TOKEN_VARIABLE,
+    mask_credentials,
+    plain_http_refusal,
+    refuse_credentials,
+)
 from hfpapers.gitrepo import DETACHED, detached_head, is_work_tree, remote_urls, split_identity
 from hfpapers.periods import parse_date
 from hfpapers.site import Site
@@ -574,6 +580,18 @@ def typed_names(settings: BaseSettings) -> list[str]:
     return [name for name in settings.attributes if settings.getpriority(name) == cmdline]
 
 
+def check_secrets(settings: BaseSettings) -> None:
+    """Refuse a secret given as a setting (or a slip of its name), never showing its value:
+    Scrapyd writes a job's settings to its log and lists them; secrets come from the environment."""
+    for name in typed_names(settings):
+        close = difflib.get_close_matches(name.upper(), SECRET_VARIABLES, n=1, cutoff=CLOSE)
+        if close:
+            raise ArgumentError(
+                f"{name}: a secret is never a setting (Scrapy and Scrapyd log and list settings):"
+                f" drop -s {name}=… and set the {close[0]} environment variable"
+            )
+
+
 def check_names(settings: BaseSettings) -> None:
     """Refuse a typed name that is a slip for a known one; warn, once a process, of one that
     is like none (an add-on's, which this project cannot know)."""
@@ -594,6 +612,7 @@ def check_settings(settings: BaseSettings, local: bool = True) -> None:
     ``local=False`` skips the checks of this machine's site folder and git (for
     `scrapy schedule`: the job runs on a Scrapyd node, which makes them).
     """
+    check_secrets(settings)
     check_names(settings)
     for name, rule in [*RULES.items(), *SCRAPY_RULES.items()]:
         if local or not rule.local:

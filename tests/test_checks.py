@@ -701,3 +701,68 @@ def test_a_log_file_the_run_writes_in_the_site_is_the_runs(tmp_path: Path) -> No
     check_settings(project_settings(SITE_DIR=str(site), LOG_FILE=str(site / "crawl.log")))
     with pytest.raises(ArgumentError, match=r"is not a Jekyll site: it holds 'crawl.log' but no _config.yml"):
         check_settings(project_settings(SITE_DIR=str(site), LOG_FILE=str(tmp_path / "crawl.log")))
+
+
+# --- Secrets are never settings ------------------------------------------------------------
+
+SECRET = "ghp_7Hs9QmX2vLk4Rt8Wz1Yc5Nb3Jd6Fg0Pa"
+
+
+@pytest.mark.parametrize(
+    ("typed", "variable"),
+    [
+        ("PUBLISH_GIT_TOKEN", "PUBLISH_GIT_TOKEN"),
+        ("SUMMARY_API_KEY", "SUMMARY_API_KEY"),
+        ("summary_api_key", "SUMMARY_API_KEY"),
+        ("SUMMARY_API_KEYS", "SUMMARY_API_KEY"),  # a slip would be warned about and sent on
+        ("PUBLISH_GIT_TOKN", "PUBLISH_GIT_TOKEN"),
+    ],
+)
+@pytest.mark.parametrize("local", [True, False])
+def test_a_secret_given_as_a_setting_is_refused_without_showing_it(
+    typed: str, variable: str, local: bool, site: Path
+) -> None:
+    settings = project_settings(SITE_DIR=str(site), **{typed: SECRET})
+    with pytest.raises(ArgumentError) as caught:
+        check_settings(settings, local=local)
+    line = str(caught.value)
+    assert line.startswith(f"{typed}: a secret is never a setting")
+    assert f"set the {variable} environment variable" in line
+    assert SECRET not in line and "\n" not in line
+
+
+def test_the_secrets_refused_are_those_the_code_reads_from_the_environment() -> None:
+    from hfpapers import credentials, summaries
+
+    assert summaries.KEY_VARIABLE in credentials.SECRET_VARIABLES
+    assert credentials.TOKEN_VARIABLE in credentials.SECRET_VARIABLES
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name", ["SUMMARY_API_KEY", "PUBLISH_GIT_TOKEN"])
+@pytest.mark.parametrize("command", ["crawl", "schedule", "backfill"])
+def test_every_command_refuses_a_secret_setting_before_sending_anything(
+    command: str, name: str, server: FixtureServer, site: Path
+) -> None:
+    from tests.scrapyd_node import HostileScrapyd
+
+    if command == "crawl":
+        result = run_crawl(server, site, args={"date": DAY}, settings={name: SECRET})
+        status, out, err = result.returncode, result.stdout, result.stderr
+        assert server.count() == {}
+        assert not any(site.iterdir())
+    else:
+        node = HostileScrapyd()
+        try:
+            where = ["--url", node.url] if command == "schedule" else ["--node", node.url]
+            if command == "backfill":
+                where += ["--start", "2026-02-16", "--end", "2026-02-17"]
+            proc = scrapy_command(command, *where, "-s", "SITE_DIR=/srv/blog", "-s", f"{name}={SECRET}")
+            status, out, err = proc.returncode, proc.stdout, proc.stderr
+            assert node.asked == []
+        finally:
+            node.stop()
+    assert status == 2, err[-2000:]
+    assert err.startswith(f"error: {name}: a secret is never a setting")
+    assert len(err.strip().splitlines()) == 1
+    assert SECRET not in out + err
