@@ -24,12 +24,14 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
+from urllib.parse import unquote, urlsplit, urlunsplit
 
 import requests
 import urllib3
 from requests.auth import AuthBase
 from scrapyd_client.utils import get_auth, get_config
 
+from hfpapers.credentials import mask_credentials
 from hfpapers.outcome import WRITTEN, RunRecord
 from hfpapers.safeio import UnsafeInputError, loads_bounded
 
@@ -90,12 +92,32 @@ def _size(count: int) -> str:
     return f"{count / (1 << 20):g} MiB" if count >= 1 << 20 else f"{count / 1024:g} KiB"
 
 
+def split_login(url: str) -> tuple[str, str | None, str | None]:
+    """``http://user:pass@host:port/`` -> (``http://host:port/``, user, pass), decoded; the
+    URL as it is, and no login, when it has none. A URL too broken to split keeps no login
+    either: its user part is masked, and the request fails on its own."""
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return mask_credentials(url), None, None
+    login, at, host = parts.netloc.rpartition("@")
+    if not at:
+        return url, None, None
+    user, colon, password = login.partition(":")
+    plain = urlunsplit(parts._replace(netloc=host))
+    return plain, unquote(user) or None, unquote(password) if colon else None
+
+
 @dataclass
 class Node:
+    """A Scrapyd node. A login in its URL (``http://user:pass@host``) is taken out of it as
+    its username and password, unless given apart: the URL and name are shown in every line
+    and log URL, the login never."""
+
     name: str
     url: str
     username: str | None = None
-    password: str | None = None
+    password: str | None = field(default=None, repr=False)
     deadline: float = math.inf
     """`time.monotonic()` after which no call to this node starts or goes on (the command's
     ``--timeout``)."""
@@ -104,7 +126,12 @@ class Node:
     auth: AuthBase | None = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
-        self.url = self.url.rstrip("/")
+        url, user, password = split_login(self.url)
+        if self.name == self.url:
+            self.name = url.rstrip("/")
+        self.url = url.rstrip("/")
+        if not self.username:
+            self.username, self.password = user, password if user else self.password
         # scrapyd-client's rule, as for scrapyd-deploy: the given user, else ~/.netrc.
         self.auth = get_auth(self.url, self.username or "", self.password or "")
 
