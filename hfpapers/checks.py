@@ -17,13 +17,14 @@ site folder). `hfpapers.args` builds the spider arguments' checks on it.
 from __future__ import annotations
 
 import difflib
+import json
 import logging
 import math
 import os
 import re
 import shutil
 import warnings
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from string import Formatter
@@ -50,6 +51,16 @@ logger = logging.getLogger(__name__)
 
 class ArgumentError(ValueError):
     """A spider argument or setting is unusable; the message is one line."""
+
+
+# The most of a value a refusal shows: enough to recognise it, not a page of digits.
+SHOWN_CHARS = 80
+
+
+def shown_value(value: Any) -> str:
+    """A value as a refusal shows it: its repr, credentials masked, at most `SHOWN_CHARS`."""
+    shown = mask_credentials(repr(value))
+    return shown if len(shown) <= SHOWN_CHARS else shown[: SHOWN_CHARS - 1] + "…"
 
 
 # The exit status of a command that refuses its input (one line on stderr, nothing asked).
@@ -151,7 +162,7 @@ class Value(Rule):
             raise
         except (TypeError, ValueError, OSError):
             # Masked: the line goes to Scrapyd's log too.
-            shown = mask_credentials(repr(value))
+            shown = shown_value(value)
             takes = f", it takes {self.takes}" if self.takes else ""
             raise ArgumentError(f"{name}: {shown} is not {self.what}{takes}") from None
 
@@ -444,6 +455,29 @@ class SiteFolder(Rule):
         check_site(settings)
 
 
+class LogFile(Rule):
+    """``LOG_FILE``: a file Scrapy can open to append to (it opens it before any check of the
+    spider's, and a path it cannot open ends the run in a traceback); empty: no log file."""
+
+    local = True
+
+    def check(self, name: str, settings: BaseSettings) -> None:
+        value = settings.get(name)
+        if not value:
+            return
+        path = Path(os.path.abspath(str(value)))
+        if path.is_dir():
+            why = "it is a directory"
+        elif path.exists():
+            why = "" if os.access(path, os.W_OK) else "it is not writable"
+        elif not path.parent.is_dir():
+            why = f"{path.parent} is not a directory"
+        else:
+            why = "" if os.access(path.parent, os.W_OK | os.X_OK) else f"{path.parent} is not writable"
+        if why:
+            raise ArgumentError(f"{name}: {shown_value(value)} cannot be written: {why}")
+
+
 FLAG = Flag("a yes/no value", "True/False, 1/0, yes/no or on/off", parse_yes_no)
 NAMES = Value("a list of names", "names separated by commas, none empty (empty: none)", _names)
 URL = Value("an http(s) URL", "http://host/… or https://host/…", _url(optional=False))
@@ -537,7 +571,82 @@ SCRAPY_RULES: dict[str, Rule] = {
     "DOWNLOAD_MAXSIZE": whole(0),
     "RETRY_TIMES": whole(0),
     "LOG_LEVEL": Value("a log level", "CRITICAL, ERROR, WARNING, INFO or DEBUG, in capitals", _log_level),
+    "LOG_FILE": LogFile(),
 }
+
+
+# The reader Scrapy uses for a setting whose default is of another type (an int read with
+# getfloat or getbool); every other setting is read as its default's type. tests/test_checks.py
+# holds this against every getint/getfloat/getbool/getdict call in Scrapy's source.
+SCRAPY_READ_AS: dict[str, type] = {
+    "DNS_TIMEOUT": float,
+    "DOWNLOAD_DELAY": float,
+    "DOWNLOAD_TIMEOUT": float,
+    "TELNETCONSOLE_ENABLED": bool,
+}
+
+
+def _finite(value: float) -> float:
+    if not math.isfinite(value):
+        raise ValueError(value)
+    return value
+
+
+# A type -> what a value of it is, what it takes, and how Scrapy reads it (a ValueError or
+# TypeError from the reader: not of that type).
+_SCRAPY_TYPES: dict[type, tuple[str, str, Callable[[BaseSettings, str], Any]]] = {
+    bool: (
+        "a yes/no value as Scrapy reads it",
+        "True/False, true/false or 1/0",
+        lambda settings, name: settings.getbool(name),
+    ),
+    int: ("a whole number", "digits such as 8", lambda settings, name: settings.getint(name)),
+    float: (
+        "a number",
+        "a finite number such as 0.5",
+        lambda settings, name: _finite(settings.getfloat(name)),
+    ),
+}
+
+
+def scrapy_type(name: str) -> type | None:
+    """The type Scrapy reads its setting ``name`` as (None: not one of Scrapy's, or any text)."""
+    if name in SCRAPY_READ_AS:
+        return SCRAPY_READ_AS[name]
+    kind = type(getattr(default_settings, name, None))
+    return kind if kind in _SCRAPY_TYPES or kind is dict else None
+
+
+def check_typed_objects(typed: Iterable[str]) -> None:
+    """``-s NAME=VALUE`` pairs as typed: one of a Scrapy setting whose default is a dict
+    (DOWNLOAD_SLOTS, FEEDS, ...) must be a JSON object. Scrapy merges it into the default as
+    it applies ``-s``, before any check of ours runs: anything else ends there in a traceback."""
+    for pair in typed:
+        name, _, value = pair.partition("=")
+        if scrapy_type(name.strip()) is not dict:
+            continue
+        try:
+            readable = isinstance(json.loads(value), dict)
+        except ValueError:
+            readable = False
+        if not readable:
+            shown = shown_value(value)
+            raise ArgumentError(f'{name.strip()}: {shown} is not a JSON object, such as {{"name": 1}}')
+
+
+def check_scrapy_types(settings: BaseSettings) -> None:
+    """Refuse a Scrapy setting given with ``-s`` that Scrapy cannot read as its type: it
+    would end the run in a traceback where Scrapy reads it (a delay, a count, a flag)."""
+    for name in typed_names(settings):
+        kind = scrapy_type(name)
+        if kind is None or kind not in _SCRAPY_TYPES or name in RULES or name in SCRAPY_RULES:
+            continue
+        what, takes, read = _SCRAPY_TYPES[kind]
+        try:
+            read(settings, name)
+        except (TypeError, ValueError):
+            shown = shown_value(settings.get(name))
+            raise ArgumentError(f"{name}: {shown} is not {what}, it takes {takes}") from None
 
 
 def read_setting(settings: BaseSettings, name: str) -> Any:
@@ -614,6 +723,7 @@ def check_settings(settings: BaseSettings, local: bool = True) -> None:
     """
     check_secrets(settings)
     check_names(settings)
+    check_scrapy_types(settings)
     for name, rule in [*RULES.items(), *SCRAPY_RULES.items()]:
         if local or not rule.local:
             rule.check(name, settings)

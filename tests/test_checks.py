@@ -766,3 +766,118 @@ def test_every_command_refuses_a_secret_setting_before_sending_anything(
     assert err.startswith(f"error: {name}: a secret is never a setting")
     assert len(err.strip().splitlines()) == 1
     assert SECRET not in out + err
+
+
+# --- Scrapy's own settings, read as Scrapy reads them -------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("name", "value", "line"),
+    [
+        ("DOWNLOAD_DELAY", "abc", "DOWNLOAD_DELAY: 'abc' is not a number, it takes a finite number"),
+        ("DOWNLOAD_DELAY", "inf", "DOWNLOAD_DELAY: 'inf' is not a number"),
+        ("CONCURRENT_REQUESTS", "abc", "CONCURRENT_REQUESTS: 'abc' is not a whole number, it takes digits"),
+        ("CONCURRENT_REQUESTS", "1.5", "CONCURRENT_REQUESTS: '1.5' is not a whole number"),
+        ("ROBOTSTXT_OBEY", "maybe", "ROBOTSTXT_OBEY: 'maybe' is not a yes/no value as Scrapy reads it"),
+        ("TELNETCONSOLE_ENABLED", "on", "TELNETCONSOLE_ENABLED: 'on' is not a yes/no value"),
+        ("REDIRECT_MAX_TIMES", "x", "REDIRECT_MAX_TIMES: 'x' is not a whole number"),
+        ("DOWNLOAD_WARNSIZE", "x", "DOWNLOAD_WARNSIZE: 'x' is not a whole number"),
+        ("CLOSESPIDER_ITEMCOUNT", "x", "CLOSESPIDER_ITEMCOUNT: 'x' is not a whole number"),
+        ("AUTOTHROTTLE_MAX_DELAY", "nan", "AUTOTHROTTLE_MAX_DELAY: 'nan' is not a number"),
+        ("LOG_FILE", "/nonexistent/x.log", "LOG_FILE: '/nonexistent/x.log' cannot be written: /nonexistent"),
+    ],
+)
+def test_a_scrapy_setting_scrapy_cannot_read_is_one_line(
+    name: str, value: str, line: str, site: Path
+) -> None:
+    with pytest.raises(ArgumentError) as caught:
+        check_settings(project_settings(SITE_DIR=str(site), **{name: value}))
+    assert str(caught.value).startswith(line)
+    assert "\n" not in str(caught.value)
+
+
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [
+        ("DOWNLOAD_DELAY", "0.5"),  # an int by default, read as a number of seconds
+        ("DNS_TIMEOUT", "2.5"),
+        ("ROBOTSTXT_OBEY", "False"),
+        ("TELNETCONSOLE_ENABLED", "0"),
+        ("CONCURRENT_REQUESTS", "4"),
+        ("USER_AGENT", ""),
+        ("LOG_FILE", "run.log"),
+    ],
+)
+def test_a_scrapy_setting_scrapy_reads_passes(name: str, value: str, site: Path, tmp_path: Path) -> None:
+    if name == "LOG_FILE":
+        value = str(tmp_path / value)
+    check_settings(project_settings(SITE_DIR=str(site), **{name: value}))
+
+
+def test_a_folder_is_no_log_file(site: Path, tmp_path: Path) -> None:
+    for folder in (tmp_path, site):
+        settings = project_settings(SITE_DIR=str(site), LOG_FILE=str(folder))
+        with pytest.raises(ArgumentError, match=r"^LOG_FILE: .* cannot be written: it is a directory$"):
+            check_settings(settings)
+
+
+def test_scrapys_readers_are_the_types_checked() -> None:
+    """Every getint/getfloat/getbool/getdict("NAME") in Scrapy's source reads NAME as the type
+    the check holds it to: its default's, or the one SCRAPY_READ_AS names."""
+    import scrapy
+    from scrapy.settings import default_settings
+
+    from hfpapers.checks import scrapy_type
+
+    readers = {"getint": int, "getfloat": float, "getbool": bool, "getdict": dict}
+    found: dict[str, set[type]] = {}
+    call = re.compile(r"\.(getint|getfloat|getbool|getdict)\(\s*\"([A-Z][A-Z0-9_]+)\"")
+    names = {name for name in dir(default_settings) if name.isupper()}
+    for path in Path(scrapy.__file__).parent.rglob("*.py"):
+        for reader, name in call.findall(path.read_text(encoding="utf-8")):
+            if name in names and default_settings.__dict__.get(name) is not None:
+                found.setdefault(name, set()).add(readers[reader])
+    assert len(found) > 50
+    wrong = {name: kinds for name, kinds in found.items() if kinds != {scrapy_type(name)}}
+    assert wrong == {}
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    ("command", "setting", "line"),
+    [
+        ("crawl", "DOWNLOAD_DELAY=abc", "error: DOWNLOAD_DELAY: 'abc' is not a number"),
+        ("crawl", "ROBOTSTXT_OBEY=maybe", "error: ROBOTSTXT_OBEY: 'maybe' is not a yes/no value"),
+        ("crawl", "LOG_FILE=/nonexistent/x.log", "error: LOG_FILE: '/nonexistent/x.log' cannot be written"),
+        ("crawl", "DOWNLOAD_SLOTS=[1]", "error: DOWNLOAD_SLOTS: '[1]' is not a JSON object"),
+        ("schedule", "CONCURRENT_REQUESTS=abc", "error: CONCURRENT_REQUESTS: 'abc' is not a whole number"),
+        ("schedule", "FEEDS=5", "error: FEEDS: '5' is not a JSON object"),
+        ("backfill", "REDIRECT_MAX_TIMES=x", "error: REDIRECT_MAX_TIMES: 'x' is not a whole number"),
+        ("backfill", "LOG_FILE=/srv/x.log", "error: LOG_FILE: Scrapyd writes each job's log itself"),
+    ],
+)
+def test_every_command_refuses_a_scrapy_setting_scrapy_cannot_read(
+    command: str, setting: str, line: str, server: FixtureServer, site: Path
+) -> None:
+    from tests.scrapyd_node import HostileScrapyd
+
+    name, value = setting.split("=", 1)
+    if command == "crawl":
+        result = run_crawl(server, site, args={"date": DAY}, settings={name: value})
+        status, err = result.returncode, result.stderr
+        assert server.count() == {}
+        assert not any(site.iterdir())
+    else:
+        node = HostileScrapyd()
+        try:
+            where = ["--url", node.url] if command == "schedule" else ["--node", node.url]
+            if command == "backfill":
+                where += ["--start", "2026-02-16", "--end", "2026-02-17"]
+            proc = scrapy_command(command, *where, "-s", "SITE_DIR=/srv/blog", "-s", setting)
+            status, err = proc.returncode, proc.stderr
+            assert node.asked == []
+        finally:
+            node.stop()
+    assert status == 2, err[-2000:]
+    assert err.startswith(line)
+    assert len(err.strip().splitlines()) == 1
