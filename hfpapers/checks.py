@@ -265,7 +265,8 @@ def _time_of_day(value: Any) -> str:
 def _time_zone(value: Any) -> str:
     # gettz("") is the machine's own zone: a post's date must not depend on where it ran. A
     # name, not a path: gettz also opens files ("/etc/localtime", "../../etc/passwd").
-    name = str(value).strip()
+    # As written, no space or newline around it: the writer reads the value as it is.
+    name = str(value)
     if not re.fullmatch(r"[A-Za-z][A-Za-z0-9_+\-]*(/[A-Za-z0-9_+\-]+)*", name, re.ASCII):
         raise ValueError(value)
     with warnings.catch_warnings():
@@ -279,6 +280,7 @@ def _pattern(fields: set[str], needed: set[str]) -> Callable[[Any], str]:
     def read(value: Any) -> str:
         if not isinstance(value, str):
             raise TypeError(value)
+        _one_line(value)  # a URL, and a line of the post's front matter
         if not value and not needed:
             return value
         used = set()
@@ -318,7 +320,8 @@ def _names(value: Any) -> list[str]:
     if not value:
         return []
     items = value.split(",") if isinstance(value, str) else list(value)
-    if not all(isinstance(item, str) and item.strip() and _one_line(item) for item in items):
+    # Each name as written is the name in the post: " 일간" would be a category of its own.
+    if not all(isinstance(item, str) and item.strip() == item != "" and _one_line(item) for item in items):
         raise ValueError(value)
     return items
 
@@ -412,6 +415,13 @@ def check_site(settings: BaseSettings) -> Path:
             "SITE_DIR: give the Jekyll site the posts go into, with -s SITE_DIR=/path/to/blog"
             " (an empty folder starts a new one)"
         )
+    given = str(settings.get("SITE_DIR"))
+    if given != given.strip() or not given.isprintable():
+        # The run reads the path as it is: "/blog\n" is another folder than "/blog".
+        raise ArgumentError(
+            f"SITE_DIR: {shown_value(given)} starts or ends with a space, or holds a newline or other"
+            " control character: give the folder's path alone"
+        )
     path = Site.from_settings(settings).root
     if not path.is_dir():
         raise ArgumentError(f"SITE_DIR: {path} is not a directory")
@@ -479,7 +489,9 @@ class LogFile(Rule):
 
 
 FLAG = Flag("a yes/no value", "True/False, 1/0, yes/no or on/off", parse_yes_no)
-NAMES = Value("a list of names", "names separated by commas, none empty (empty: none)", _names)
+NAMES = Value(
+    "a list of names", "names separated by commas, none empty, no space around one (empty: none)", _names
+)
 URL = Value("an http(s) URL", "http://host/… or https://host/…", _url(optional=False))
 TIME = Value("a time of day", "HH:MM (00:00 to 23:59)", _time_of_day)
 # subprocess and the lock's wait take at most about 24.8 days (2**31 ms); a day is plenty.

@@ -881,3 +881,49 @@ def test_every_command_refuses_a_scrapy_setting_scrapy_cannot_read(
     assert status == 2, err[-2000:]
     assert err.startswith(line)
     assert len(err.strip().splitlines()) == 1
+
+
+# --- A value is checked as the run reads it: as written -----------------------------------
+
+
+@pytest.mark.parametrize(
+    ("name", "value", "line"),
+    [
+        ("POST_TIMEZONE", "Asia/Seoul\n", "POST_TIMEZONE: 'Asia/Seoul\\n' is not a time zone"),
+        ("POST_TIMEZONE", " UTC", "POST_TIMEZONE: ' UTC' is not a time zone"),
+        ("POST_PERMALINK", "/posts/{key}/\n", "POST_PERMALINK: '/posts/{key}/\\n' is not a post URL pattern"),
+        ("SITE_POST_URL", "{title}\nx: y", "SITE_POST_URL: '{title}\\nx: y' is not a post URL pattern"),
+        ("POST_CATEGORIES", "Papers, 일간", "POST_CATEGORIES: 'Papers, 일간' is not a list of names"),
+        ("POST_TAGS", "ai ", "POST_TAGS: 'ai ' is not a list of names"),
+    ],
+)
+def test_a_value_the_run_would_read_with_a_space_or_newline_is_refused(
+    name: str, value: str, line: str, site: Path
+) -> None:
+    with pytest.raises(ArgumentError) as caught:
+        check_settings(project_settings(SITE_DIR=str(site), **{name: value}), local=False)
+    assert str(caught.value).startswith(line)
+    assert "\n" not in str(caught.value)
+
+
+@pytest.mark.parametrize("suffix", ["\n", " ", "\r"])
+def test_a_site_dir_with_a_space_or_newline_around_it_is_one_line(suffix: str, site: Path) -> None:
+    with pytest.raises(ArgumentError) as caught:
+        check_settings(project_settings(SITE_DIR=str(site) + suffix))
+    line = str(caught.value)
+    assert line.startswith(f"SITE_DIR: {str(site) + suffix!r} starts or ends with a space, or holds a")
+    assert "\n" not in line
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("setting", ["POST_TIMEZONE=Asia/Seoul\n", "SITE_DIR"])
+def test_crawl_refuses_a_value_with_a_newline_before_any_request(
+    setting: str, server: FixtureServer, site: Path
+) -> None:
+    name, _, value = setting.partition("=")
+    result = run_crawl(server, site, args={"date": DAY}, settings={name: value or f"{site}\n"})
+    assert result.returncode == 2, result.stderr[-3000:]
+    assert result.stderr.startswith(f"error: {name}: ")
+    assert len(result.stderr.strip().splitlines()) == 1
+    assert server.count() == {}
+    assert not any(site.iterdir())
