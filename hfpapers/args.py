@@ -165,4 +165,5 @@ def _daily_periods(kwargs: dict[str, Any], first: date, last: date) -> list[Peri
             raise ArgumentError(f"start: {start_day} is after end {end_day}")
         span = (end_day - start_day).days + 1
         return [day_period(start_day + timedelta(n)) for n in range(span)]
-    return [day_period(parse_day("date", str(one), first, last) if one else last)]
+    # Given empty (-a date=, a variable that was never set) is no day: never "today" unasked.
+    return [day_period(last if one is None else parse_day("date", str(one), first, last))]
