@@ -374,6 +374,14 @@ class Listing:
     finished: list[dict[str, Any]] = field(default_factory=list)
     unreadable: int = 0
 
+    @property
+    def keeps_logs(self) -> bool:
+        """Whether some job here has a log: Scrapyd gives a job's log_url only once its log
+        file exists, so one proves that the node keeps logs (logs_dir)."""
+        return any(
+            isinstance(entry.get("log_url"), str) for state in STATES for entry in getattr(self, state)
+        )
+
     def state_of(self, job_id: str) -> tuple[str, dict[str, Any]] | None:
         for state in STATES:
             for entry in getattr(self, state):
@@ -438,13 +446,26 @@ def split_range(start: date, end: date, parts: int) -> list[tuple[date, date]]:
     return chunks
 
 
-def read_record(node: Node, log_url: object) -> RunRecord:
-    """The run record at the end of a finished job's log; `ScrapydError` says why there is none."""
-    if not isinstance(log_url, str) or not log_url.startswith("/"):
-        # None: the node keeps no logs. A full URL could send our login to another host.
+ENDED_BEFORE_ITS_LOG = (
+    "the job ended before it wrote a log: likely its settings or arguments were refused"
+    " (see Scrapyd's own log)"
+)
+"""Why a finished job has no log on a node that keeps logs: `scrapy crawl` refuses bad input
+before Scrapy opens the log file, and Scrapyd gives no log_url for a file that does not exist."""
+
+
+def read_record(node: Node, log_url: object, keeps_logs: bool = False) -> RunRecord:
+    """The run record at the end of a finished job's log; `ScrapydError` says why there is none.
+    ``keeps_logs``: other jobs of the node have logs (`Listing.keeps_logs`)."""
+    if log_url is None:
+        if keeps_logs:
+            raise ScrapydError(ENDED_BEFORE_ITS_LOG)
         raise ScrapydError(
-            f"no job log to read (Scrapyd gave log_url {one_line(repr(log_url), 80)}; is logs_dir set?)"
+            f"{ENDED_BEFORE_ITS_LOG}, or Scrapyd keeps no logs (no job of the node has one: is logs_dir set?)"
         )
+    if not isinstance(log_url, str) or not log_url.startswith("/"):
+        # A full URL could send our login to another host.
+        raise ScrapydError(f"no job log to read (Scrapyd gave log_url {one_line(repr(log_url), 80)})")
     record = RunRecord.from_log(node.log(log_url))
     if record is None:
         raise ScrapydError("the job ended without a run record (it crashed or never started)")
@@ -465,10 +486,10 @@ class Job:
     def ok(self) -> bool:
         return self.record is not None and self.record.ok
 
-    def read_record(self, log_url: object) -> None:
+    def read_record(self, log_url: object, keeps_logs: bool = False) -> None:
         """The job's RunRecord from its log; it must cover exactly the job's days."""
         try:
-            record = read_record(self.node, log_url)
+            record = read_record(self.node, log_url, keeps_logs)
         except ScrapydError as exc:
             self.problem = str(exc)
             return
@@ -551,7 +572,7 @@ def wait_for(jobs: list[Job], poll: float, project: str, sleep: Callable[[float]
                 state, entry = found
                 last_seen[job.job_id] = state
                 if state == "finished":
-                    job.read_record(entry.get("log_url"))
+                    job.read_record(entry.get("log_url"), listing.keeps_logs)
                     waiting.remove(job)
         if waiting:
             left = min(job.node.deadline for job in waiting) - time.monotonic()

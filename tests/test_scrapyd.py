@@ -327,8 +327,13 @@ def test_jobs_shows_each_runs_outcome_and_exits_1_when_one_failed(
         node = Node("watched", watched.url)
         good = node.schedule("hfpapers", "daily", {"date": DAY}, settings)
         bad = node.schedule("hfpapers", "daily", {"date": "2026-02-17"}, settings)
+        # Its checks refuse the site on the node: the crawl exits 2 before it opens its log.
+        refused = node.schedule(
+            "hfpapers", "daily", {"date": "2026-02-16"}, {**settings, "SITE_DIR": "/nonexistent/blog"}
+        )
         wait_finished(watched, good)
         wait_finished(watched, bad)
+        assert wait_finished(watched, refused).get("log_url") is None
         proc = scrapy("jobs", "--node", "watched", "--since", "1h", cwd=tmp_path / "client")
         quiet = scrapy("jobs", "--node", "watched", "--quiet", cwd=tmp_path / "client")
     finally:
@@ -341,7 +346,13 @@ def test_jobs_shows_each_runs_outcome_and_exits_1_when_one_failed(
     assert len(ok) == 1 and ok[0].startswith("watched  daily") and ok[0].endswith("  ok (1 list written)")
     assert len(failed) == 1 and failed[0].endswith("  failed (Hugging Face failed for 2026-02-17: HTTP 503)")
     assert f"  log: {watched.url}/logs/hfpapers/daily/{bad}.log" in lines
-    assert lines[-1].endswith("on 1 node: 1 failed, 1 ok")
+    never_logged = [line for line in lines if "  no record (" in line]
+    assert len(never_logged) == 1, "\n".join(lines)
+    assert never_logged[0].endswith(
+        "  no record (the job ended before it wrote a log: likely its settings or arguments were refused"
+        " (see Scrapyd's own log))"
+    )
+    assert lines[-1].endswith("on 1 node: 1 failed, 1 no record, 1 ok")
     assert proc.stderr == ""
     # A failure is never quiet.
     assert quiet.returncode == 1 and quiet.stdout.splitlines()[:-1] == lines[:-1]

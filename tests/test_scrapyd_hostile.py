@@ -289,7 +289,7 @@ def test_recent_jobs_read_the_outcome_of_each_recent_finished_job(node: HostileS
     assert seen[0].columns()[1:] == ["daily", "2026-02-16 to 2026-02-17 (2 lists)", "2026-02-18 09:15:00",
                                      "2026-02-18 09:16:00", "ok (2 lists written)"]  # fmt: skip
     assert seen[1].result() == "no record (the job ended without a run record (it crashed or never started))"
-    assert seen[2].result().startswith("no record (no job log to read (Scrapyd gave log_url None;")
+    assert seen[2].result() == f"no record ({scrapyd.ENDED_BEFORE_ITS_LOG})"  # the others have logs
     assert seen[3].what() == "week=2026-W08"
     assert node.count("GET /logs/old/j.log") == 0
 
@@ -438,3 +438,30 @@ def test_the_commands_never_print_a_login_in_a_node_url(node: HostileScrapyd, tm
     assert schedule.stderr.startswith(f"error: creds ({down.replace(LOGIN + '@', '')}): cannot schedule")
     for proc in (jobs, backfill, schedule):
         assert "s3cret" not in proc.stdout + proc.stderr, proc.stdout + proc.stderr
+
+
+def test_a_job_that_ended_before_its_log_is_said_to_have_been_refused(node: HostileScrapyd) -> None:
+    """Scrapyd gives a job's log_url only once its log exists: a job refused by its checks has none."""
+    jobs = [
+        finished("good", "2026-02-18 09:20:00", LOG_URL),
+        finished("refused", "2026-02-18 09:21:00", None),
+    ]
+    node.routes["/listjobs.json"] = lambda handler: handler.send_json({"status": "ok", "finished": jobs})
+    seen, _ = monitor.recent_jobs(Node(node.url, node.url), "hfpapers", since=NOW - timedelta(days=1))
+    problems = {job.job_id: job.problem for job in seen}
+    assert problems == {"good": "", "refused": scrapyd.ENDED_BEFORE_ITS_LOG}
+    assert "logs_dir" not in scrapyd.ENDED_BEFORE_ITS_LOG
+    # With no log on the node at all, it may keep none: both are said.
+    del jobs[0]
+    (alone,), _ = monitor.recent_jobs(Node(node.url, node.url), "hfpapers", since=NOW - timedelta(days=1))
+    assert alone.problem.startswith(scrapyd.ENDED_BEFORE_ITS_LOG + ", or Scrapyd keeps no logs")
+
+
+def test_a_backfill_job_that_ended_before_its_log_says_so(node: HostileScrapyd) -> None:
+    other = finished("other", "2026-02-18 09:20:00", LOG_URL)
+    node.routes["/listjobs.json"] = lambda handler: handler.send_json(
+        node.listing([other, finished(node.JOB_ID, "2026-02-18 09:21:00", None)])
+    )
+    (job,), _, _ = run(node)
+    assert job.report() == [f"{node.url}: {DAYS[0]} to {DAYS[1]}: job {node.JOB_ID}: failed: "
+                            f"{scrapyd.ENDED_BEFORE_ITS_LOG}"]  # fmt: skip
