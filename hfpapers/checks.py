@@ -195,11 +195,13 @@ class NeededWith(Value):
             )
 
 
-def whole(low: int) -> Value:
+def whole(low: int, most: int | None = None) -> Value:
+    """A count; ``most`` bounds one that sizes a run's work (requests, waits, lines)."""
+    limit = f", at most {most}" if most is not None else ""
     return Value(
         f"a whole number of at least {low}" if low else "a whole number",
-        f"a whole number, {low} or more",
-        _number(int, low),
+        f"a whole number, {low} or more{limit}",
+        _number(int, low, math.inf if most is None else most),
     )
 
 
@@ -510,9 +512,11 @@ RULES: dict[str, Rule] = {
     "HF_PAGE_DELAY": seconds(),
     # The API answers at most 2,000 entries a request (its max_results); 100 is its page size.
     "ARXIV_BATCH_SIZE": Value("a batch size", "a whole number from 1 to 2000", _number(int, 1, 2000)),
-    "ARXIV_ABS_MAX_PAGES": whole(0),
-    "HF_API_PAGE_SIZE": whole(1),
-    "HF_API_MAX_PAGES": whole(1),
+    # The most of each count that sizes a run's work: far above any real use, below what
+    # would keep a run (or its retries) going for hours or flood a post.
+    "ARXIV_ABS_MAX_PAGES": whole(0, 100),  # 15 s each: 25 minutes
+    "HF_API_PAGE_SIZE": whole(1, 1000),  # a month is about 1,000 papers
+    "HF_API_MAX_PAGES": whole(1, 100),
     "RETRY_BACKOFF_BASE": seconds(),
     "RETRY_BACKOFF_MAX": seconds(),
     "POST_AUTHOR": Value(
@@ -524,11 +528,11 @@ RULES: dict[str, Rule] = {
     "POST_TAGS": NAMES,
     "POST_TAGS_WEEKLY": NAMES,
     "POST_TAGS_MONTHLY": NAMES,
-    "POST_CATEGORY_TAGS": whole(0),
-    "POST_CHART_TOP": whole(0),
+    "POST_CATEGORY_TAGS": whole(0, 20),
+    "POST_CHART_TOP": whole(0, 100),
     "POST_CHART_COLOR": Value("a colour", "#rrggbb, such as #4c6ef5", _colour),
     "POST_IMAGE": FLAG,
-    "POST_PERIOD_TOP": whole(1),
+    "POST_PERIOD_TOP": whole(1, 1000),
     "POST_AI_SUMMARY": FLAG,
     "POST_TIME": TIME,
     "POST_TIME_WEEKLY": TIME,
@@ -554,21 +558,21 @@ RULES: dict[str, Rule] = {
     ),
     "SUMMARY_PROMPT": Value("a prompt", "the system prompt's text, not empty", _text),
     "SUMMARY_TEMPERATURE": Value("a temperature", "a number from 0 to 2", _number(float, 0, 2)),
-    "SUMMARY_MAX_CHARS": whole(1),
+    "SUMMARY_MAX_CHARS": whole(1, 4000),
     # 0 would leave every request in its download slot forever, past the deadline and a
     # SIGTERM. In the words the README quotes.
-    "SUMMARY_CONCURRENCY": Value("a whole number of at least 1", "", _number(int, 1)),
+    "SUMMARY_CONCURRENCY": Value("a whole number of at least 1", "at most 64", _number(int, 1, 64)),
     "SUMMARY_DELAY": seconds(),
     "SUMMARY_TIMEOUT": seconds(positive=True),
-    "SUMMARY_RETRY_TIMES": whole(0),
-    "SUMMARY_MAX_FAILURES": whole(1),
+    "SUMMARY_RETRY_TIMES": whole(0, 10),
+    "SUMMARY_MAX_FAILURES": whole(1, 100),
     "PUBLISH_GIT": FLAG,
     "PUBLISH_PUSH": FLAG,
     "PUBLISH_GIT_REMOTE": Value("a git remote", "a remote's name or URL, without credentials", _remote),
     "PUBLISH_GIT_BRANCH": Value(
         "a branch name", "a git branch name (empty: the checked-out branch)", _branch
     ),
-    "PUBLISH_PUSH_RETRIES": whole(0),
+    "PUBLISH_PUSH_RETRIES": whole(0, 10),
     "PUBLISH_TIMEOUT": seconds(positive=True, most=LONGEST_GIT_WAIT),
     "PUBLISH_GIT_AUTHOR": Value("a git author", "Name <email@example.org>", _author),
     "SITE_DIR": SiteFolder(),
@@ -581,7 +585,7 @@ SCRAPY_RULES: dict[str, Rule] = {
     "CLOSESPIDER_TIMEOUT": seconds(),
     "DOWNLOAD_TIMEOUT": seconds(positive=True),
     "DOWNLOAD_MAXSIZE": whole(0),
-    "RETRY_TIMES": whole(0),
+    "RETRY_TIMES": whole(0, 10),  # each waits up to RETRY_BACKOFF_MAX
     "LOG_LEVEL": Value("a log level", "CRITICAL, ERROR, WARNING, INFO or DEBUG, in capitals", _log_level),
     "LOG_FILE": LogFile(),
 }

@@ -927,3 +927,29 @@ def test_crawl_refuses_a_value_with_a_newline_before_any_request(
     assert len(result.stderr.strip().splitlines()) == 1
     assert server.count() == {}
     assert not any(site.iterdir())
+
+
+@pytest.mark.parametrize(
+    ("name", "most"),
+    [
+        ("RETRY_TIMES", 10),
+        ("HF_API_PAGE_SIZE", 1000),
+        ("HF_API_MAX_PAGES", 100),
+        ("ARXIV_ABS_MAX_PAGES", 100),
+        ("SUMMARY_RETRY_TIMES", 10),
+        ("SUMMARY_MAX_FAILURES", 100),
+        ("SUMMARY_MAX_CHARS", 4000),
+        ("SUMMARY_CONCURRENCY", 64),
+        ("PUBLISH_PUSH_RETRIES", 10),
+        ("POST_CHART_TOP", 100),
+        ("POST_PERIOD_TOP", 1000),
+        ("POST_CATEGORY_TAGS", 20),
+    ],
+)
+def test_a_count_that_sizes_a_runs_work_is_bounded(name: str, most: int, site: Path) -> None:
+    check_settings(project_settings(SITE_DIR=str(site), **{name: str(most)}))
+    for value in (str(most + 1), "9" * 30):
+        with pytest.raises(ArgumentError) as caught:
+            check_settings(project_settings(SITE_DIR=str(site), **{name: value}))
+        assert str(caught.value).startswith(f"{name}: {value!r} is not a whole number")
+        assert str(caught.value).endswith(f"at most {most}")
