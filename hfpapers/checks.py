@@ -57,10 +57,19 @@ class ArgumentError(ValueError):
 SHOWN_CHARS = 80
 
 
+def _clipped(text: str) -> str:
+    return text if len(text) <= SHOWN_CHARS else text[: SHOWN_CHARS - 1] + "…"
+
+
 def shown_value(value: Any) -> str:
     """A value as a refusal shows it: its repr, credentials masked, at most `SHOWN_CHARS`."""
-    shown = mask_credentials(repr(value))
-    return shown if len(shown) <= SHOWN_CHARS else shown[: SHOWN_CHARS - 1] + "…"
+    return _clipped(mask_credentials(repr(value)))
+
+
+def shown_name(name: str) -> str:
+    """A name as typed (a setting's, an argument's), as a refusal shows it: one line, at most
+    `SHOWN_CHARS`."""
+    return _clipped(name if name.isprintable() else repr(name))
 
 
 # The exit status of a command that refuses its input (one line on stderr, nothing asked).
@@ -712,8 +721,8 @@ def check_secrets(settings: BaseSettings) -> None:
         close = difflib.get_close_matches(name.upper(), SECRET_VARIABLES, n=1, cutoff=CLOSE)
         if close:
             raise ArgumentError(
-                f"{name}: a secret is never a setting (Scrapy and Scrapyd log and list settings):"
-                f" drop -s {name}=… and set the {close[0]} environment variable"
+                f"{shown_name(name)}: a secret is never a setting (Scrapy and Scrapyd log and list"
+                f" settings): drop -s {shown_name(name)}=… and set the {close[0]} environment variable"
             )
 
 
@@ -725,10 +734,13 @@ def check_names(settings: BaseSettings) -> None:
             continue
         close = close_setting(name)
         if close:
-            raise ArgumentError(f"{name}: not a setting of hfpapers or Scrapy; did you mean {close}?")
+            shown = shown_name(name)
+            raise ArgumentError(f"{shown}: not a setting of hfpapers or Scrapy; did you mean {close}?")
         if name not in _warned_names:
             _warned_names.add(name)
-            logger.warning("%s: not a setting of hfpapers or Scrapy; left to whatever add-on reads it", name)
+            logger.warning(
+                "%s: not a setting of hfpapers or Scrapy; left to whatever add-on reads it", shown_name(name)
+            )
 
 
 def check_settings(settings: BaseSettings, local: bool = True) -> None:

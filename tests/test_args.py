@@ -322,3 +322,29 @@ def test_an_empty_period_is_one_line_and_exit_2_for_crawl_and_schedule(
         assert node.asked == []
     finally:
         node.stop()
+
+
+@pytest.mark.parametrize(
+    ("spider", "args", "start"),
+    [
+        ("daily", {"date": DAY, "top": "9" * 5000}, "error: top: '999"),
+        ("daily", {"date": "9" * 5000}, "error: date: '999"),
+        ("daily", {"start": "9" * 5000, "end": DAY}, "error: start: '999"),
+        ("daily", {"date": DAY, "force": "x" * 5000}, "error: force: 'xxx"),
+        ("weekly", {"week": "9" * 5000}, "error: week: '999"),
+        ("daily", {"x" * 5000: "1"}, "error: xxx"),
+    ],
+)
+def test_a_long_value_is_shown_by_a_short_prefix(
+    spider: str, args: dict[str, str], start: str, site: Path
+) -> None:
+    line = error_of(args, spider, SITE_DIR=str(site))
+    assert line.startswith(start)
+    assert "…" in line and len(line) < 250
+
+
+def test_a_long_setting_name_is_shown_by_a_short_prefix(site: Path, caplog: pytest.LogCaptureFixture) -> None:
+    name = "ADDON_" + "X" * 5000
+    SPIDERS["daily"].plan({"date": DAY}, project_settings(SITE_DIR=str(site), **{name: "1"}))
+    (warning,) = [record.getMessage() for record in caplog.records if "not a setting" in record.getMessage()]
+    assert warning.startswith("ADDON_XXX") and len(warning) < 250
