@@ -784,12 +784,14 @@ def test_every_command_refuses_a_secret_setting_before_sending_anything(
         ("DOWNLOAD_WARNSIZE", "x", "DOWNLOAD_WARNSIZE: 'x' is not a whole number"),
         ("CLOSESPIDER_ITEMCOUNT", "x", "CLOSESPIDER_ITEMCOUNT: 'x' is not a whole number"),
         ("AUTOTHROTTLE_MAX_DELAY", "nan", "AUTOTHROTTLE_MAX_DELAY: 'nan' is not a number"),
-        ("LOG_FILE", "/nonexistent/x.log", "LOG_FILE: '/nonexistent/x.log' cannot be written: /nonexistent"),
+        ("LOG_FILE", "MISSING/x.log", "LOG_FILE: 'MISSING/x.log' cannot be written: MISSING is not a dir"),
     ],
 )
 def test_a_scrapy_setting_scrapy_cannot_read_is_one_line(
-    name: str, value: str, line: str, site: Path
+    name: str, value: str, line: str, site: Path, tmp_path: Path
 ) -> None:
+    missing = str(tmp_path / "missing")  # a folder no one made
+    value, line = value.replace("MISSING", missing), line.replace("MISSING", missing)
     with pytest.raises(ArgumentError) as caught:
         check_settings(project_settings(SITE_DIR=str(site), **{name: value}))
     assert str(caught.value).startswith(line)
@@ -848,7 +850,7 @@ def test_scrapys_readers_are_the_types_checked() -> None:
     [
         ("crawl", "DOWNLOAD_DELAY=abc", "error: DOWNLOAD_DELAY: 'abc' is not a number"),
         ("crawl", "ROBOTSTXT_OBEY=maybe", "error: ROBOTSTXT_OBEY: 'maybe' is not a yes/no value"),
-        ("crawl", "LOG_FILE=/nonexistent/x.log", "error: LOG_FILE: '/nonexistent/x.log' cannot be written"),
+        ("crawl", "LOG_FILE=MISSING/x.log", "error: LOG_FILE: 'MISSING/x.log' cannot be written"),
         ("crawl", "DOWNLOAD_SLOTS=[1]", "error: DOWNLOAD_SLOTS: '[1]' is not a JSON object"),
         ("schedule", "CONCURRENT_REQUESTS=abc", "error: CONCURRENT_REQUESTS: 'abc' is not a whole number"),
         ("schedule", "FEEDS=5", "error: FEEDS: '5' is not a JSON object"),
@@ -857,10 +859,12 @@ def test_scrapys_readers_are_the_types_checked() -> None:
     ],
 )
 def test_every_command_refuses_a_scrapy_setting_scrapy_cannot_read(
-    command: str, setting: str, line: str, server: FixtureServer, site: Path
+    command: str, setting: str, line: str, server: FixtureServer, site: Path, tmp_path: Path
 ) -> None:
     from tests.scrapyd_node import HostileScrapyd
 
+    missing = str(tmp_path / "missing")  # a folder no one made
+    setting, line = setting.replace("MISSING", missing), line.replace("MISSING", missing)
     name, value = setting.split("=", 1)
     if command == "crawl":
         result = run_crawl(server, site, args={"date": DAY}, settings={name: value})
