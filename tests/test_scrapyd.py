@@ -329,7 +329,7 @@ def test_jobs_shows_each_runs_outcome_and_exits_1_when_one_failed(
         bad = node.schedule("hfpapers", "daily", {"date": "2026-02-17"}, settings)
         # Its checks refuse the site on the node: the crawl exits 2 before it opens its log.
         refused = node.schedule(
-            "hfpapers", "daily", {"date": "2026-02-16"}, {**settings, "SITE_DIR": "/nonexistent/blog"}
+            "hfpapers", "daily", {"date": "2026-02-16"}, {**settings, "SITE_DIR": str(tmp_path / "missing")}
         )
         wait_finished(watched, good)
         wait_finished(watched, bad)
