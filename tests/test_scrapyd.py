@@ -230,6 +230,20 @@ def test_schedule_with_auth(
     assert by_target.returncode == 0, by_target.stderr
     wait_finished(secured, by_target.stdout.split("job ")[1].strip())
     assert (site / "_posts" / f"{DAY}-daily-papers.md").exists()
+    # The login in the URL: sent as the node's login, never printed.
+    with_login = secured.url.replace("http://", "http://blog:s3cret@")
+    by_url = scrapy(
+        "schedule", "--url", with_login, "--date", DAY, *settings_args(server, site), cwd=client,
+        env={"HOME": str(tmp_path)},
+    )  # fmt: skip
+    assert by_url.returncode == 0, by_url.stderr
+    assert by_url.stdout.startswith(f"scheduled daily {DAY} on {secured.url}: job ")
+    wait_finished(secured, by_url.stdout.split("job ")[1].strip())
+    listed = scrapy("jobs", "--node", with_login, "--since", "1h", cwd=client, env={"HOME": str(tmp_path)})
+    assert listed.returncode == 0, listed.stdout + listed.stderr
+    assert "on 1 node: 2 ok" in listed.stdout.splitlines()[-1]
+    for proc in (by_url, listed):
+        assert "s3cret" not in proc.stdout + proc.stderr
 
 
 @pytest.mark.slow
