@@ -153,6 +153,10 @@ class Rule:
     def check(self, name: str, settings: BaseSettings) -> None:
         raise NotImplementedError
 
+    def check_as_written(self, name: str, settings: BaseSettings) -> None:
+        """What a `local` rule checks of the value itself, without this machine: for
+        `scrapy schedule`, where `check` is left to the node."""
+
 
 @dataclass(frozen=True)
 class Value(Rule):
@@ -418,6 +422,16 @@ def _not_a_site(path: Path, settings: BaseSettings) -> str | None:
     )
 
 
+def _check_site_dir_as_written(settings: BaseSettings) -> None:
+    given = settings.get("SITE_DIR")
+    if isinstance(given, str) and (given != given.strip() or not given.isprintable()):
+        # The run reads the path as it is: "/blog\n" is another folder than "/blog".
+        raise ArgumentError(
+            f"SITE_DIR: {shown_value(given)} starts or ends with a space, or holds a newline or other"
+            " control character: give the folder's path alone"
+        )
+
+
 def check_site(settings: BaseSettings) -> Path:
     """The site folder: given, a Jekyll site (or a folder to start one in), writable; and
     git when publishing (the PUBLISH_GIT_REMOTE rule has refused credentials before this runs)."""
@@ -426,13 +440,7 @@ def check_site(settings: BaseSettings) -> Path:
             "SITE_DIR: give the Jekyll site the posts go into, with -s SITE_DIR=/path/to/blog"
             " (an empty folder starts a new one)"
         )
-    given = str(settings.get("SITE_DIR"))
-    if given != given.strip() or not given.isprintable():
-        # The run reads the path as it is: "/blog\n" is another folder than "/blog".
-        raise ArgumentError(
-            f"SITE_DIR: {shown_value(given)} starts or ends with a space, or holds a newline or other"
-            " control character: give the folder's path alone"
-        )
+    _check_site_dir_as_written(settings)
     path = Site.from_settings(settings).root
     if not path.is_dir():
         raise ArgumentError(f"SITE_DIR: {path} is not a directory")
@@ -474,6 +482,9 @@ class SiteFolder(Rule):
 
     def check(self, name: str, settings: BaseSettings) -> None:
         check_site(settings)
+
+    def check_as_written(self, name: str, settings: BaseSettings) -> None:
+        _check_site_dir_as_written(settings)
 
 
 class LogFile(Rule):
@@ -755,3 +766,5 @@ def check_settings(settings: BaseSettings, local: bool = True) -> None:
     for name, rule in [*RULES.items(), *SCRAPY_RULES.items()]:
         if local or not rule.local:
             rule.check(name, settings)
+        else:
+            rule.check_as_written(name, settings)

@@ -911,9 +911,12 @@ def test_a_value_the_run_would_read_with_a_space_or_newline_is_refused(
 
 
 @pytest.mark.parametrize("suffix", ["\n", " ", "\r"])
-def test_a_site_dir_with_a_space_or_newline_around_it_is_one_line(suffix: str, site: Path) -> None:
+@pytest.mark.parametrize("local", [True, False])  # False: scrapy schedule, which leaves the disk to the node
+def test_a_site_dir_with_a_space_or_newline_around_it_is_one_line(
+    suffix: str, local: bool, site: Path
+) -> None:
     with pytest.raises(ArgumentError) as caught:
-        check_settings(project_settings(SITE_DIR=str(site) + suffix))
+        check_settings(project_settings(SITE_DIR=str(site) + suffix), local=local)
     line = str(caught.value)
     assert line.startswith(f"SITE_DIR: {str(site) + suffix!r} starts or ends with a space, or holds a")
     assert "\n" not in line
