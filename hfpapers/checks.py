@@ -324,6 +324,14 @@ def _one_line(value: Any) -> str:
     return value
 
 
+def _name(value: Any) -> str:
+    # A name the run looks up or sends as written: " lim4349" is no key of authors.yml.
+    # Blank is no name (SUMMARY_MODEL's rule says when one is needed).
+    if _one_line(value).strip() and value != value.strip():
+        raise ValueError(value)
+    return value
+
+
 def _text(value: Any) -> str:
     if not isinstance(value, str) or not value.strip():
         raise ValueError(value)
@@ -539,9 +547,7 @@ RULES: dict[str, Rule] = {
     "HF_API_MAX_PAGES": whole(1, 100),
     "RETRY_BACKOFF_BASE": seconds(),
     "RETRY_BACKOFF_MAX": seconds(),
-    "POST_AUTHOR": Value(
-        "an author", "one line, a key of the site's _data/authors.yml (empty: none)", _one_line
-    ),
+    "POST_AUTHOR": Value("an author", "one line, a key of the site's _data/authors.yml (empty: none)", _name),
     "POST_CATEGORIES": NAMES,
     "POST_CATEGORIES_WEEKLY": NAMES,
     "POST_CATEGORIES_MONTHLY": NAMES,
@@ -574,7 +580,11 @@ RULES: dict[str, Rule] = {
         _summary_url,
     ),
     "SUMMARY_MODEL": NeededWith(
-        "a model name", "one line of text", _one_line, other="SUMMARY_API_URL", example="qwen2.5:7b"
+        "a model name",
+        "one line of text, no space around it",
+        _name,
+        other="SUMMARY_API_URL",
+        example="qwen2.5:7b",
     ),
     "SUMMARY_PROMPT": Value("a prompt", "the system prompt's text, not empty", _text),
     "SUMMARY_TEMPERATURE": Value("a temperature", "a number from 0 to 2", _number(float, 0, 2)),

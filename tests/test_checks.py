@@ -899,6 +899,8 @@ def test_every_command_refuses_a_scrapy_setting_scrapy_cannot_read(
         ("SITE_POST_URL", "{title}\nx: y", "SITE_POST_URL: '{title}\\nx: y' is not a post URL pattern"),
         ("POST_CATEGORIES", "Papers, 일간", "POST_CATEGORIES: 'Papers, 일간' is not a list of names"),
         ("POST_TAGS", "ai ", "POST_TAGS: 'ai ' is not a list of names"),
+        ("POST_AUTHOR", " lim4349", "POST_AUTHOR: ' lim4349' is not an author"),
+        ("SUMMARY_MODEL", "qwen2.5:7b ", "SUMMARY_MODEL: 'qwen2.5:7b ' is not a model name"),
     ],
 )
 def test_a_value_the_run_would_read_with_a_space_or_newline_is_refused(
