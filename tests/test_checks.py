@@ -731,6 +731,15 @@ def test_a_secret_given_as_a_setting_is_refused_without_showing_it(
     assert SECRET not in line and "\n" not in line
 
 
+def test_no_setting_is_taken_for_a_secret() -> None:
+    """SUMMARY_API_URL is three letters from SUMMARY_API_KEY: a setting, passed on."""
+    from scrapy.settings import BaseSettings
+
+    from hfpapers.checks import KNOWN_SETTINGS, check_secrets
+
+    check_secrets(BaseSettings(dict.fromkeys(KNOWN_SETTINGS, "1"), priority="cmdline"))
+
+
 def test_the_secrets_refused_are_those_the_code_reads_from_the_environment() -> None:
     from hfpapers import credentials, summaries
 
