@@ -54,7 +54,7 @@ class ArgumentError(ValueError):
 
 
 # The most of a value a refusal shows: enough to recognise it, not a page of digits.
-SHOWN_CHARS = 80
+SHOWN_CHARS = 200
 
 
 def _clipped(text: str) -> str:
@@ -591,7 +591,7 @@ RULES: dict[str, Rule] = {
     "SUMMARY_MAX_CHARS": whole(1, 4000),
     # 0 would leave every request in its download slot forever, past the deadline and a
     # SIGTERM. In the words the README quotes.
-    "SUMMARY_CONCURRENCY": Value("a whole number of at least 1", "at most 64", _number(int, 1, 64)),
+    "SUMMARY_CONCURRENCY": Value("a whole number of at least 1", "", _number(int, 1)),
     "SUMMARY_DELAY": seconds(),
     "SUMMARY_TIMEOUT": seconds(positive=True),
     "SUMMARY_RETRY_TIMES": whole(0, 10),

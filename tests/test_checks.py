@@ -957,7 +957,6 @@ def test_crawl_refuses_a_value_with_a_newline_before_any_request(
         ("SUMMARY_RETRY_TIMES", 10),
         ("SUMMARY_MAX_FAILURES", 100),
         ("SUMMARY_MAX_CHARS", 4000),
-        ("SUMMARY_CONCURRENCY", 64),
         ("PUBLISH_PUSH_RETRIES", 10),
         ("POST_CHART_TOP", 100),
         ("POST_PERIOD_TOP", 1000),
