@@ -16,6 +16,7 @@ site folder). `hfpapers.args` builds the spider arguments' checks on it.
 
 from __future__ import annotations
 
+import codecs
 import difflib
 import json
 import logging
@@ -382,6 +383,17 @@ def _author(value: Any) -> str:
     return value
 
 
+def _encoding(value: Any) -> str:
+    # The log file's: Scrapy opens LOG_FILE with it before any check of the spider's.
+    if not isinstance(value, str):
+        raise TypeError(value)
+    try:
+        codecs.lookup(value)
+    except LookupError:
+        raise ValueError(value) from None
+    return value
+
+
 def _log_level(value: Any) -> str | int:
     # As Scrapy hands it to logging: a level's name exactly as logging spells it ("info" is
     # none), or a number from a settings file.
@@ -618,6 +630,7 @@ SCRAPY_RULES: dict[str, Rule] = {
     "RETRY_TIMES": whole(0, 10),  # each waits up to RETRY_BACKOFF_MAX
     "LOG_LEVEL": Value("a log level", "CRITICAL, ERROR, WARNING, INFO or DEBUG, in capitals", _log_level),
     "LOG_FILE": LogFile(),
+    "LOG_ENCODING": Value("an encoding", "a codec's name such as utf-8", _encoding),
 }
 
 

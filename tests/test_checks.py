@@ -794,6 +794,7 @@ def test_every_command_refuses_a_secret_setting_before_sending_anything(
         ("CLOSESPIDER_ITEMCOUNT", "x", "CLOSESPIDER_ITEMCOUNT: 'x' is not a whole number"),
         ("AUTOTHROTTLE_MAX_DELAY", "nan", "AUTOTHROTTLE_MAX_DELAY: 'nan' is not a number"),
         ("LOG_FILE", "MISSING/x.log", "LOG_FILE: 'MISSING/x.log' cannot be written: MISSING is not a dir"),
+        ("LOG_ENCODING", "bogus", "LOG_ENCODING: 'bogus' is not an encoding, it takes a codec's name"),
     ],
 )
 def test_a_scrapy_setting_scrapy_cannot_read_is_one_line(
@@ -817,6 +818,7 @@ def test_a_scrapy_setting_scrapy_cannot_read_is_one_line(
         ("CONCURRENT_REQUESTS", "4"),
         ("USER_AGENT", ""),
         ("LOG_FILE", "run.log"),
+        ("LOG_ENCODING", "latin-1"),
     ],
 )
 def test_a_scrapy_setting_scrapy_reads_passes(name: str, value: str, site: Path, tmp_path: Path) -> None:
