@@ -25,6 +25,8 @@ from hfpapers.checks import (
     parse_yes_no,
     read_setting,
     read_whole,
+    shown_name,
+    shown_value,
 )
 from hfpapers.periods import DEFAULTS, KINDS, PARSERS, Period, day_period, parse_date
 
@@ -71,7 +73,9 @@ def check_arguments(
         else:
             hint = ""
         listing = ", ".join(dash + k for k in known)
-        raise ArgumentError(f"{dash}{name}: not an argument of {spider}{hint}; {spider} takes {listing}")
+        raise ArgumentError(
+            f"{dash}{shown_name(name)}: not an argument of {spider}{hint}; {spider} takes {listing}"
+        )
 
 
 def check_input(arguments: Iterable[str], settings: BaseSettings, kind: str) -> None:
@@ -92,11 +96,16 @@ def hf_today() -> date:
     return datetime.now(UTC).date()
 
 
+def _shown_in(error: ValueError, value: str) -> str:
+    """A parser's reason, with the value in it as a refusal shows one (`shown_value`)."""
+    return str(error).replace(repr(value), shown_value(value))
+
+
 def parse_day(name: str, value: str, first: date, last: date) -> date:
     try:
         day = parse_date(value)
     except ValueError as exc:
-        raise ArgumentError(f"{name}: {exc}") from None
+        raise ArgumentError(f"{name}: {_shown_in(exc, value)}") from None
     if day < first:
         raise ArgumentError(f"{name}: {value} is before the first Daily Papers day ({first})")
     if day > last:
@@ -116,12 +125,12 @@ def plan_run(
         except (TypeError, ValueError):
             top = 0
         if top < 1:
-            raise ArgumentError(f"top: {kwargs['top']!r} is not a positive whole number")
+            raise ArgumentError(f"top: {shown_value(kwargs['top'])} is not a positive whole number")
     force = kwargs.get("force")
     try:
         force = False if force is None else parse_yes_no(force)
     except ValueError:
-        raise ArgumentError(f"force: {force!r} is not a yes/no value (use 1 or 0)") from None
+        raise ArgumentError(f"force: {shown_value(force)} is not a yes/no value (use 1 or 0)") from None
     return RunPlan(periods=periods, top=top, force=force)
 
 
@@ -144,7 +153,7 @@ def _one_period(kind: str, kwargs: dict[str, Any], first: date, last: date) -> P
     try:
         period = PARSERS[kind](str(value))
     except ValueError as exc:
-        raise ArgumentError(f"{name}: {exc}") from None
+        raise ArgumentError(f"{name}: {_shown_in(exc, str(value))}") from None
     if period.last < first:
         raise ArgumentError(f"{name}: {value} is before the first Daily Papers day ({first})")
     if period.first > last:
@@ -165,4 +174,5 @@ def _daily_periods(kwargs: dict[str, Any], first: date, last: date) -> list[Peri
             raise ArgumentError(f"start: {start_day} is after end {end_day}")
         span = (end_day - start_day).days + 1
         return [day_period(start_day + timedelta(n)) for n in range(span)]
-    return [day_period(parse_day("date", str(one), first, last) if one else last)]
+    # Given empty (-a date=, a variable that was never set) is no day: never "today" unasked.
+    return [day_period(last if one is None else parse_day("date", str(one), first, last))]

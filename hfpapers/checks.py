@@ -16,14 +16,16 @@ site folder). `hfpapers.args` builds the spider arguments' checks on it.
 
 from __future__ import annotations
 
+import codecs
 import difflib
+import json
 import logging
 import math
 import os
 import re
 import shutil
 import warnings
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from string import Formatter
@@ -33,7 +35,13 @@ from dateutil import tz
 from scrapy.settings import SETTINGS_PRIORITIES, BaseSettings, default_settings
 
 from hfpapers import settings as project_settings
-from hfpapers.credentials import TOKEN_VARIABLE, mask_credentials, plain_http_refusal, refuse_credentials
+from hfpapers.credentials import (
+    SECRET_VARIABLES,
+    TOKEN_VARIABLE,
+    mask_credentials,
+    plain_http_refusal,
+    refuse_credentials,
+)
 from hfpapers.gitrepo import DETACHED, detached_head, is_work_tree, remote_urls, split_identity
 from hfpapers.periods import parse_date
 from hfpapers.site import Site
@@ -44,6 +52,25 @@ logger = logging.getLogger(__name__)
 
 class ArgumentError(ValueError):
     """A spider argument or setting is unusable; the message is one line."""
+
+
+# The most of a value a refusal shows: enough to recognise it, not a page of digits.
+SHOWN_CHARS = 200
+
+
+def _clipped(text: str) -> str:
+    return text if len(text) <= SHOWN_CHARS else text[: SHOWN_CHARS - 1] + "…"
+
+
+def shown_value(value: Any) -> str:
+    """A value as a refusal shows it: its repr, credentials masked, at most `SHOWN_CHARS`."""
+    return _clipped(mask_credentials(repr(value)))
+
+
+def shown_name(name: str) -> str:
+    """A name as typed (a setting's, an argument's), as a refusal shows it: one line, at most
+    `SHOWN_CHARS`."""
+    return _clipped(name if name.isprintable() else repr(name))
 
 
 # The exit status of a command that refuses its input (one line on stderr, nothing asked).
@@ -127,6 +154,10 @@ class Rule:
     def check(self, name: str, settings: BaseSettings) -> None:
         raise NotImplementedError
 
+    def check_as_written(self, name: str, settings: BaseSettings) -> None:
+        """What a `local` rule checks of the value itself, without this machine: for
+        `scrapy schedule`, where `check` is left to the node."""
+
 
 @dataclass(frozen=True)
 class Value(Rule):
@@ -145,7 +176,7 @@ class Value(Rule):
             raise
         except (TypeError, ValueError, OSError):
             # Masked: the line goes to Scrapyd's log too.
-            shown = mask_credentials(repr(value))
+            shown = shown_value(value)
             takes = f", it takes {self.takes}" if self.takes else ""
             raise ArgumentError(f"{name}: {shown} is not {self.what}{takes}") from None
 
@@ -178,11 +209,13 @@ class NeededWith(Value):
             )
 
 
-def whole(low: int) -> Value:
+def whole(low: int, most: int | None = None) -> Value:
+    """A count; ``most`` bounds one that sizes a run's work (requests, waits, lines)."""
+    limit = f", at most {most}" if most is not None else ""
     return Value(
         f"a whole number of at least {low}" if low else "a whole number",
-        f"a whole number, {low} or more",
-        _number(int, low),
+        f"a whole number, {low} or more{limit}",
+        _number(int, low, math.inf if most is None else most),
     )
 
 
@@ -248,7 +281,8 @@ def _time_of_day(value: Any) -> str:
 def _time_zone(value: Any) -> str:
     # gettz("") is the machine's own zone: a post's date must not depend on where it ran. A
     # name, not a path: gettz also opens files ("/etc/localtime", "../../etc/passwd").
-    name = str(value).strip()
+    # As written, no space or newline around it: the writer reads the value as it is.
+    name = str(value)
     if not re.fullmatch(r"[A-Za-z][A-Za-z0-9_+\-]*(/[A-Za-z0-9_+\-]+)*", name, re.ASCII):
         raise ValueError(value)
     with warnings.catch_warnings():
@@ -262,6 +296,7 @@ def _pattern(fields: set[str], needed: set[str]) -> Callable[[Any], str]:
     def read(value: Any) -> str:
         if not isinstance(value, str):
             raise TypeError(value)
+        _one_line(value)  # a URL, and a line of the post's front matter
         if not value and not needed:
             return value
         used = set()
@@ -290,6 +325,14 @@ def _one_line(value: Any) -> str:
     return value
 
 
+def _name(value: Any) -> str:
+    # A name the run looks up or sends as written: " lim4349" is no key of authors.yml.
+    # Blank is no name (SUMMARY_MODEL's rule says when one is needed).
+    if _one_line(value).strip() and value != value.strip():
+        raise ValueError(value)
+    return value
+
+
 def _text(value: Any) -> str:
     if not isinstance(value, str) or not value.strip():
         raise ValueError(value)
@@ -301,7 +344,8 @@ def _names(value: Any) -> list[str]:
     if not value:
         return []
     items = value.split(",") if isinstance(value, str) else list(value)
-    if not all(isinstance(item, str) and item.strip() and _one_line(item) for item in items):
+    # Each name as written is the name in the post: " 일간" would be a category of its own.
+    if not all(isinstance(item, str) and item.strip() == item != "" and _one_line(item) for item in items):
         raise ValueError(value)
     return items
 
@@ -336,6 +380,17 @@ def _author(value: Any) -> str:
     identity = split_identity(_one_line(value))
     if identity is None or not identity[0].strip():
         raise ValueError(value)
+    return value
+
+
+def _encoding(value: Any) -> str:
+    # The log file's: Scrapy opens LOG_FILE with it before any check of the spider's.
+    if not isinstance(value, str):
+        raise TypeError(value)
+    try:
+        codecs.lookup(value)
+    except LookupError:
+        raise ValueError(value) from None
     return value
 
 
@@ -387,6 +442,16 @@ def _not_a_site(path: Path, settings: BaseSettings) -> str | None:
     )
 
 
+def _check_site_dir_as_written(settings: BaseSettings) -> None:
+    given = settings.get("SITE_DIR")
+    if isinstance(given, str) and (given != given.strip() or not given.isprintable()):
+        # The run reads the path as it is: "/blog\n" is another folder than "/blog".
+        raise ArgumentError(
+            f"SITE_DIR: {shown_value(given)} starts or ends with a space, or holds a newline or other"
+            " control character: give the folder's path alone"
+        )
+
+
 def check_site(settings: BaseSettings) -> Path:
     """The site folder: given, a Jekyll site (or a folder to start one in), writable; and
     git when publishing (the PUBLISH_GIT_REMOTE rule has refused credentials before this runs)."""
@@ -395,6 +460,7 @@ def check_site(settings: BaseSettings) -> Path:
             "SITE_DIR: give the Jekyll site the posts go into, with -s SITE_DIR=/path/to/blog"
             " (an empty folder starts a new one)"
         )
+    _check_site_dir_as_written(settings)
     path = Site.from_settings(settings).root
     if not path.is_dir():
         raise ArgumentError(f"SITE_DIR: {path} is not a directory")
@@ -437,9 +503,37 @@ class SiteFolder(Rule):
     def check(self, name: str, settings: BaseSettings) -> None:
         check_site(settings)
 
+    def check_as_written(self, name: str, settings: BaseSettings) -> None:
+        _check_site_dir_as_written(settings)
+
+
+class LogFile(Rule):
+    """``LOG_FILE``: a file Scrapy can open to append to (it opens it before any check of the
+    spider's, and a path it cannot open ends the run in a traceback); empty: no log file."""
+
+    local = True
+
+    def check(self, name: str, settings: BaseSettings) -> None:
+        value = settings.get(name)
+        if not value:
+            return
+        path = Path(os.path.abspath(str(value)))
+        if path.is_dir():
+            why = "it is a directory"
+        elif path.exists():
+            why = "" if os.access(path, os.W_OK) else "it is not writable"
+        elif not path.parent.is_dir():
+            why = f"{path.parent} is not a directory"
+        else:
+            why = "" if os.access(path.parent, os.W_OK | os.X_OK) else f"{path.parent} is not writable"
+        if why:
+            raise ArgumentError(f"{name}: {shown_value(value)} cannot be written: {why}")
+
 
 FLAG = Flag("a yes/no value", "True/False, 1/0, yes/no or on/off", parse_yes_no)
-NAMES = Value("a list of names", "names separated by commas, none empty (empty: none)", _names)
+NAMES = Value(
+    "a list of names", "names separated by commas, none empty, no space around one (empty: none)", _names
+)
 URL = Value("an http(s) URL", "http://host/… or https://host/…", _url(optional=False))
 TIME = Value("a time of day", "HH:MM (00:00 to 23:59)", _time_of_day)
 # subprocess and the lock's wait take at most about 24.8 days (2**31 ms); a day is plenty.
@@ -458,25 +552,25 @@ RULES: dict[str, Rule] = {
     "HF_PAGE_DELAY": seconds(),
     # The API answers at most 2,000 entries a request (its max_results); 100 is its page size.
     "ARXIV_BATCH_SIZE": Value("a batch size", "a whole number from 1 to 2000", _number(int, 1, 2000)),
-    "ARXIV_ABS_MAX_PAGES": whole(0),
-    "HF_API_PAGE_SIZE": whole(1),
-    "HF_API_MAX_PAGES": whole(1),
+    # The most of each count that sizes a run's work: far above any real use, below what
+    # would keep a run (or its retries) going for hours or flood a post.
+    "ARXIV_ABS_MAX_PAGES": whole(0, 100),  # 15 s each: 25 minutes
+    "HF_API_PAGE_SIZE": whole(1, 1000),  # a month is about 1,000 papers
+    "HF_API_MAX_PAGES": whole(1, 100),
     "RETRY_BACKOFF_BASE": seconds(),
     "RETRY_BACKOFF_MAX": seconds(),
-    "POST_AUTHOR": Value(
-        "an author", "one line, a key of the site's _data/authors.yml (empty: none)", _one_line
-    ),
+    "POST_AUTHOR": Value("an author", "one line, a key of the site's _data/authors.yml (empty: none)", _name),
     "POST_CATEGORIES": NAMES,
     "POST_CATEGORIES_WEEKLY": NAMES,
     "POST_CATEGORIES_MONTHLY": NAMES,
     "POST_TAGS": NAMES,
     "POST_TAGS_WEEKLY": NAMES,
     "POST_TAGS_MONTHLY": NAMES,
-    "POST_CATEGORY_TAGS": whole(0),
-    "POST_CHART_TOP": whole(0),
+    "POST_CATEGORY_TAGS": whole(0, 20),
+    "POST_CHART_TOP": whole(0, 100),
     "POST_CHART_COLOR": Value("a colour", "#rrggbb, such as #4c6ef5", _colour),
     "POST_IMAGE": FLAG,
-    "POST_PERIOD_TOP": whole(1),
+    "POST_PERIOD_TOP": whole(1, 1000),
     "POST_AI_SUMMARY": FLAG,
     "POST_TIME": TIME,
     "POST_TIME_WEEKLY": TIME,
@@ -498,25 +592,29 @@ RULES: dict[str, Rule] = {
         _summary_url,
     ),
     "SUMMARY_MODEL": NeededWith(
-        "a model name", "one line of text", _one_line, other="SUMMARY_API_URL", example="qwen2.5:7b"
+        "a model name",
+        "one line of text, no space around it",
+        _name,
+        other="SUMMARY_API_URL",
+        example="qwen2.5:7b",
     ),
     "SUMMARY_PROMPT": Value("a prompt", "the system prompt's text, not empty", _text),
     "SUMMARY_TEMPERATURE": Value("a temperature", "a number from 0 to 2", _number(float, 0, 2)),
-    "SUMMARY_MAX_CHARS": whole(1),
+    "SUMMARY_MAX_CHARS": whole(1, 4000),
     # 0 would leave every request in its download slot forever, past the deadline and a
     # SIGTERM. In the words the README quotes.
     "SUMMARY_CONCURRENCY": Value("a whole number of at least 1", "", _number(int, 1)),
     "SUMMARY_DELAY": seconds(),
     "SUMMARY_TIMEOUT": seconds(positive=True),
-    "SUMMARY_RETRY_TIMES": whole(0),
-    "SUMMARY_MAX_FAILURES": whole(1),
+    "SUMMARY_RETRY_TIMES": whole(0, 10),
+    "SUMMARY_MAX_FAILURES": whole(1, 100),
     "PUBLISH_GIT": FLAG,
     "PUBLISH_PUSH": FLAG,
     "PUBLISH_GIT_REMOTE": Value("a git remote", "a remote's name or URL, without credentials", _remote),
     "PUBLISH_GIT_BRANCH": Value(
         "a branch name", "a git branch name (empty: the checked-out branch)", _branch
     ),
-    "PUBLISH_PUSH_RETRIES": whole(0),
+    "PUBLISH_PUSH_RETRIES": whole(0, 10),
     "PUBLISH_TIMEOUT": seconds(positive=True, most=LONGEST_GIT_WAIT),
     "PUBLISH_GIT_AUTHOR": Value("a git author", "Name <email@example.org>", _author),
     "SITE_DIR": SiteFolder(),
@@ -529,9 +627,85 @@ SCRAPY_RULES: dict[str, Rule] = {
     "CLOSESPIDER_TIMEOUT": seconds(),
     "DOWNLOAD_TIMEOUT": seconds(positive=True),
     "DOWNLOAD_MAXSIZE": whole(0),
-    "RETRY_TIMES": whole(0),
+    "RETRY_TIMES": whole(0, 10),  # each waits up to RETRY_BACKOFF_MAX
     "LOG_LEVEL": Value("a log level", "CRITICAL, ERROR, WARNING, INFO or DEBUG, in capitals", _log_level),
+    "LOG_FILE": LogFile(),
+    "LOG_ENCODING": Value("an encoding", "a codec's name such as utf-8", _encoding),
 }
+
+
+# The reader Scrapy uses for a setting whose default is of another type (an int read with
+# getfloat or getbool); every other setting is read as its default's type. tests/test_checks.py
+# holds this against every getint/getfloat/getbool/getdict call in Scrapy's source.
+SCRAPY_READ_AS: dict[str, type] = {
+    "DNS_TIMEOUT": float,
+    "DOWNLOAD_DELAY": float,
+    "DOWNLOAD_TIMEOUT": float,
+    "TELNETCONSOLE_ENABLED": bool,
+}
+
+
+def _finite(value: float) -> float:
+    if not math.isfinite(value):
+        raise ValueError(value)
+    return value
+
+
+# A type -> what a value of it is, what it takes, and how Scrapy reads it (a ValueError or
+# TypeError from the reader: not of that type).
+_SCRAPY_TYPES: dict[type, tuple[str, str, Callable[[BaseSettings, str], Any]]] = {
+    bool: (
+        "a yes/no value as Scrapy reads it",
+        "True/False, true/false or 1/0",
+        lambda settings, name: settings.getbool(name),
+    ),
+    int: ("a whole number", "digits such as 8", lambda settings, name: settings.getint(name)),
+    float: (
+        "a number",
+        "a finite number such as 0.5",
+        lambda settings, name: _finite(settings.getfloat(name)),
+    ),
+}
+
+
+def scrapy_type(name: str) -> type | None:
+    """The type Scrapy reads its setting ``name`` as (None: not one of Scrapy's, or any text)."""
+    if name in SCRAPY_READ_AS:
+        return SCRAPY_READ_AS[name]
+    kind = type(getattr(default_settings, name, None))
+    return kind if kind in _SCRAPY_TYPES or kind is dict else None
+
+
+def check_typed_objects(typed: Iterable[str]) -> None:
+    """``-s NAME=VALUE`` pairs as typed: one of a Scrapy setting whose default is a dict
+    (DOWNLOAD_SLOTS, FEEDS, ...) must be a JSON object. Scrapy merges it into the default as
+    it applies ``-s``, before any check of ours runs: anything else ends there in a traceback."""
+    for pair in typed:
+        name, _, value = pair.partition("=")
+        if scrapy_type(name.strip()) is not dict:
+            continue
+        try:
+            readable = isinstance(json.loads(value), dict)
+        except ValueError:
+            readable = False
+        if not readable:
+            shown = shown_value(value)
+            raise ArgumentError(f'{name.strip()}: {shown} is not a JSON object, such as {{"name": 1}}')
+
+
+def check_scrapy_types(settings: BaseSettings) -> None:
+    """Refuse a Scrapy setting given with ``-s`` that Scrapy cannot read as its type: it
+    would end the run in a traceback where Scrapy reads it (a delay, a count, a flag)."""
+    for name in typed_names(settings):
+        kind = scrapy_type(name)
+        if kind is None or kind not in _SCRAPY_TYPES or name in RULES or name in SCRAPY_RULES:
+            continue
+        what, takes, read = _SCRAPY_TYPES[kind]
+        try:
+            read(settings, name)
+        except (TypeError, ValueError):
+            shown = shown_value(settings.get(name))
+            raise ArgumentError(f"{name}: {shown} is not {what}, it takes {takes}") from None
 
 
 def read_setting(settings: BaseSettings, name: str) -> Any:
@@ -574,6 +748,18 @@ def typed_names(settings: BaseSettings) -> list[str]:
     return [name for name in settings.attributes if settings.getpriority(name) == cmdline]
 
 
+def check_secrets(settings: BaseSettings) -> None:
+    """Refuse a secret given as a setting (or a slip of its name), never showing its value:
+    Scrapyd writes a job's settings to its log and lists them; secrets come from the environment."""
+    for name in typed_names(settings):
+        close = difflib.get_close_matches(name.upper(), SECRET_VARIABLES, n=1, cutoff=CLOSE)
+        if close:
+            raise ArgumentError(
+                f"{shown_name(name)}: a secret is never a setting (Scrapy and Scrapyd log and list"
+                f" settings): drop -s {shown_name(name)}=… and set the {close[0]} environment variable"
+            )
+
+
 def check_names(settings: BaseSettings) -> None:
     """Refuse a typed name that is a slip for a known one; warn, once a process, of one that
     is like none (an add-on's, which this project cannot know)."""
@@ -582,10 +768,13 @@ def check_names(settings: BaseSettings) -> None:
             continue
         close = close_setting(name)
         if close:
-            raise ArgumentError(f"{name}: not a setting of hfpapers or Scrapy; did you mean {close}?")
+            shown = shown_name(name)
+            raise ArgumentError(f"{shown}: not a setting of hfpapers or Scrapy; did you mean {close}?")
         if name not in _warned_names:
             _warned_names.add(name)
-            logger.warning("%s: not a setting of hfpapers or Scrapy; left to whatever add-on reads it", name)
+            logger.warning(
+                "%s: not a setting of hfpapers or Scrapy; left to whatever add-on reads it", shown_name(name)
+            )
 
 
 def check_settings(settings: BaseSettings, local: bool = True) -> None:
@@ -594,7 +783,11 @@ def check_settings(settings: BaseSettings, local: bool = True) -> None:
     ``local=False`` skips the checks of this machine's site folder and git (for
     `scrapy schedule`: the job runs on a Scrapyd node, which makes them).
     """
+    check_secrets(settings)
     check_names(settings)
+    check_scrapy_types(settings)
     for name, rule in [*RULES.items(), *SCRAPY_RULES.items()]:
         if local or not rule.local:
             rule.check(name, settings)
+        else:
+            rule.check_as_written(name, settings)

@@ -135,6 +135,10 @@ def mask_credentials(text: str) -> str:
 _TOKEN_PREFIXES = ("ghp_", "gho_", "ghu_", "ghs_", "ghr_", "github_pat_", "glpat-")
 _SSH_SCHEMES = ("ssh", "git+ssh", "ssh+git")
 TOKEN_VARIABLE = "PUBLISH_GIT_TOKEN"
+SUMMARY_KEY_VARIABLE = "SUMMARY_API_KEY"
+# The environment variables that hold a secret: read from the environment only, never taken
+# as a setting (Scrapyd writes a job's settings to its log and lists them in listjobs.json).
+SECRET_VARIABLES = (TOKEN_VARIABLE, SUMMARY_KEY_VARIABLE)
 TOKEN_USER = "x-access-token"  # GitHub's user name for a token; any other host takes a token as the password
 
 

@@ -113,7 +113,7 @@ def recent_jobs(node: Node, project: str, since: datetime) -> tuple[list[SeenJob
             job.problem = f"log not read: over {MAX_LOGS_READ} jobs finished within the span (narrow --since)"
             continue
         try:
-            job.record = read_record(node, job.entry.get("log_url"))
+            job.record = read_record(node, job.entry.get("log_url"), listing.keeps_logs)
         except ScrapydError as exc:
             job.problem = str(exc)
     return recent, listing.unreadable

@@ -24,12 +24,14 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
+from urllib.parse import unquote, urlsplit, urlunsplit
 
 import requests
 import urllib3
 from requests.auth import AuthBase
 from scrapyd_client.utils import get_auth, get_config
 
+from hfpapers.credentials import mask_credentials
 from hfpapers.outcome import WRITTEN, RunRecord
 from hfpapers.safeio import UnsafeInputError, loads_bounded
 
@@ -90,12 +92,32 @@ def _size(count: int) -> str:
     return f"{count / (1 << 20):g} MiB" if count >= 1 << 20 else f"{count / 1024:g} KiB"
 
 
+def split_login(url: str) -> tuple[str, str | None, str | None]:
+    """``http://user:pass@host:port/`` -> (``http://host:port/``, user, pass), decoded; the
+    URL as it is, and no login, when it has none. A URL too broken to split keeps no login
+    either: its user part is masked, and the request fails on its own."""
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return mask_credentials(url), None, None
+    login, at, host = parts.netloc.rpartition("@")
+    if not at:
+        return url, None, None
+    user, colon, password = login.partition(":")
+    plain = urlunsplit(parts._replace(netloc=host))
+    return plain, unquote(user) or None, unquote(password) if colon else None
+
+
 @dataclass
 class Node:
+    """A Scrapyd node. A login in its URL (``http://user:pass@host``) is taken out of it as
+    its username and password, unless given apart: the URL and name are shown in every line
+    and log URL, the login never."""
+
     name: str
     url: str
     username: str | None = None
-    password: str | None = None
+    password: str | None = field(default=None, repr=False)
     deadline: float = math.inf
     """`time.monotonic()` after which no call to this node starts or goes on (the command's
     ``--timeout``)."""
@@ -104,7 +126,12 @@ class Node:
     auth: AuthBase | None = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
-        self.url = self.url.rstrip("/")
+        url, user, password = split_login(self.url)
+        if self.name == self.url:
+            self.name = url.rstrip("/")
+        self.url = url.rstrip("/")
+        if not self.username:
+            self.username, self.password = user, password if user else self.password
         # scrapyd-client's rule, as for scrapyd-deploy: the given user, else ~/.netrc.
         self.auth = get_auth(self.url, self.username or "", self.password or "")
 
@@ -347,6 +374,14 @@ class Listing:
     finished: list[dict[str, Any]] = field(default_factory=list)
     unreadable: int = 0
 
+    @property
+    def keeps_logs(self) -> bool:
+        """Whether some job here has a log: Scrapyd gives a job's log_url only once its log
+        file exists, so one proves that the node keeps logs (logs_dir)."""
+        return any(
+            isinstance(entry.get("log_url"), str) for state in STATES for entry in getattr(self, state)
+        )
+
     def state_of(self, job_id: str) -> tuple[str, dict[str, Any]] | None:
         for state in STATES:
             for entry in getattr(self, state):
@@ -411,13 +446,26 @@ def split_range(start: date, end: date, parts: int) -> list[tuple[date, date]]:
     return chunks
 
 
-def read_record(node: Node, log_url: object) -> RunRecord:
-    """The run record at the end of a finished job's log; `ScrapydError` says why there is none."""
-    if not isinstance(log_url, str) or not log_url.startswith("/"):
-        # None: the node keeps no logs. A full URL could send our login to another host.
+ENDED_BEFORE_ITS_LOG = (
+    "the job ended before it wrote a log: likely its settings or arguments were refused"
+    " (see Scrapyd's own log)"
+)
+"""Why a finished job has no log on a node that keeps logs: `scrapy crawl` refuses bad input
+before Scrapy opens the log file, and Scrapyd gives no log_url for a file that does not exist."""
+
+
+def read_record(node: Node, log_url: object, keeps_logs: bool = False) -> RunRecord:
+    """The run record at the end of a finished job's log; `ScrapydError` says why there is none.
+    ``keeps_logs``: other jobs of the node have logs (`Listing.keeps_logs`)."""
+    if log_url is None:
+        if keeps_logs:
+            raise ScrapydError(ENDED_BEFORE_ITS_LOG)
         raise ScrapydError(
-            f"no job log to read (Scrapyd gave log_url {one_line(repr(log_url), 80)}; is logs_dir set?)"
+            f"{ENDED_BEFORE_ITS_LOG}, or Scrapyd keeps no logs (no job of the node has one: is logs_dir set?)"
         )
+    if not isinstance(log_url, str) or not log_url.startswith("/"):
+        # A full URL could send our login to another host.
+        raise ScrapydError(f"no job log to read (Scrapyd gave log_url {one_line(repr(log_url), 80)})")
     record = RunRecord.from_log(node.log(log_url))
     if record is None:
         raise ScrapydError("the job ended without a run record (it crashed or never started)")
@@ -438,10 +486,10 @@ class Job:
     def ok(self) -> bool:
         return self.record is not None and self.record.ok
 
-    def read_record(self, log_url: object) -> None:
+    def read_record(self, log_url: object, keeps_logs: bool = False) -> None:
         """The job's RunRecord from its log; it must cover exactly the job's days."""
         try:
-            record = read_record(self.node, log_url)
+            record = read_record(self.node, log_url, keeps_logs)
         except ScrapydError as exc:
             self.problem = str(exc)
             return
@@ -524,7 +572,7 @@ def wait_for(jobs: list[Job], poll: float, project: str, sleep: Callable[[float]
                 state, entry = found
                 last_seen[job.job_id] = state
                 if state == "finished":
-                    job.read_record(entry.get("log_url"))
+                    job.read_record(entry.get("log_url"), listing.keeps_logs)
                     waiting.remove(job)
         if waiting:
             left = min(job.node.deadline for job in waiting) - time.monotonic()

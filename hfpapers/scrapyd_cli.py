@@ -17,7 +17,7 @@ from scrapy.commands import ScrapyCommand
 from scrapy.utils.conf import arglist_to_dict
 
 from hfpapers.args import ArgumentError
-from hfpapers.checks import USAGE_ERROR, check_settings
+from hfpapers.checks import USAGE_ERROR, check_settings, check_typed_objects
 
 if TYPE_CHECKING:
     from hfpapers.scrapyd import Node
@@ -61,6 +61,13 @@ class ScrapydCommand(ScrapyCommand):
             help=f"seconds the whole command may take, every wait and read in it (default {self.timeout:g})",
         )
 
+    def process_options(self, args: list[str], opts: argparse.Namespace) -> None:
+        try:
+            check_typed_objects(opts.set)  # before Scrapy applies -s, where it would end in a traceback
+        except ArgumentError as exc:
+            self.fail(str(exc), USAGE_ERROR)
+        super().process_options(args, opts)
+
     def job_settings(self, opts: argparse.Namespace) -> dict[str, str]:
         """The ``-s NAME=VALUE`` options, passed on to the job, each checked by its rule
         here (a bad one would only show in the job's log on the node, as a failed job; the
@@ -72,6 +79,12 @@ class ScrapydCommand(ScrapyCommand):
         except ArgumentError as exc:
             self.fail(str(exc), USAGE_ERROR)
         settings = arglist_to_dict(opts.set)
+        if "LOG_FILE" in settings:
+            self.fail(
+                "LOG_FILE: Scrapyd writes each job's log itself, where scrapy jobs reads its outcome:"
+                " drop -s LOG_FILE (logs_dir in scrapyd.conf says where)",
+                USAGE_ERROR,
+            )
         if not settings.get("SITE_DIR", "").startswith("/"):
             self.fail(
                 "SITE_DIR: give -s SITE_DIR=/absolute/path/to/blog (Scrapyd runs jobs in its own folder)",

@@ -278,3 +278,73 @@ def test_the_first_day_is_read_by_its_rule_wherever_it_is_read(spider: str) -> N
     with pytest.raises(ArgumentError) as caught:
         plan_periods({}, project_settings(FIRST_DAY="2023-5-4"), kind=spider)
     assert str(caught.value) == "FIRST_DAY: '2023-5-4' is not a date, it takes YYYY-MM-DD"
+
+
+# --- An empty argument is no value: never today, never the default -------------------------
+
+
+@pytest.mark.parametrize(
+    ("spider", "args", "message"),
+    [
+        ("daily", {"date": ""}, "error: date: '' is not a date in the form YYYY-MM-DD"),
+        ("daily", {"start": "", "end": DAY}, "error: start: '' is not a date in the form YYYY-MM-DD"),
+        ("daily", {"start": DAY, "end": ""}, "error: end: '' is not a date in the form YYYY-MM-DD"),
+        ("daily", {"date": DAY, "top": ""}, "error: top: '' is not a positive whole number"),
+        ("daily", {"date": DAY, "force": ""}, "error: force: '' is not a yes/no value (use 1 or 0)"),
+        ("weekly", {"week": ""}, "error: week: '' is not a week in the form YYYY-Www"),
+        ("monthly", {"month": ""}, "error: month: '' is not a month in the form YYYY-MM"),
+    ],
+)
+def test_an_empty_argument_is_refused(spider: str, args: dict[str, str], message: str, site: Path) -> None:
+    assert error_of(args, spider, SITE_DIR=str(site)) == message
+
+
+@pytest.mark.slow
+def test_an_empty_period_is_one_line_and_exit_2_for_crawl_and_schedule(
+    server: FixtureServer, site: Path
+) -> None:
+    from tests.scrapyd_node import HostileScrapyd
+
+    crawled = run_crawl(server, site, args={"date": ""})
+    assert crawled.returncode == 2
+    assert crawled.stderr == "error: date: '' is not a date in the form YYYY-MM-DD\n"
+    assert server.count() == {}
+    node = HostileScrapyd()
+    try:
+        for option in ("--date", "--week", "--month"):
+            spider = {"--date": "daily", "--week": "weekly", "--month": "monthly"}[option]
+            proc = scrapy_command(
+                "schedule", "--url", node.url, "--spider", spider, option, "", "-s", "SITE_DIR=/srv/blog"
+            )
+            assert proc.returncode == 2, proc.stdout + proc.stderr
+            assert proc.stderr.startswith(f"error: {option[2:]}: '' is not a ")
+            assert len(proc.stderr.splitlines()) == 1
+        assert node.asked == []
+    finally:
+        node.stop()
+
+
+@pytest.mark.parametrize(
+    ("spider", "args", "start"),
+    [
+        ("daily", {"date": DAY, "top": "9" * 5000}, "error: top: '999"),
+        ("daily", {"date": "9" * 5000}, "error: date: '999"),
+        ("daily", {"start": "9" * 5000, "end": DAY}, "error: start: '999"),
+        ("daily", {"date": DAY, "force": "x" * 5000}, "error: force: 'xxx"),
+        ("weekly", {"week": "9" * 5000}, "error: week: '999"),
+        ("daily", {"x" * 5000: "1"}, "error: xxx"),
+    ],
+)
+def test_a_long_value_is_shown_by_a_short_prefix(
+    spider: str, args: dict[str, str], start: str, site: Path
+) -> None:
+    line = error_of(args, spider, SITE_DIR=str(site))
+    assert line.startswith(start)
+    assert "…" in line and len(line) < 300
+
+
+def test_a_long_setting_name_is_shown_by_a_short_prefix(site: Path, caplog: pytest.LogCaptureFixture) -> None:
+    name = "ADDON_" + "X" * 5000
+    SPIDERS["daily"].plan({"date": DAY}, project_settings(SITE_DIR=str(site), **{name: "1"}))
+    (warning,) = [record.getMessage() for record in caplog.records if "not a setting" in record.getMessage()]
+    assert warning.startswith("ADDON_XXX") and len(warning) < 300

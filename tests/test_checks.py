@@ -701,3 +701,274 @@ def test_a_log_file_the_run_writes_in_the_site_is_the_runs(tmp_path: Path) -> No
     check_settings(project_settings(SITE_DIR=str(site), LOG_FILE=str(site / "crawl.log")))
     with pytest.raises(ArgumentError, match=r"is not a Jekyll site: it holds 'crawl.log' but no _config.yml"):
         check_settings(project_settings(SITE_DIR=str(site), LOG_FILE=str(tmp_path / "crawl.log")))
+
+
+# --- Secrets are never settings ------------------------------------------------------------
+
+SECRET = "ghp_7Hs9QmX2vLk4Rt8Wz1Yc5Nb3Jd6Fg0Pa"
+
+
+@pytest.mark.parametrize(
+    ("typed", "variable"),
+    [
+        ("PUBLISH_GIT_TOKEN", "PUBLISH_GIT_TOKEN"),
+        ("SUMMARY_API_KEY", "SUMMARY_API_KEY"),
+        ("summary_api_key", "SUMMARY_API_KEY"),
+        ("SUMMARY_API_KEYS", "SUMMARY_API_KEY"),  # a slip would be warned about and sent on
+        ("PUBLISH_GIT_TOKN", "PUBLISH_GIT_TOKEN"),
+    ],
+)
+@pytest.mark.parametrize("local", [True, False])
+def test_a_secret_given_as_a_setting_is_refused_without_showing_it(
+    typed: str, variable: str, local: bool, site: Path
+) -> None:
+    settings = project_settings(SITE_DIR=str(site), **{typed: SECRET})
+    with pytest.raises(ArgumentError) as caught:
+        check_settings(settings, local=local)
+    line = str(caught.value)
+    assert line.startswith(f"{typed}: a secret is never a setting")
+    assert f"set the {variable} environment variable" in line
+    assert SECRET not in line and "\n" not in line
+
+
+def test_no_setting_is_taken_for_a_secret() -> None:
+    """SUMMARY_API_URL is three letters from SUMMARY_API_KEY: a setting, passed on."""
+    from scrapy.settings import BaseSettings
+
+    from hfpapers.checks import KNOWN_SETTINGS, check_secrets
+
+    check_secrets(BaseSettings(dict.fromkeys(KNOWN_SETTINGS, "1"), priority="cmdline"))
+
+
+def test_the_secrets_refused_are_those_the_code_reads_from_the_environment() -> None:
+    from hfpapers import credentials, summaries
+
+    assert summaries.KEY_VARIABLE in credentials.SECRET_VARIABLES
+    assert credentials.TOKEN_VARIABLE in credentials.SECRET_VARIABLES
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name", ["SUMMARY_API_KEY", "PUBLISH_GIT_TOKEN"])
+@pytest.mark.parametrize("command", ["crawl", "schedule", "backfill"])
+def test_every_command_refuses_a_secret_setting_before_sending_anything(
+    command: str, name: str, server: FixtureServer, site: Path
+) -> None:
+    from tests.scrapyd_node import HostileScrapyd
+
+    if command == "crawl":
+        result = run_crawl(server, site, args={"date": DAY}, settings={name: SECRET})
+        status, out, err = result.returncode, result.stdout, result.stderr
+        assert server.count() == {}
+        assert not any(site.iterdir())
+    else:
+        node = HostileScrapyd()
+        try:
+            where = ["--url", node.url] if command == "schedule" else ["--node", node.url]
+            if command == "backfill":
+                where += ["--start", "2026-02-16", "--end", "2026-02-17"]
+            proc = scrapy_command(command, *where, "-s", "SITE_DIR=/srv/blog", "-s", f"{name}={SECRET}")
+            status, out, err = proc.returncode, proc.stdout, proc.stderr
+            assert node.asked == []
+        finally:
+            node.stop()
+    assert status == 2, err[-2000:]
+    assert err.startswith(f"error: {name}: a secret is never a setting")
+    assert len(err.strip().splitlines()) == 1
+    assert SECRET not in out + err
+
+
+# --- Scrapy's own settings, read as Scrapy reads them -------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("name", "value", "line"),
+    [
+        ("DOWNLOAD_DELAY", "abc", "DOWNLOAD_DELAY: 'abc' is not a number, it takes a finite number"),
+        ("DOWNLOAD_DELAY", "inf", "DOWNLOAD_DELAY: 'inf' is not a number"),
+        ("CONCURRENT_REQUESTS", "abc", "CONCURRENT_REQUESTS: 'abc' is not a whole number, it takes digits"),
+        ("CONCURRENT_REQUESTS", "1.5", "CONCURRENT_REQUESTS: '1.5' is not a whole number"),
+        ("ROBOTSTXT_OBEY", "maybe", "ROBOTSTXT_OBEY: 'maybe' is not a yes/no value as Scrapy reads it"),
+        ("TELNETCONSOLE_ENABLED", "on", "TELNETCONSOLE_ENABLED: 'on' is not a yes/no value"),
+        ("REDIRECT_MAX_TIMES", "x", "REDIRECT_MAX_TIMES: 'x' is not a whole number"),
+        ("DOWNLOAD_WARNSIZE", "x", "DOWNLOAD_WARNSIZE: 'x' is not a whole number"),
+        ("CLOSESPIDER_ITEMCOUNT", "x", "CLOSESPIDER_ITEMCOUNT: 'x' is not a whole number"),
+        ("AUTOTHROTTLE_MAX_DELAY", "nan", "AUTOTHROTTLE_MAX_DELAY: 'nan' is not a number"),
+        ("LOG_FILE", "MISSING/x.log", "LOG_FILE: 'MISSING/x.log' cannot be written: MISSING is not a dir"),
+        ("LOG_ENCODING", "bogus", "LOG_ENCODING: 'bogus' is not an encoding, it takes a codec's name"),
+    ],
+)
+def test_a_scrapy_setting_scrapy_cannot_read_is_one_line(
+    name: str, value: str, line: str, site: Path, tmp_path: Path
+) -> None:
+    missing = str(tmp_path / "missing")  # a folder no one made
+    value, line = value.replace("MISSING", missing), line.replace("MISSING", missing)
+    with pytest.raises(ArgumentError) as caught:
+        check_settings(project_settings(SITE_DIR=str(site), **{name: value}))
+    assert str(caught.value).startswith(line)
+    assert "\n" not in str(caught.value)
+
+
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [
+        ("DOWNLOAD_DELAY", "0.5"),  # an int by default, read as a number of seconds
+        ("DNS_TIMEOUT", "2.5"),
+        ("ROBOTSTXT_OBEY", "False"),
+        ("TELNETCONSOLE_ENABLED", "0"),
+        ("CONCURRENT_REQUESTS", "4"),
+        ("USER_AGENT", ""),
+        ("LOG_FILE", "run.log"),
+        ("LOG_ENCODING", "latin-1"),
+    ],
+)
+def test_a_scrapy_setting_scrapy_reads_passes(name: str, value: str, site: Path, tmp_path: Path) -> None:
+    if name == "LOG_FILE":
+        value = str(tmp_path / value)
+    check_settings(project_settings(SITE_DIR=str(site), **{name: value}))
+
+
+def test_a_folder_is_no_log_file(site: Path, tmp_path: Path) -> None:
+    for folder in (tmp_path, site):
+        settings = project_settings(SITE_DIR=str(site), LOG_FILE=str(folder))
+        with pytest.raises(ArgumentError, match=r"^LOG_FILE: .* cannot be written: it is a directory$"):
+            check_settings(settings)
+
+
+def test_scrapys_readers_are_the_types_checked() -> None:
+    """Every getint/getfloat/getbool/getdict("NAME") in Scrapy's source reads NAME as the type
+    the check holds it to: its default's, or the one SCRAPY_READ_AS names."""
+    import scrapy
+    from scrapy.settings import default_settings
+
+    from hfpapers.checks import scrapy_type
+
+    readers = {"getint": int, "getfloat": float, "getbool": bool, "getdict": dict}
+    found: dict[str, set[type]] = {}
+    call = re.compile(r"\.(getint|getfloat|getbool|getdict)\(\s*\"([A-Z][A-Z0-9_]+)\"")
+    names = {name for name in dir(default_settings) if name.isupper()}
+    for path in Path(scrapy.__file__).parent.rglob("*.py"):
+        for reader, name in call.findall(path.read_text(encoding="utf-8")):
+            if name in names and default_settings.__dict__.get(name) is not None:
+                found.setdefault(name, set()).add(readers[reader])
+    assert len(found) > 50
+    wrong = {name: kinds for name, kinds in found.items() if kinds != {scrapy_type(name)}}
+    assert wrong == {}
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    ("command", "setting", "line"),
+    [
+        ("crawl", "DOWNLOAD_DELAY=abc", "error: DOWNLOAD_DELAY: 'abc' is not a number"),
+        ("crawl", "ROBOTSTXT_OBEY=maybe", "error: ROBOTSTXT_OBEY: 'maybe' is not a yes/no value"),
+        ("crawl", "LOG_FILE=MISSING/x.log", "error: LOG_FILE: 'MISSING/x.log' cannot be written"),
+        ("crawl", "DOWNLOAD_SLOTS=[1]", "error: DOWNLOAD_SLOTS: '[1]' is not a JSON object"),
+        ("schedule", "CONCURRENT_REQUESTS=abc", "error: CONCURRENT_REQUESTS: 'abc' is not a whole number"),
+        ("schedule", "FEEDS=5", "error: FEEDS: '5' is not a JSON object"),
+        ("backfill", "REDIRECT_MAX_TIMES=x", "error: REDIRECT_MAX_TIMES: 'x' is not a whole number"),
+        ("backfill", "LOG_FILE=/srv/x.log", "error: LOG_FILE: Scrapyd writes each job's log itself"),
+    ],
+)
+def test_every_command_refuses_a_scrapy_setting_scrapy_cannot_read(
+    command: str, setting: str, line: str, server: FixtureServer, site: Path, tmp_path: Path
+) -> None:
+    from tests.scrapyd_node import HostileScrapyd
+
+    missing = str(tmp_path / "missing")  # a folder no one made
+    setting, line = setting.replace("MISSING", missing), line.replace("MISSING", missing)
+    name, value = setting.split("=", 1)
+    if command == "crawl":
+        result = run_crawl(server, site, args={"date": DAY}, settings={name: value})
+        status, err = result.returncode, result.stderr
+        assert server.count() == {}
+        assert not any(site.iterdir())
+    else:
+        node = HostileScrapyd()
+        try:
+            where = ["--url", node.url] if command == "schedule" else ["--node", node.url]
+            if command == "backfill":
+                where += ["--start", "2026-02-16", "--end", "2026-02-17"]
+            proc = scrapy_command(command, *where, "-s", "SITE_DIR=/srv/blog", "-s", setting)
+            status, err = proc.returncode, proc.stderr
+            assert node.asked == []
+        finally:
+            node.stop()
+    assert status == 2, err[-2000:]
+    assert err.startswith(line)
+    assert len(err.strip().splitlines()) == 1
+
+
+# --- A value is checked as the run reads it: as written -----------------------------------
+
+
+@pytest.mark.parametrize(
+    ("name", "value", "line"),
+    [
+        ("POST_TIMEZONE", "Asia/Seoul\n", "POST_TIMEZONE: 'Asia/Seoul\\n' is not a time zone"),
+        ("POST_TIMEZONE", " UTC", "POST_TIMEZONE: ' UTC' is not a time zone"),
+        ("POST_PERMALINK", "/posts/{key}/\n", "POST_PERMALINK: '/posts/{key}/\\n' is not a post URL pattern"),
+        ("SITE_POST_URL", "{title}\nx: y", "SITE_POST_URL: '{title}\\nx: y' is not a post URL pattern"),
+        ("POST_CATEGORIES", "Papers, 일간", "POST_CATEGORIES: 'Papers, 일간' is not a list of names"),
+        ("POST_TAGS", "ai ", "POST_TAGS: 'ai ' is not a list of names"),
+        ("POST_AUTHOR", " lim4349", "POST_AUTHOR: ' lim4349' is not an author"),
+        ("SUMMARY_MODEL", "qwen2.5:7b ", "SUMMARY_MODEL: 'qwen2.5:7b ' is not a model name"),
+    ],
+)
+def test_a_value_the_run_would_read_with_a_space_or_newline_is_refused(
+    name: str, value: str, line: str, site: Path
+) -> None:
+    with pytest.raises(ArgumentError) as caught:
+        check_settings(project_settings(SITE_DIR=str(site), **{name: value}), local=False)
+    assert str(caught.value).startswith(line)
+    assert "\n" not in str(caught.value)
+
+
+@pytest.mark.parametrize("suffix", ["\n", " ", "\r"])
+@pytest.mark.parametrize("local", [True, False])  # False: scrapy schedule, which leaves the disk to the node
+def test_a_site_dir_with_a_space_or_newline_around_it_is_one_line(
+    suffix: str, local: bool, site: Path
+) -> None:
+    with pytest.raises(ArgumentError) as caught:
+        check_settings(project_settings(SITE_DIR=str(site) + suffix), local=local)
+    line = str(caught.value)
+    assert line.startswith(f"SITE_DIR: {str(site) + suffix!r} starts or ends with a space, or holds a")
+    assert "\n" not in line
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("setting", ["POST_TIMEZONE=Asia/Seoul\n", "SITE_DIR"])
+def test_crawl_refuses_a_value_with_a_newline_before_any_request(
+    setting: str, server: FixtureServer, site: Path
+) -> None:
+    name, _, value = setting.partition("=")
+    result = run_crawl(server, site, args={"date": DAY}, settings={name: value or f"{site}\n"})
+    assert result.returncode == 2, result.stderr[-3000:]
+    assert result.stderr.startswith(f"error: {name}: ")
+    assert len(result.stderr.strip().splitlines()) == 1
+    assert server.count() == {}
+    assert not any(site.iterdir())
+
+
+@pytest.mark.parametrize(
+    ("name", "most"),
+    [
+        ("RETRY_TIMES", 10),
+        ("HF_API_PAGE_SIZE", 1000),
+        ("HF_API_MAX_PAGES", 100),
+        ("ARXIV_ABS_MAX_PAGES", 100),
+        ("SUMMARY_RETRY_TIMES", 10),
+        ("SUMMARY_MAX_FAILURES", 100),
+        ("SUMMARY_MAX_CHARS", 4000),
+        ("PUBLISH_PUSH_RETRIES", 10),
+        ("POST_CHART_TOP", 100),
+        ("POST_PERIOD_TOP", 1000),
+        ("POST_CATEGORY_TAGS", 20),
+    ],
+)
+def test_a_count_that_sizes_a_runs_work_is_bounded(name: str, most: int, site: Path) -> None:
+    check_settings(project_settings(SITE_DIR=str(site), **{name: str(most)}))
+    for value in (str(most + 1), "9" * 30):
+        with pytest.raises(ArgumentError) as caught:
+            check_settings(project_settings(SITE_DIR=str(site), **{name: value}))
+        assert str(caught.value).startswith(f"{name}: {value!r} is not a whole number")
+        assert str(caught.value).endswith(f"at most {most}")

@@ -98,11 +98,18 @@ def test_a_record_must_cover_the_jobs_days() -> None:
     assert whole.ok and whole.report()[0].endswith(": ok (2 lists written)")
 
 
-@pytest.mark.parametrize("log_url", [None, "http://elsewhere.example/logs/j1.log", 7])
-def test_no_log_url_or_one_on_another_host_is_not_fetched(log_url: object) -> None:
+@pytest.mark.parametrize(
+    ("log_url", "problem"),
+    [
+        (None, "the job ended before it wrote a log"),  # Scrapyd gives none until the file exists
+        ("http://elsewhere.example/logs/j1.log", "no job log to read"),
+        (7, "no job log to read"),
+    ],
+)
+def test_no_log_url_or_one_on_another_host_is_not_fetched(log_url: object, problem: str) -> None:
     read = job("")
     read.read_record(log_url)
-    assert not read.ok and read.problem.startswith("no job log to read")
+    assert not read.ok and read.problem.startswith(problem)
     assert read.node.asked == []  # type: ignore[attr-defined]
 
 

@@ -230,6 +230,22 @@ def test_schedule_with_auth(
     assert by_target.returncode == 0, by_target.stderr
     wait_finished(secured, by_target.stdout.split("job ")[1].strip())
     assert (site / "_posts" / f"{DAY}-daily-papers.md").exists()
+    # The login in the URL: sent as the node's login, never printed.
+    with_login = secured.url.replace("http://", "http://blog:s3cret@")
+    by_url = scrapy(
+        "schedule", "--url", with_login, "--date", DAY, *settings_args(server, site), cwd=client,
+        env={"HOME": str(tmp_path)},
+    )  # fmt: skip
+    assert by_url.returncode == 0, by_url.stderr
+    assert by_url.stdout.startswith(f"scheduled daily {DAY} on {secured.url}: job ")
+    wait_finished(secured, by_url.stdout.split("job ")[1].strip())
+    listed = scrapy("jobs", "--node", with_login, "--since", "1h", cwd=client, env={"HOME": str(tmp_path)})
+    # The node also ran other tests' jobs, some failed on purpose: this one's row is ok.
+    ours = [row for row in listed.stdout.splitlines() if row.split()[:3] == [secured.url, "daily", DAY]]
+    assert ours and all(row.endswith("  ok (1 list written)") for row in ours), listed.stdout + listed.stderr
+    assert listed.stderr == ""
+    for proc in (by_url, listed):
+        assert "s3cret" not in proc.stdout + proc.stderr
 
 
 @pytest.mark.slow
@@ -327,8 +343,13 @@ def test_jobs_shows_each_runs_outcome_and_exits_1_when_one_failed(
         node = Node("watched", watched.url)
         good = node.schedule("hfpapers", "daily", {"date": DAY}, settings)
         bad = node.schedule("hfpapers", "daily", {"date": "2026-02-17"}, settings)
+        # Its checks refuse the site on the node: the crawl exits 2 before it opens its log.
+        refused = node.schedule(
+            "hfpapers", "daily", {"date": "2026-02-16"}, {**settings, "SITE_DIR": str(tmp_path / "missing")}
+        )
         wait_finished(watched, good)
         wait_finished(watched, bad)
+        assert wait_finished(watched, refused).get("log_url") is None
         proc = scrapy("jobs", "--node", "watched", "--since", "1h", cwd=tmp_path / "client")
         quiet = scrapy("jobs", "--node", "watched", "--quiet", cwd=tmp_path / "client")
     finally:
@@ -341,7 +362,13 @@ def test_jobs_shows_each_runs_outcome_and_exits_1_when_one_failed(
     assert len(ok) == 1 and ok[0].startswith("watched  daily") and ok[0].endswith("  ok (1 list written)")
     assert len(failed) == 1 and failed[0].endswith("  failed (Hugging Face failed for 2026-02-17: HTTP 503)")
     assert f"  log: {watched.url}/logs/hfpapers/daily/{bad}.log" in lines
-    assert lines[-1].endswith("on 1 node: 1 failed, 1 ok")
+    never_logged = [line for line in lines if "  no record (" in line]
+    assert len(never_logged) == 1, "\n".join(lines)
+    assert never_logged[0].endswith(
+        "  no record (the job ended before it wrote a log: likely its settings or arguments were refused"
+        " (see Scrapyd's own log))"
+    )
+    assert lines[-1].endswith("on 1 node: 1 failed, 1 no record, 1 ok")
     assert proc.stderr == ""
     # A failure is never quiet.
     assert quiet.returncode == 1 and quiet.stdout.splitlines()[:-1] == lines[:-1]

@@ -9,12 +9,14 @@ wall-clock bound are the point.
 from __future__ import annotations
 
 import argparse
+import base64
 import os
 import subprocess
 import sys
 import time
 from collections.abc import Iterator
 from datetime import date, datetime, timedelta
+from pathlib import Path
 
 import pytest
 
@@ -24,7 +26,7 @@ from hfpapers.outcome import ListOutcome, RunRecord
 from hfpapers.scrapyd import Job, Node, backfill
 from hfpapers.scrapyd_cli import positive_seconds
 from tests.conftest import ROOT
-from tests.scrapyd_node import HostileScrapyd, _Handler, free_port
+from tests.scrapyd_node import HostileScrapyd, Route, _Handler, free_port
 
 DAYS = ["2026-02-16", "2026-02-17"]
 LOG_URL = HostileScrapyd.LOG_URL
@@ -287,7 +289,7 @@ def test_recent_jobs_read_the_outcome_of_each_recent_finished_job(node: HostileS
     assert seen[0].columns()[1:] == ["daily", "2026-02-16 to 2026-02-17 (2 lists)", "2026-02-18 09:15:00",
                                      "2026-02-18 09:16:00", "ok (2 lists written)"]  # fmt: skip
     assert seen[1].result() == "no record (the job ended without a run record (it crashed or never started))"
-    assert seen[2].result().startswith("no record (no job log to read (Scrapyd gave log_url None;")
+    assert seen[2].result() == f"no record ({scrapyd.ENDED_BEFORE_ITS_LOG})"  # the others have logs
     assert seen[3].what() == "week=2026-W08"
     assert node.count("GET /logs/old/j.log") == 0
 
@@ -354,3 +356,112 @@ def test_recent_jobs_read_a_bounded_number_of_logs(
         "job0": skipped,
     }
     assert node.count(f"GET {LOG_URL}") == 3
+
+
+# --- A login in a node's URL ---------------------------------------------------------------
+
+LOGIN = "blog:s3cret"
+BASIC = "Basic " + base64.b64encode(LOGIN.encode()).decode()
+
+
+def url_with_login(url: str) -> str:
+    return url.replace("http://", f"http://{LOGIN}@", 1)
+
+
+def logins_sent(node: HostileScrapyd) -> list[str | None]:
+    """The Authorization header of every request the node gets from now on."""
+    sent: list[str | None] = []
+    for path, route in list(node.routes.items()):
+
+        def recording(handler: _Handler, route: Route = route) -> None:
+            sent.append(handler.headers.get("Authorization"))
+            route(handler)
+
+        node.routes[path] = recording
+    return sent
+
+
+def test_a_login_in_a_node_url_is_sent_and_never_shown(node: HostileScrapyd) -> None:
+    node.routes["/listjobs.json"] = lambda handler: handler.send_json(
+        node.listing([finished(node.JOB_ID, "2026-02-18 09:20:00", None)])
+    )
+    sent = logins_sent(node)
+    target = Node(url_with_login(node.url), url_with_login(node.url))
+    (job,), _ = monitor.recent_jobs(target, "hfpapers", since=NOW - timedelta(days=1))
+    assert sent == [BASIC]
+    shown = " ".join([str(target), repr(target), target.url, job.result(), *job.columns()])
+    assert "s3cret" not in shown and "blog:" not in shown
+    assert str(target) == node.url
+
+
+def test_a_login_given_apart_wins_over_the_urls(node: HostileScrapyd) -> None:
+    sent = logins_sent(node)
+    target = Node(node.url, url_with_login(node.url) + "/", "other", "pass")
+    target.jobs("hfpapers")
+    assert sent == ["Basic " + base64.b64encode(b"other:pass").decode()]
+    assert target.url == node.url and "s3cret" not in str(target)
+
+
+@pytest.mark.slow
+def test_the_commands_never_print_a_login_in_a_node_url(node: HostileScrapyd, tmp_path: Path) -> None:
+    failed = job_log(RunRecord("finished", [ListOutcome("daily", DAYS[0], "failed", "HTTP 503")]))
+    node.routes["/listjobs.json"] = lambda handler: handler.send_json(
+        node.listing([finished(node.JOB_ID, datetime.now().isoformat(sep=" "), LOG_URL)])
+    )
+    node.log = failed
+    sent = logins_sent(node)
+    down = url_with_login(f"http://127.0.0.1:{free_port()}")
+    jobs = jobs_command("--node", url_with_login(node.url), "--node", down)
+    assert jobs.returncode == 1, jobs.stderr
+    assert f"  log: {node.url}{LOG_URL}" in jobs.stdout.splitlines()
+    assert f"{down.replace(LOGIN + '@', '')}: cannot list jobs: cannot reach Scrapyd" in jobs.stdout
+    backfill = subprocess.run(
+        [sys.executable, "-m", "scrapy", "backfill", "--start", DAYS[0], "--end", DAYS[1],
+         "--node", url_with_login(node.url), "--node", down, "-s", "SITE_DIR=/srv/blog"],
+        cwd=ROOT, capture_output=True, text=True, timeout=60,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+    )  # fmt: skip
+    assert backfill.returncode == 1
+    assert f"error: nothing scheduled: {down.replace(LOGIN + '@', '')}: cannot reach" in backfill.stderr
+    assert sent == [BASIC] * 4  # listjobs, HEAD and GET of the log; listspiders
+    # A deploy target of scrapy.cfg with the login in its URL, run from the folder of that file.
+    (tmp_path / "scrapy.cfg").write_text(
+        f"[settings]\ndefault = hfpapers.settings\n\n[deploy:creds]\nurl = {down}/\nproject = hfpapers\n",
+        encoding="utf-8",
+    )
+    schedule = subprocess.run(
+        [sys.executable, "-m", "scrapy", "schedule", "--target", "creds", "-s", "SITE_DIR=/srv/blog"],
+        cwd=tmp_path, capture_output=True, text=True, timeout=60,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+    )  # fmt: skip
+    assert schedule.returncode == 1
+    assert schedule.stderr.startswith(f"error: creds ({down.replace(LOGIN + '@', '')}): cannot schedule")
+    for proc in (jobs, backfill, schedule):
+        assert "s3cret" not in proc.stdout + proc.stderr, proc.stdout + proc.stderr
+
+
+def test_a_job_that_ended_before_its_log_is_said_to_have_been_refused(node: HostileScrapyd) -> None:
+    """Scrapyd gives a job's log_url only once its log exists: a job refused by its checks has none."""
+    jobs = [
+        finished("good", "2026-02-18 09:20:00", LOG_URL),
+        finished("refused", "2026-02-18 09:21:00", None),
+    ]
+    node.routes["/listjobs.json"] = lambda handler: handler.send_json({"status": "ok", "finished": jobs})
+    seen, _ = monitor.recent_jobs(Node(node.url, node.url), "hfpapers", since=NOW - timedelta(days=1))
+    problems = {job.job_id: job.problem for job in seen}
+    assert problems == {"good": "", "refused": scrapyd.ENDED_BEFORE_ITS_LOG}
+    assert "logs_dir" not in scrapyd.ENDED_BEFORE_ITS_LOG
+    # With no log on the node at all, it may keep none: both are said.
+    del jobs[0]
+    (alone,), _ = monitor.recent_jobs(Node(node.url, node.url), "hfpapers", since=NOW - timedelta(days=1))
+    assert alone.problem.startswith(scrapyd.ENDED_BEFORE_ITS_LOG + ", or Scrapyd keeps no logs")
+
+
+def test_a_backfill_job_that_ended_before_its_log_says_so(node: HostileScrapyd) -> None:
+    other = finished("other", "2026-02-18 09:20:00", LOG_URL)
+    node.routes["/listjobs.json"] = lambda handler: handler.send_json(
+        node.listing([other, finished(node.JOB_ID, "2026-02-18 09:21:00", None)])
+    )
+    (job,), _, _ = run(node)
+    assert job.report() == [f"{node.url}: {DAYS[0]} to {DAYS[1]}: job {node.JOB_ID}: failed: "
+                            f"{scrapyd.ENDED_BEFORE_ITS_LOG}"]  # fmt: skip

@@ -25,7 +25,7 @@ from scrapy.spiderloader import SpiderLoader
 from twisted.internet.defer import Deferred
 
 from hfpapers.args import COMMON_ARGUMENTS, PERIOD_ARGUMENTS, ArgumentError
-from hfpapers.checks import USAGE_ERROR
+from hfpapers.checks import USAGE_ERROR, check_typed_objects
 from hfpapers.ledger import RunLedger
 from hfpapers.periods import KINDS
 from hfpapers.run_report import log_outcome
@@ -115,6 +115,11 @@ class Command(ScrapyCrawl):
         slip = self._slip(args)
         if slip:
             print(f"error: {slip}", file=sys.stderr)
+            sys.exit(USAGE_ERROR)
+        try:
+            check_typed_objects(opts.set)
+        except ArgumentError as exc:
+            print(f"error: {exc}", file=sys.stderr)
             sys.exit(USAGE_ERROR)
         super().process_options(args, opts)
         assert self.settings is not None

@@ -37,7 +37,12 @@ class Command(ScrapydCommand):
     def run(self, args: list[str], opts: argparse.Namespace) -> None:
         # The period is fixed now, not when the job starts: a queued job crawls what it was meant for.
         name = PERIOD_OPTION[opts.spider]
-        given = {option: getattr(opts, option) for option in PERIOD_OPTION.values() if getattr(opts, option)}
+        # Given empty (--date "", a variable that was never set) is refused, never "today".
+        given = {
+            option: getattr(opts, option)
+            for option in PERIOD_OPTION.values()
+            if getattr(opts, option) is not None
+        }
         assert self.settings is not None
         try:
             # `--spider monthly --date D` would queue a month, not the day asked for.
