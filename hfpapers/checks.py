@@ -344,10 +344,10 @@ def _names(value: Any) -> list[str]:
     if not value:
         return []
     items = value.split(",") if isinstance(value, str) else list(value)
-    # Each name as written is the name in the post: " 일간" would be a category of its own.
-    if not all(isinstance(item, str) and item.strip() == item != "" and _one_line(item) for item in items):
+    # The post writes each name trimmed (`yaml_list`): "Papers, 일간" is two names.
+    if not all(isinstance(item, str) and item.strip() != "" and _one_line(item) for item in items):
         raise ValueError(value)
-    return items
+    return [item.strip() for item in items]
 
 
 def _colour(value: Any) -> str:
@@ -531,9 +531,7 @@ class LogFile(Rule):
 
 
 FLAG = Flag("a yes/no value", "True/False, 1/0, yes/no or on/off", parse_yes_no)
-NAMES = Value(
-    "a list of names", "names separated by commas, none empty, no space around one (empty: none)", _names
-)
+NAMES = Value("a list of names", "names separated by commas, none empty (empty: none)", _names)
 URL = Value("an http(s) URL", "http://host/… or https://host/…", _url(optional=False))
 TIME = Value("a time of day", "HH:MM (00:00 to 23:59)", _time_of_day)
 # subprocess and the lock's wait take at most about 24.8 days (2**31 ms); a day is plenty.

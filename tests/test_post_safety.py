@@ -20,6 +20,7 @@ from hypothesis import strategies as st
 
 from exporters.korean_post import KoreanPostExporter, post_datetime
 from exporters.markdown import inline_markdown, liquid_safe, tex_text, yaml_scalar
+from hfpapers.checks import check_settings
 from hfpapers.items import Paper, PaperList
 from hfpapers.periods import day_period
 from hfpapers.text import clean_text
@@ -203,3 +204,12 @@ def test_pipes_in_math_make_no_table(tmp_path: Path) -> None:
     assert r"\(\vert S\vert  \le n\)" in html and r"\(G\)" in html and r"\(\Vert x\Vert _2 = 1\)" in html
     shown = jekyll.visible_text(page)
     assert "for every graph" in shown and ", and" in shown and "holds. A | B stays text." in shown
+
+
+def test_names_around_commas_are_taken_and_trimmed_in_the_front_matter(tmp_path: Path) -> None:
+    """``Daily Papers, 일간`` as a user writes it is two categories, never one named `` 일간``."""
+    names = {"POST_CATEGORIES": "Daily Papers, 일간", "POST_TAGS": " ai , papers"}
+    check_settings(project_settings(SITE_DIR=str(tmp_path), **names), local=False)
+    post = render([paper(0, "A title", "An abstract.")], DAY, **names)
+    assert "\ncategories: [Daily Papers, 일간]\n" in post
+    assert "\ntags: [ai, papers]\n" in post
