@@ -17,6 +17,7 @@ from scrapy.statscollectors import StatsCollector
 from hfpapers.arxiv import arxiv_categories
 from hfpapers.items import MAX_ABSTRACT, MAX_AUTHORS, MAX_KEYWORDS, MAX_NAME, MAX_TEXT, Paper, PaperList
 from hfpapers.previous import PreviousData, permalink_of, post_date_of, retired_posts
+from hfpapers.responses import shown
 from hfpapers.site import Site
 from hfpapers.text import clean_text, link_problem, strip_version
 
@@ -137,7 +138,7 @@ def paper_errors(paper: Paper) -> str | None:
         validate_paper(paper)
     except fastjsonschema.JsonSchemaValueException as exc:
         where = "/".join(str(part) for part in exc.path[1:])
-        return f"{where or '(paper)'} = {exc.value!r}: {exc.message.removeprefix('data.')}"
+        return f"{where or '(paper)'} = {shown(exc.value)}: {exc.message.removeprefix('data.')}"
     return None
 
 

@@ -351,7 +351,8 @@ class Node:
         try:
             head = self.fetch("HEAD", log_url, limit=0)
             size = head.headers.get("Content-Length", "")
-            start = int(size) - keep if head.status == 200 and size.isdigit() else 0
+            # ASCII digits only: "²" passes str.isdigit, and int() refuses it.
+            start = int(size) - keep if head.status == 200 and re.fullmatch(r"[0-9]{1,18}", size) else 0
             # A suffix range longer than the file makes Twisted's file server fail: ask from an offset.
             headers = {"Range": f"bytes={start}-"} if start > 0 else {}
             answer = self.fetch("GET", log_url, limit=keep, tail=True, headers=headers)

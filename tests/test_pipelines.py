@@ -182,3 +182,10 @@ def test_good_links_are_kept_as_they_are() -> None:
         setattr(p, name, url)
     normalize_paper(p)
     assert {name: getattr(p, name) for name in links} == links
+
+
+def test_a_schema_error_quotes_a_long_value_by_its_start() -> None:
+    p = paper("2602.15763", 4)
+    p.upvotes = "9" * 100_000  # type: ignore[assignment]
+    error = paper_errors(p)
+    assert error is not None and error.startswith("upvotes = '999") and len(error) < 200

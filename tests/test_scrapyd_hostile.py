@@ -156,6 +156,22 @@ def test_a_job_log_the_node_cannot_serve(node: HostileScrapyd) -> None:
     assert job.problem == f"cannot read the job log {LOG_URL}: HTTP 500"
 
 
+def test_a_log_size_that_is_no_number_reads_the_log_whole(node: HostileScrapyd) -> None:
+    """``Content-Length: ²`` passes str.isdigit and int() refuses it: the size is unknown."""
+
+    def odd_size(handler: _Handler) -> None:
+        if handler.command != "HEAD":
+            handler.send_text(GOOD)
+            return
+        handler.send_response(200)
+        handler.send_header("Content-Length", "\u00b2")
+        handler.end_headers()
+
+    node.routes["/logs/hfpapers/daily/"] = odd_size
+    (job,), _, _ = run(node)
+    assert job.ok, job.report()
+
+
 def test_a_compressed_answer_is_refused_before_it_is_unpacked(node: HostileScrapyd) -> None:
     def gzipped(handler: _Handler) -> None:
         handler.send_response(200)
