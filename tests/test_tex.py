@@ -326,6 +326,12 @@ def test_math_is_byte_for_byte_what_it_was(text: str) -> None:
     assert has_math == bool(expected)
 
 
+@settings(max_examples=int(FUZZ or 300), derandomize=not FUZZ, deadline=None)
+@given(text=st.lists(st.sampled_from([*"ab -`~{\\}'"]), max_size=12).map("".join))
+def test_text_with_tex_is_told_from_text_without(text: str) -> None:
+    assert tex.has_tex(text) == any(trigger in text for trigger in tex.TRIGGERS)
+
+
 @settings(max_examples=int(FUZZ or 500), derandomize=not FUZZ, deadline=None)
 @given(
     text=st.lists(
