@@ -4,11 +4,19 @@ from __future__ import annotations
 
 import sys
 import unicodedata
+from urllib.parse import urlsplit
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from hfpapers.text import _JUNK_RE, JUNK_SPACES, clean_text
+from hfpapers.text import (
+    _JUNK_RE,
+    _PLAIN_LINK_RE,
+    JUNK_SPACES,
+    _parsed_link_problem,
+    clean_text,
+    link_problem,
+)
 
 EVERY_CHARACTER = "".join(map(chr, range(sys.maxunicode + 1)))
 
@@ -41,8 +49,10 @@ def test_every_character_is_cleaned_as_the_pattern_cleans_it() -> None:
 
 
 def test_every_pair_of_ascii_characters_is_cleaned_as_the_pattern_cleans_it() -> None:
-    ascii_pairs = [f"{a}{b}" for a in map(chr, range(128)) for b in map(chr, range(128))]
-    assert [v for v in ascii_pairs if clean_text(f" x{v}y  ") != cleaned_by_the_pattern(f" x{v}y  ")] == []
+    """In a name's length and in an abstract's (which is checked for controls another way)."""
+    pairs = [f"{a}{b}" for a in map(chr, range(128)) for b in map(chr, range(128))]
+    texts = [text for pair in pairs for text in (f" x{pair}y  ", f"{'a word ' * 10}{pair}\n")]
+    assert [text for text in texts if clean_text(text) != cleaned_by_the_pattern(text)] == []
 
 
 def test_long_runs_of_spaces_collapse_to_one() -> None:
@@ -65,3 +75,25 @@ _ALPHABET = st.sampled_from(
 @given(st.lists(_ALPHABET, max_size=40).map("".join))
 def test_any_text_is_cleaned_as_the_pattern_cleans_it(value: str) -> None:
     assert clean_text(value) == cleaned_by_the_pattern(value)
+
+
+_URL_PIECES = st.sampled_from(
+    [
+        *("http://", "https://", "HTTP://", "ftp://", "http:", "//", "a", "Z", "0", ".", "-", "_", "~"),
+        *(":", ":80", ":99999", ":x", "@", "[", "]", "[::1]", "/", "?", "#", "%", "=", "&", "\\"),
+        *(" ", "\t", "\n", "\x00", "\x7f", "\u00a0", "\u200b", "\u202e", "é", "한", "\ud800", "\U000f0000"),
+    ]
+)
+
+
+@settings(max_examples=400, deadline=None)
+@given(
+    st.tuples(st.sampled_from(["http://", "https://", ""]), st.lists(_URL_PIECES, max_size=12).map("".join))
+)
+def test_a_plain_link_is_what_parsing_it_finds(parts: tuple[str, str]) -> None:
+    """The links taken without parsing them are links parsing finds nothing wrong with."""
+    url = "".join(parts)
+    assert link_problem(url) == _parsed_link_problem(url)
+    if _PLAIN_LINK_RE.fullmatch(url):
+        split = urlsplit(url)
+        assert split.scheme in ("http", "https") and split.hostname and split.port is None
