@@ -252,7 +252,8 @@ class KoreanPostExporter(BaseItemExporter):
         self.post_timezone = settings.get("POST_TIMEZONE")
         self.chart_color = settings.get("POST_CHART_COLOR")
         self.image = settings.getbool("POST_IMAGE")
-        self.site_root = Site.from_settings(settings).root
+        # Only an author is looked up in the site (its _data/authors.yml): no path resolved without one.
+        self.site_root = Site.from_settings(settings).root if self.author else None
         self.now = now
 
     @classmethod
@@ -293,7 +294,7 @@ class KoreanPostExporter(BaseItemExporter):
             f"categories: {yaml_list(self.settings.getlist(kind.setting('POST_CATEGORIES')))}",
             f"tags: {yaml_list(tags + self._category_tags(papers, tags))}",
         ]
-        if self.author and known_author(self.site_root, self.author):
+        if self.site_root is not None and known_author(self.site_root, self.author):
             front.append(f"author: {yaml_scalar(self.author)}")
         thumbnail = papers[0].get("thumbnail") if papers and self.image else None
         if thumbnail:
