@@ -160,12 +160,15 @@ def stage_only(repeat: int, rounds: int = 5) -> dict[str, Any]:
     pages = {day: server.page(day) for day in days if day >= "2025"}
     server.httpd.server_close()
     settings = project_settings()
+    exporters = {"post": KoreanPostExporter, "data file": DataFileExporter}
     best: dict[str, Any] = {}
     for _ in range(rounds):
         started_cpu, started = time.process_time(), time.perf_counter()
+        parts = dict.fromkeys(["parse and pipelines", *exporters], 0.0)  # CPU seconds of each part
         papers = 0
         for _ in range(repeat):
             for day, page in pages.items():
+                part_started = time.process_time()
                 assert page is not None
                 payload = hf.extract_payload(page)
                 assert payload is not None
@@ -174,16 +177,22 @@ def stage_only(repeat: int, rounds: int = 5) -> dict[str, Any]:
                 items, _ = dedupe(items)
                 period = day_period(date.fromisoformat(day))
                 item = PaperList(period=period, papers=rank_by_likes(items), total_papers=len(items))
-                for exporter_class in (KoreanPostExporter, DataFileExporter):
+                part_ended = time.process_time()
+                parts["parse and pipelines"] += part_ended - part_started
+                for name, exporter_class in exporters.items():
+                    part_started = part_ended
                     exporter = exporter_class(io.BytesIO(), settings=settings)
                     exporter.start_exporting()
                     exporter.export_item(item)
                     exporter.finish_exporting()
+                    part_ended = time.process_time()
+                    parts[name] += part_ended - part_started
                 papers += len(items)
-        sample = {
+        sample: dict[str, Any] = {
             "papers": papers,
             "cpu": time.process_time() - started_cpu,
             "wall": time.perf_counter() - started,
+            "parts": parts,
         }
         if not best or sample["papers"] / sample["cpu"] > best["papers"] / best["cpu"]:
             best = sample
@@ -325,6 +334,8 @@ def main() -> None:
         f"{'parse + pipelines + post + data file (best of 5)':<56} {blank} "
         f"{stage['wall']:>7.2f} {stage['cpu']:>6.2f} {'':>8} {stage['papers'] / stage['cpu']:>9.0f}"
     )
+    parts = ", ".join(f"{name} {cpu / stage['papers'] * 1e6:.0f}" for name, cpu in stage["parts"].items())
+    print(f"stage, µs of CPU per paper: {parts}")
     print()
     print(
         f"start-up: daily crawl {boot['crawl']:.2f} s, scrapy version {boot['version']:.2f} s"
