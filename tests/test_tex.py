@@ -326,6 +326,21 @@ def test_math_is_byte_for_byte_what_it_was(text: str) -> None:
     assert has_math == bool(expected)
 
 
+@settings(max_examples=int(FUZZ or 500), derandomize=not FUZZ, deadline=None)
+@given(
+    text=st.lists(
+        st.sampled_from([*"ab '-.`$)", "''", "$$", "https://x.org/a", "http://y.z", "{", "\\"]), max_size=20
+    ).map("".join)
+)
+def test_a_text_without_tex_is_its_atoms_between_its_text(text: str) -> None:
+    """Taken without the reader, what the reader makes of it: in an abstract, and in a title."""
+    atoms = _atoms(text)
+    as_written: tex.Atoms = {start: (end, "text", "") for start, (end, _, _) in atoms.items()}
+    for given_atoms, links in ((atoms, True), (atoms, False), (as_written, False)):
+        read = tex._Parser(text, given_atoms, links).parse(0, len(text))
+        assert tex.parse(text, given_atoms, links=links) == read
+
+
 @settings(max_examples=int(FUZZ or 300), derandomize=not FUZZ, deadline=None)
 @given(text=st.lists(st.sampled_from([*"ab -`~{\\}'"]), max_size=12).map("".join))
 def test_text_with_tex_is_told_from_text_without(text: str) -> None:
