@@ -47,6 +47,8 @@ def clean_text(value: str) -> str:
     checks that show most text (names, titles, abstracts with line breaks) has nothing for it.
     """
     if value.isascii():
+        if len(value) < 64 and value.isprintable() and "  " not in value and value == value.strip():
+            return value  # the common case (most names and keywords), already clean
         # NFC changes no ASCII; its only characters that are not printable are controls, of
         # which tab, line feed and carriage return are whitespace and every other one junk.
         if not _printable_ascii(value):
