@@ -12,7 +12,7 @@ from typing import IO, Any
 from scrapy.exporters import BaseItemExporter
 
 from hfpapers.items import PaperList
-from hfpapers.seal import DATA_VALUE, KEY, seal_data
+from hfpapers.seal import DATA_VALUE, KEY, seal_data_bytes
 
 
 def data_file_object(item: PaperList) -> dict[str, Any]:
@@ -41,5 +41,5 @@ class DataFileExporter(BaseItemExporter):
         self.file = file
 
     def export_item(self, item: Any) -> None:
-        line = seal_data(json.dumps(data_file_object(item), ensure_ascii=False) + "\n")
-        self.file.write(line.encode("utf-8"))
+        line = json.dumps(data_file_object(item), ensure_ascii=False) + "\n"
+        self.file.write(seal_data_bytes(line.encode("utf-8")))

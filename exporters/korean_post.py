@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import functools
-import io
 import json
 import logging
 import re
@@ -32,7 +31,7 @@ from hfpapers.items import PaperList
 from hfpapers.periods import Period
 from hfpapers.previous import MARKER, is_site_path
 from hfpapers.safeio import read_text_capped
-from hfpapers.seal import POST_LINE, seal_post
+from hfpapers.seal import POST_LINE, seal_post_bytes
 from hfpapers.site import Site
 
 logger = logging.getLogger(__name__)
@@ -243,7 +242,7 @@ class KoreanPostExporter(BaseItemExporter):
         self, file: IO[bytes], *, settings: BaseSettings, now: datetime | None = None, **kwargs: Any
     ):
         super().__init__(dont_fail=True, **kwargs)
-        self.stream = io.TextIOWrapper(file, encoding="utf-8", newline="\n", write_through=True)
+        self.file = file
         self.author = settings.get("POST_AUTHOR")
         self.settings = settings  # POST_CATEGORIES, POST_TAGS, POST_TIME: per kind (Period.of_kind)
         self.category_tags = settings.getint("POST_CATEGORY_TAGS")
@@ -253,7 +252,8 @@ class KoreanPostExporter(BaseItemExporter):
         self.post_timezone = settings.get("POST_TIMEZONE")
         self.chart_color = settings.get("POST_CHART_COLOR")
         self.image = settings.getbool("POST_IMAGE")
-        self.site_root = Site.from_settings(settings).root
+        # Only an author is looked up in the site (its _data/authors.yml): no path resolved without one.
+        self.site_root = Site.from_settings(settings).root if self.author else None
         self.now = now
 
     @classmethod
@@ -261,12 +261,13 @@ class KoreanPostExporter(BaseItemExporter):
         return cls(file, settings=crawler.settings, **kwargs)
 
     def export_item(self, item: Any) -> None:
-        self.stream.write(self.render(item))
-
-    def finish_exporting(self) -> None:
-        self.stream.detach()
+        self.file.write(self.render_utf8(item))
 
     def render(self, item: PaperList) -> str:
+        return self.render_utf8(item).decode("utf-8")
+
+    def render_utf8(self, item: PaperList) -> bytes:
+        """The post as its file holds it: UTF-8, sealed (the seal is the hash of these bytes)."""
         # Each paper's own field dict: no copy (asdict() deep-copies every author list).
         papers = [vars(paper) for paper in item.papers]
         period = item.period
@@ -293,7 +294,7 @@ class KoreanPostExporter(BaseItemExporter):
             f"categories: {yaml_list(self.settings.getlist(kind.setting('POST_CATEGORIES')))}",
             f"tags: {yaml_list(tags + self._category_tags(papers, tags))}",
         ]
-        if self.author and known_author(self.site_root, self.author):
+        if self.site_root is not None and known_author(self.site_root, self.author):
             front.append(f"author: {yaml_scalar(self.author)}")
         thumbnail = papers[0].get("thumbnail") if papers and self.image else None
         if thumbnail:
@@ -307,7 +308,7 @@ class KoreanPostExporter(BaseItemExporter):
             front.append("mermaid: true")
         # Last: the seal, the sha256 of the post itself, by which a later run knows it unedited.
         front += [f"{MARKER}: {kind.name}", POST_LINE, "---"]
-        return seal_post("\n".join(front) + "\n\n" + liquid_safe("\n".join(body)))
+        return seal_post_bytes(("\n".join(front) + "\n\n" + liquid_safe("\n".join(body))).encode("utf-8"))
 
     def _category_tags(self, papers: list[Fields], tags: list[str]) -> list[str]:
         """The most common arXiv primary categories, spelled as the 분야 line spells them

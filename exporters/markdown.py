@@ -19,6 +19,7 @@ from __future__ import annotations
 import html
 import json
 import re
+from collections.abc import Iterator
 
 from exporters import tex
 from hfpapers.text import URL_RE, clean_text, trim_url
@@ -29,7 +30,9 @@ _MATH_RE = re.compile(
     r"\$\$(?P<display>[^$]+?)\$\$|(?<![\\$])\$(?P<inline>[^\s$](?:[^$]*?[^\s$\\])?)\$(?!\d)"
 )
 _TOKEN_RE = re.compile(f"(?P<math>{_MATH_RE.pattern})|(?P<url>{URL_RE.pattern})")
-_URL_ONLY_RE = re.compile(f"(?P<math>(?!))|(?P<url>{URL_RE.pattern})")
+# Where a token may start. The engine skips to the next "$" or "h" for this one, where for
+# `_TOKEN_RE` (its branches open with groups and a lookbehind) it tries every position.
+_TOKEN_START_RE = re.compile(r"\$|https?://")
 # kramdown's escapable characters that can start markup or smart quotes, and
 # HTML's own, as entities, "&" before the entities that add one. (Backslash
 # and dollar are MathJax's: see _MATHJAX_SPANS.) A str.replace per
@@ -133,20 +136,27 @@ def url_markdown(url: str) -> str:
 def _atoms(text: str) -> tex.Atoms:
     """Math and URLs, found as they always were (leftmost first; a ``$`` inside a URL is
     the URL's), by start offset: the TeX reader leaves them whole."""
-    if "$" in text:
-        tokens = _TOKEN_RE
-    elif "://" in text:
-        tokens = _URL_ONLY_RE  # no math possible: skip the costlier pattern
-    else:
-        return {}
     atoms: tex.Atoms = {}
-    for match in tokens.finditer(text):
-        if match.group("math"):
-            atoms[match.start()] = (match.end(), "math", match.group("display") or match.group("inline"))
-        else:
-            url = trim_url(match.group("url"))
-            atoms[match.start()] = (match.start() + len(url), "url", "")
+    if "$" in text:
+        for match in _tokens(text):
+            if match.group("math"):
+                atoms[match.start()] = (match.end(), "math", match.group("display") or match.group("inline"))
+            else:
+                atoms[match.start()] = (match.start() + len(trim_url(match.group("url"))), "url", "")
+    elif "://" in text:  # no math possible: URLs alone
+        for match in URL_RE.finditer(text):
+            atoms[match.start()] = (match.start() + len(trim_url(match.group())), "url", "")
     return atoms
+
+
+def _tokens(text: str) -> Iterator[re.Match[str]]:
+    """What ``_TOKEN_RE.finditer(text)`` finds: each of its matches starts at a "$" or at an
+    ``http(s)://``, so it is tried there alone, leftmost first, after the previous one's end."""
+    end = 0
+    for candidate in _TOKEN_START_RE.finditer(text):
+        if candidate.start() >= end and (match := _TOKEN_RE.match(text, candidate.start())):
+            end = match.end()
+            yield match
 
 
 def _attribute(value: str) -> str:

@@ -8,7 +8,7 @@ import re
 
 import pytest
 
-from hfpapers.seal import Seal, seal_data, seal_of, seal_post
+from hfpapers.seal import Seal, seal_data, seal_data_bytes, seal_of, seal_post, seal_post_bytes
 
 POST = (
     "---\ntitle: Hugging Face Daily Papers - 2026-02-18\nhfpapers: daily\nhfpapers_sha256: \n---\n\n"
@@ -36,6 +36,19 @@ def test_it_holds_as_written_and_across_crlf_and_fails_for_any_other_change(text
     digest = re.search(rb"[0-9a-f]{64}", data)
     assert digest is not None
     assert seal_of(data.replace(digest[0], b"")) is Seal.BROKEN  # blanked again by hand
+
+
+@pytest.mark.parametrize("line_end", ["\n", "\r\n", "\r"], ids=["lf", "crlf", "cr"])
+def test_the_file_s_bytes_are_sealed_as_its_text_is(line_end: str) -> None:
+    """The exporters seal the UTF-8 they write, as `seal_post` and `seal_data` seal text: a
+    CRLF counts as LF, and a CR alone as itself."""
+    post = POST.removesuffix("\n") + line_end  # the body's line; the front matter's stay LF
+    data = DATA.removesuffix("\n") + line_end
+    for sealed, blank in ((seal_post_bytes(post.encode()), post), (seal_data_bytes(data.encode()), data)):
+        assert sealed == (seal_post(blank) if blank is post else seal_data(blank)).encode()
+        digest = hashlib.sha256(blank.replace("\r\n", "\n").encode()).hexdigest().encode()
+        assert sealed.replace(digest, b"", 1) == blank.encode()
+        assert seal_of(sealed) is Seal.INTACT
 
 
 def test_a_file_without_a_seal_says_nothing() -> None:

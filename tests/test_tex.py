@@ -28,6 +28,7 @@ from exporters.markdown import (
     _TOKEN_RE,
     _atoms,
     _math,
+    _tokens,
     inline_markdown,
     plain_line,
     plain_nodes,
@@ -323,6 +324,42 @@ def test_math_is_byte_for_byte_what_it_was(text: str) -> None:
     text_only = re.sub(r'href="[^"]*"', "", rendered)  # a URL's own dollars, in its link's target
     assert re.findall(r"\$\$[^$]*\$\$", text_only) == expected
     assert has_math == bool(expected)
+
+
+@settings(max_examples=int(FUZZ or 500), derandomize=not FUZZ, deadline=None)
+@given(
+    text=st.lists(
+        st.sampled_from([*"ab '-.`$)", "''", "$$", "https://x.org/a", "http://y.z", "{", "\\"]), max_size=20
+    ).map("".join)
+)
+def test_a_text_without_tex_is_its_atoms_between_its_text(text: str) -> None:
+    """Taken without the reader, what the reader makes of it: in an abstract, and in a title."""
+    atoms = _atoms(text)
+    as_written: tex.Atoms = {start: (end, "text", "") for start, (end, _, _) in atoms.items()}
+    for given_atoms, links in ((atoms, True), (atoms, False), (as_written, False)):
+        read = tex._Parser(text, given_atoms, links).parse(0, len(text))
+        assert tex.parse(text, given_atoms, links=links) == read
+
+
+@settings(max_examples=int(FUZZ or 300), derandomize=not FUZZ, deadline=None)
+@given(text=st.lists(st.sampled_from([*"ab -`~{\\}'"]), max_size=12).map("".join))
+def test_text_with_tex_is_told_from_text_without(text: str) -> None:
+    assert tex.has_tex(text) == any(trigger in text for trigger in tex.TRIGGERS)
+
+
+@settings(max_examples=int(FUZZ or 500), derandomize=not FUZZ, deadline=None)
+@given(
+    text=st.lists(
+        st.sampled_from([*"ab $\\ 5h", "$$", "\\$", "http://", "https://", "hhttps://", "x.org/$a", ")."]),
+        max_size=30,
+    ).map("".join)
+)
+def test_tokens_are_found_where_the_token_pattern_finds_them(text: str) -> None:
+    """Math and URLs are looked for only where one can start: the same ones, at the same places."""
+    assert [m.group() for m in _tokens(text)] == [m.group() for m in _TOKEN_RE.finditer(text)]
+    assert [m.span() for m in _tokens(text)] == [m.span() for m in _TOKEN_RE.finditer(text)]
+    expected = {m.start(): m for m in _TOKEN_RE.finditer(text)}
+    assert _atoms(text).keys() == expected.keys()
 
 
 @pytest.mark.slow
