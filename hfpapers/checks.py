@@ -319,8 +319,12 @@ def _permalink(value: Any) -> str:
     return value if value == "" else _pattern({"slug", "key", "kind"}, {"key"})(value)
 
 
+# What YAML, Markdown or a terminal would take for a line break or control, beyond ASCII's.
+_NOT_ONE_LINE = frozenset("\x7f\x85\u2028\u2029")
+
+
 def _one_line(value: Any) -> str:
-    if not isinstance(value, str) or any(ord(c) < 32 or c == "\x7f" for c in value):
+    if not isinstance(value, str) or any(ord(c) < 32 or c in _NOT_ONE_LINE for c in value):
         raise ValueError(value)
     return value
 

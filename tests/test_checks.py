@@ -909,6 +909,8 @@ def test_every_command_refuses_a_scrapy_setting_scrapy_cannot_read(
         ("POST_PERMALINK", "/posts/{key}/\n", "POST_PERMALINK: '/posts/{key}/\\n' is not a post URL pattern"),
         ("SITE_POST_URL", "{title}\nx: y", "SITE_POST_URL: '{title}\\nx: y' is not a post URL pattern"),
         ("POST_TAGS", "ai\n", "POST_TAGS: 'ai\\n' is not a list of names"),
+        ("POST_TAGS", "ai\u2028papers", "POST_TAGS: 'ai\\u2028papers' is not a list of names"),
+        ("POST_CATEGORIES", "Daily\x85Papers", "POST_CATEGORIES: 'Daily\\x85Papers' is not a list of names"),
         ("POST_AUTHOR", " lim4349", "POST_AUTHOR: ' lim4349' is not an author"),
         ("SUMMARY_MODEL", "qwen2.5:7b ", "SUMMARY_MODEL: 'qwen2.5:7b ' is not a model name"),
     ],
