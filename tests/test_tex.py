@@ -295,6 +295,7 @@ def tex_case(rng: random.Random) -> tuple[str, str, str]:
 FUZZ = os.environ.get("HFPAPERS_FUZZ_EXAMPLES")
 
 
+@pytest.mark.slow  # thousands of inputs: the full run checks them
 @settings(max_examples=int(FUZZ or 500), derandomize=not FUZZ, deadline=None)
 @given(rng=st.randoms(use_true_random=False))
 def test_no_tex_loses_or_invents_a_character(rng: random.Random) -> None:
@@ -309,6 +310,7 @@ def test_no_tex_loses_or_invents_a_character(rng: random.Random) -> None:
     assert "<a " not in title and "<http" not in title, source
 
 
+@pytest.mark.slow  # thousands of inputs: the full run checks them
 @settings(max_examples=int(FUZZ or 300), derandomize=not FUZZ, deadline=None)
 @given(
     text=st.lists(
@@ -326,6 +328,7 @@ def test_math_is_byte_for_byte_what_it_was(text: str) -> None:
     assert has_math == bool(expected)
 
 
+@pytest.mark.slow  # thousands of inputs: the full run checks them
 @settings(max_examples=int(FUZZ or 500), derandomize=not FUZZ, deadline=None)
 @given(
     text=st.lists(
@@ -341,12 +344,14 @@ def test_a_text_without_tex_is_its_atoms_between_its_text(text: str) -> None:
         assert tex.parse(text, given_atoms, links=links) == read
 
 
+@pytest.mark.slow  # thousands of inputs: the full run checks them
 @settings(max_examples=int(FUZZ or 300), derandomize=not FUZZ, deadline=None)
 @given(text=st.lists(st.sampled_from([*"ab -`~{\\}'"]), max_size=12).map("".join))
 def test_text_with_tex_is_told_from_text_without(text: str) -> None:
     assert tex.has_tex(text) == any(trigger in text for trigger in tex.TRIGGERS)
 
 
+@pytest.mark.slow  # thousands of inputs: the full run checks them
 @settings(max_examples=int(FUZZ or 500), derandomize=not FUZZ, deadline=None)
 @given(
     text=st.lists(

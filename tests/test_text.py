@@ -6,6 +6,7 @@ import sys
 import unicodedata
 from urllib.parse import urlsplit
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -34,6 +35,7 @@ def test_every_junk_character_is_unprintable_or_a_junk_space() -> None:
     assert not [f"U+{ord(char):04X}" for char in junk - spaces if char.isprintable()]
 
 
+@pytest.mark.slow  # thousands of inputs: the full run checks them
 def test_every_character_is_cleaned_as_the_pattern_cleans_it() -> None:
     """Each code point of the BMP, and every junk or whitespace one beyond it, between words
     after a line break (ASCII text that is not printable) and beside a letter beyond ASCII
@@ -48,6 +50,7 @@ def test_every_character_is_cleaned_as_the_pattern_cleans_it() -> None:
     assert wrong == []
 
 
+@pytest.mark.slow  # thousands of inputs: the full run checks them
 def test_every_pair_of_ascii_characters_is_cleaned_as_the_pattern_cleans_it() -> None:
     """In a name's length and in an abstract's (which is checked for controls another way)."""
     pairs = [f"{a}{b}" for a in map(chr, range(128)) for b in map(chr, range(128))]
@@ -71,6 +74,7 @@ _ALPHABET = st.sampled_from(
 )
 
 
+@pytest.mark.slow  # thousands of inputs: the full run checks them
 @settings(max_examples=500, deadline=None)
 @given(st.lists(_ALPHABET, max_size=40).map("".join))
 def test_any_text_is_cleaned_as_the_pattern_cleans_it(value: str) -> None:
@@ -86,6 +90,7 @@ _URL_PIECES = st.sampled_from(
 )
 
 
+@pytest.mark.slow  # thousands of inputs: the full run checks them
 @settings(max_examples=400, deadline=None)
 @given(
     st.tuples(st.sampled_from(["http://", "https://", ""]), st.lists(_URL_PIECES, max_size=12).map("".join))
