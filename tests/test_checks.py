@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 import os
 import re
 import shutil
@@ -661,12 +662,24 @@ def test_an_older_python_is_told_how_to_make_the_venv_again() -> None:
     assert python_too_old((3, 13, 1), "/usr", "/usr") is None
 
 
+def test_the_package_module_reads_in_any_python() -> None:
+    """What an older Python reads before it is told: no f-string, annotation or __future__
+    import (a SyntaxError in 3.5, 3.6 or 2.7 would come before the one line)."""
+    source = (ROOT / "hfpapers" / "__init__.py").read_text(encoding="utf-8")
+    tree = ast.parse(source, feature_version=(3, 4))  # f-strings and variable annotations are 3.6's
+    assert not [node for node in ast.walk(tree) if isinstance(node, ast.ImportFrom)]
+    functions = [node for node in ast.walk(tree) if isinstance(node, ast.FunctionDef)]
+    assert functions and not any(
+        f.returns or any(a.annotation for a in f.args.args + f.args.kwonlyargs) for f in functions
+    )
+
+
 def older_pythons() -> list[str]:
-    """Pythons from 3.7 to 3.10 on this machine (pyenv's, or on PATH)."""
+    """Pythons from 3.6 to 3.10 on this machine (pyenv's, or on PATH)."""
     found = {
         str(path)
         for path in Path.home().glob(".pyenv/versions/3.*/bin/python3")
-        if re.fullmatch(r"3\.(7|8|9|10)\.\d+", path.parent.parent.name)
+        if re.fullmatch(r"3\.(6|7|8|9|10)\.\d+", path.parent.parent.name)
     }
     return sorted(
         found | {p for v in ("3.10", "3.9") if (p := shutil.which(f"python{v}")) and "shims" not in p}
@@ -674,7 +687,7 @@ def older_pythons() -> list[str]:
 
 
 @pytest.mark.slow
-@pytest.mark.skipif(not older_pythons(), reason="needs a Python from 3.7 to 3.10")
+@pytest.mark.skipif(not older_pythons(), reason="needs a Python from 3.6 to 3.10")
 @pytest.mark.parametrize("python", older_pythons())
 def test_an_older_python_says_so_in_one_line_before_anything_is_installed(
     python: str, tmp_path: Path
