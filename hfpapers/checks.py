@@ -42,7 +42,7 @@ from hfpapers.credentials import (
     plain_http_refusal,
     refuse_credentials,
 )
-from hfpapers.gitrepo import DETACHED, detached_head, is_work_tree, remote_urls, split_identity
+from hfpapers.gitrepo import DETACHED, detached_head, is_ignored, is_work_tree, remote_urls, split_identity
 from hfpapers.periods import parse_date
 from hfpapers.site import Site
 from hfpapers.text import link_problem
@@ -478,6 +478,11 @@ def check_site(settings: BaseSettings) -> Path:
             raise ArgumentError("PUBLISH_GIT: git is not on PATH")
         if not is_work_tree(path):
             raise ArgumentError(f"PUBLISH_GIT: SITE_DIR {path} is not a git work tree")
+        if is_ignored(path):
+            raise ArgumentError(
+                f"PUBLISH_GIT: SITE_DIR {path} is a folder the git repository around it ignores,"
+                " not a clone of the blog: make SITE_DIR the blog's own clone"
+            )
         pushed_to_a_branch = settings.getbool("PUBLISH_PUSH") and settings.get("PUBLISH_GIT_BRANCH")
         if not pushed_to_a_branch and detached_head(path):
             raise ArgumentError(f"PUBLISH_GIT: HEAD is detached in {path}: {DETACHED}")

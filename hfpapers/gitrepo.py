@@ -251,6 +251,13 @@ def is_work_tree(path: Path) -> bool:
     return proc is not None and proc.returncode == 0 and proc.stdout.strip() == "true"
 
 
+def is_ignored(path: Path) -> bool:
+    """Git ignores ``path`` in the work tree it is in: a folder kept beside a project (the
+    README's ``./blog`` in the hfpapers checkout), not the repository's own content."""
+    proc = _ask(path, "check-ignore", "-q", "--", ".")
+    return proc is not None and proc.returncode == 0
+
+
 def git_dir(path: Path) -> Path | None:
     """The git folder of the work tree ``path`` is in, or None (no repository, no git)."""
     proc = _ask(path, "rev-parse", "--absolute-git-dir")

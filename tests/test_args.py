@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import subprocess
 from pathlib import Path
 from typing import Any
 
@@ -81,6 +82,19 @@ def test_site_dir_must_be_a_writable_folder(tmp_path: Path) -> None:
 def test_publishing_needs_a_git_work_tree(site: Path) -> None:
     assert error_of({"date": DAY}, SITE_DIR=str(site), PUBLISH_GIT=True) == (
         f"error: PUBLISH_GIT: SITE_DIR {site} is not a git work tree"
+    )
+
+
+def test_publishing_refuses_a_folder_its_repository_ignores(tmp_path: Path) -> None:
+    """The README's ``./blog`` inside the hfpapers checkout: its commits would be hfpapers'."""
+    project = tmp_path / "project"
+    site = project / "blog"
+    site.mkdir(parents=True)
+    subprocess.run(["git", "init", "-q", str(project)], check=True)
+    (project / ".gitignore").write_text("blog/\n")
+    assert error_of({"date": DAY}, SITE_DIR=str(site), PUBLISH_GIT=True) == (
+        f"error: PUBLISH_GIT: SITE_DIR {site} is a folder the git repository around it ignores,"
+        " not a clone of the blog: make SITE_DIR the blog's own clone"
     )
 
 
