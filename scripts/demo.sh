@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Try hfpapers offline: serve the recorded Hugging Face and arXiv data (tests/fixtures, served
 # by the fixture_server package, with its stand-in for an OpenAI-compatible model) on loopback,
-# crawl it into ./demo-site (DEMO_SITE), and, when Jekyll is installed, build it to _site as
+# crawl it into the checkout's demo-site (or DEMO_SITE, from where you are), and, when Jekyll is installed, build it to _site as
 # the blog shows it: Chirpy's layout parts (tests/chirpy), the chart drawn, the math set and the
 # search box run by the blog's Mermaid, MathJax and Simple-Jekyll-Search (tests/js, after npm ci
 # there). The crawl's log goes to
@@ -13,9 +13,11 @@
 #   scripts/demo.sh backfill 2026-02-16 2026-02-20 one post per day of a range
 #   scripts/demo.sh summaries [YYYY-MM-DD]         a day's post with Korean summaries (the stub model)
 set -euo pipefail
+caller="$PWD"
 cd "$(dirname "$0")/.."
 port="${DEMO_PORT:-8800}"
-site="${DEMO_SITE:-demo-site}"
+site="${DEMO_SITE:-demo-site}" # DEMO_SITE from where you are; by default in the checkout
+case "${DEMO_SITE:-/}" in /*) ;; *) site="$caller/$DEMO_SITE" ;; esac
 
 # Checked against the recordings before anything starts: one line and exit 2 if not.
 mode="daily"

@@ -218,19 +218,18 @@ def report(log: Path, built: Path | None) -> list[str]:
     lines = []
     for name in dict.fromkeys(files):
         path = Path(name)
-        shown = path.relative_to(Path.cwd()) if path.is_relative_to(Path.cwd()) else path
         if path.parent.name == "_posts":
-            lines.append(f"post:      {shown}")
+            lines.append(f"post:      {path}")
             link = re.search(r"^permalink: *(\S+)", path.read_text(encoding="utf-8"), re.M)
             if built is not None and link:
                 page = built / link[1].strip("/") / "index.html"
                 lines.append(f"built:     {page}" + ("" if page.exists() else " (missing)"))
         else:
-            lines.append(f"data file: {shown}")
+            lines.append(f"data file: {path}")
     if built is not None:
-        shown_built = built.relative_to(Path.cwd()) if built.is_relative_to(Path.cwd()) else built
+        # Whole paths: the demo runs in the checkout, the reader may be anywhere.
         # The pages load /assets/… from the site's root: a file:// URL would not find them.
-        lines.append(f"view:      python3 -m http.server -d {shown_built} 4000, then http://127.0.0.1:4000/")
+        lines.append(f"view:      python3 -m http.server -d {built} 4000, then http://127.0.0.1:4000/")
     return lines
 
 

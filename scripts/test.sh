@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Install what the tests need and run them: Jekyll, git and Chromium from
-# Debian's packages (Node.js and npm too when missing), the blog's MathJax and
+# Debian's packages (Node.js, npm and python3-venv too when missing), the blog's MathJax and
 # Mermaid from npm (tests/js), the Python packages in .venv. Extra arguments go
 # to pytest.
 set -euo pipefail
@@ -11,6 +11,8 @@ command -v jekyll >/dev/null 2>&1 || need+=(jekyll)
 command -v git >/dev/null 2>&1 || need+=(git)
 command -v chromium >/dev/null 2>&1 || need+=(chromium)
 command -v npm >/dev/null 2>&1 || need+=(nodejs npm)
+# Debian's python3 makes a venv only with python3-venv (ensurepip).
+[ -x .venv/bin/python ] || python3 -c 'import ensurepip' >/dev/null 2>&1 || need+=(python3-venv)
 if [ ${#need[@]} -gt 0 ]; then
   sudo=""
   [ "$(id -u)" -eq 0 ] || sudo="sudo"
