@@ -92,6 +92,10 @@ def _size(count: int) -> str:
     return f"{count / (1 << 20):g} MiB" if count >= 1 << 20 else f"{count / 1024:g} KiB"
 
 
+# Everything from after "://" to the last "@" of a URL whose host part holds no "@".
+_LOGIN_FURTHER_RE = re.compile(r"(?<=://).*@", re.S)
+
+
 def split_login(url: str) -> tuple[str, str | None, str | None]:
     """``http://user:pass@host:port/`` -> (``http://host:port/``, user, pass), decoded; the
     URL as it is, and no login, when it has none. A URL too broken to split keeps no login
@@ -102,7 +106,9 @@ def split_login(url: str) -> tuple[str, str | None, str | None]:
         return mask_credentials(url), None, None
     login, at, host = parts.netloc.rpartition("@")
     if not at:
-        return url, None, None
+        # A login whose password holds "#", "/" or "?" (not percent-encoded) ends the host
+        # part early: the "@" is then further on, and all before it is masked.
+        return (_LOGIN_FURTHER_RE.sub("***@", url) if "@" in url else url), None, None
     user, colon, password = login.partition(":")
     plain = urlunsplit(parts._replace(netloc=host))
     return plain, unquote(user) or None, unquote(password) if colon else None
@@ -402,7 +408,9 @@ def resolve_node(spec: str, username: str | None = None, password: str | None = 
         config.read(PROJECT_CFG, encoding="utf-8")
     if not config.has_section(section):
         known = ", ".join(s[7:] for s in config.sections() if s.startswith("deploy:")) or "none"
-        raise ScrapydError(f"node: no deploy target {spec!r} in scrapy.cfg (targets: {known})")
+        # A URL without its http:// may carry a login: what comes before an "@" is never shown.
+        shown = re.sub(r"\A.*@", "***@", spec, flags=re.S)
+        raise ScrapydError(f"node: no deploy target {shown!r} in scrapy.cfg (targets: {known})")
 
     def value(key: str) -> str | None:
         raw = config.get(section, key, fallback="") or ""

@@ -410,6 +410,20 @@ def test_a_login_in_a_node_url_is_sent_and_never_shown(node: HostileScrapyd) -> 
     assert str(target) == node.url
 
 
+@pytest.mark.parametrize("spec", ["http://admin:pa#ss@127.0.0.1:9", "http://admin:p/w?x@127.0.0.1:9"])
+def test_a_login_that_breaks_the_url_is_never_shown(spec: str) -> None:
+    """A password with "#", "/" or "?" not percent-encoded ends the host part early."""
+    target = Node(spec, spec)
+    assert "admin" not in f"{target} {target!r} {target.url} {target.name}"
+    assert "pa" not in target.url.split("@")[0].removeprefix("http://")
+
+
+def test_a_node_without_a_scheme_never_shows_its_login() -> None:
+    with pytest.raises(scrapyd.ScrapydError) as caught:
+        scrapyd.resolve_node("admin:s3cr3t@127.0.0.1:9")
+    assert "s3cr3t" not in str(caught.value) and "admin" not in str(caught.value)
+
+
 def test_a_login_given_apart_wins_over_the_urls(node: HostileScrapyd) -> None:
     sent = logins_sent(node)
     target = Node(node.url, url_with_login(node.url) + "/", "other", "pass")
