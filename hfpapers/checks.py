@@ -545,6 +545,8 @@ URL = Value("an http(s) URL", "http://host/… or https://host/…", _url(option
 TIME = Value("a time of day", "HH:MM (00:00 to 23:59)", _time_of_day)
 # subprocess and the lock's wait take at most about 24.8 days (2**31 ms); a day is plenty.
 LONGEST_GIT_WAIT = 86400
+# A delay between requests, in seconds: a download slot's wait is not cut short by a stop.
+LONGEST_DELAY = 3600
 
 # Every setting this project defines (those of settings.py that Scrapy's defaults lack) and
 # what it takes. Checked in this order: SITE_DIR last, its check reads PUBLISH_GIT and
@@ -554,9 +556,9 @@ RULES: dict[str, Rule] = {
     "ARXIV_API_URL": URL,
     "ARXIV_BASE_URL": URL,
     "FIRST_DAY": Value("a date", "YYYY-MM-DD", parse_date),
-    "ARXIV_API_DELAY": seconds(),
-    "ARXIV_ABS_DELAY": seconds(),
-    "HF_PAGE_DELAY": seconds(),
+    "ARXIV_API_DELAY": seconds(most=LONGEST_DELAY),
+    "ARXIV_ABS_DELAY": seconds(most=LONGEST_DELAY),
+    "HF_PAGE_DELAY": seconds(most=LONGEST_DELAY),
     # The API answers at most 2,000 entries a request (its max_results); 100 is its page size.
     "ARXIV_BATCH_SIZE": Value("a batch size", "a whole number from 1 to 2000", _number(int, 1, 2000)),
     # The most of each count that sizes a run's work: far above any real use, below what
@@ -611,7 +613,7 @@ RULES: dict[str, Rule] = {
     # 0 would leave every request in its download slot forever, past the deadline and a
     # SIGTERM. In the words the README quotes.
     "SUMMARY_CONCURRENCY": Value("a whole number of at least 1", "", _number(int, 1)),
-    "SUMMARY_DELAY": seconds(),
+    "SUMMARY_DELAY": seconds(most=LONGEST_DELAY),
     "SUMMARY_TIMEOUT": seconds(positive=True),
     "SUMMARY_RETRY_TIMES": whole(0, 10),
     "SUMMARY_MAX_FAILURES": whole(1, 100),
@@ -632,6 +634,13 @@ RULES: dict[str, Rule] = {
 # Scrapy reads them deep in the run, where a bad value is a traceback.
 SCRAPY_RULES: dict[str, Rule] = {
     "CLOSESPIDER_TIMEOUT": seconds(),
+    # A wait Scrapy's shutdown does not cut short: an hour at most, so a stop is honoured.
+    "DOWNLOAD_DELAY": seconds(most=LONGEST_DELAY),
+    # None at a time: nothing is ever sent, and the run never ends.
+    "CONCURRENT_REQUESTS": whole(1),
+    "CONCURRENT_REQUESTS_PER_DOMAIN": whole(1),
+    "CONCURRENT_ITEMS": whole(1),
+    "REACTOR_THREADPOOL_MAXSIZE": whole(1),
     "DOWNLOAD_TIMEOUT": seconds(positive=True),
     "DOWNLOAD_MAXSIZE": whole(0),
     "RETRY_TIMES": whole(0, 10),  # each waits up to RETRY_BACKOFF_MAX

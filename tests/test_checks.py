@@ -36,10 +36,13 @@ BAD: dict[str, tuple[Any, str]] = {
     "ARXIV_BASE_URL": ("https://", "ARXIV_BASE_URL: 'https://' is not an http(s) URL"),
     "ARXIV_API_DELAY": (
         "-1",
-        "ARXIV_API_DELAY: '-1' is not a number of seconds, it takes seconds, 0 or more",
+        "ARXIV_API_DELAY: '-1' is not a number of seconds and at most 3600, it takes seconds, 0 or more",
     ),
     "ARXIV_ABS_DELAY": ("nan", "ARXIV_ABS_DELAY: 'nan' is not a number of seconds"),
-    "HF_PAGE_DELAY": ("abc", "HF_PAGE_DELAY: 'abc' is not a number of seconds, it takes seconds, 0 or more"),
+    "HF_PAGE_DELAY": (
+        "1e6",
+        "HF_PAGE_DELAY: '1e6' is not a number of seconds and at most 3600, it takes seconds",
+    ),
     "POST_AUTHOR": ("lim\n4349", "POST_AUTHOR: 'lim\\n4349' is not an author, it takes one line"),
     "POST_CATEGORIES": ("Daily Papers,,일간", "POST_CATEGORIES: 'Daily Papers,,일간' is not a list of names"),
     "POST_CATEGORIES_WEEKLY": ("주간,", "POST_CATEGORIES_WEEKLY: '주간,' is not a list of names, it takes"),
@@ -97,7 +100,7 @@ BAD: dict[str, tuple[Any, str]] = {
     "SUMMARY_MAX_CHARS": ("abc", "SUMMARY_MAX_CHARS: 'abc' is not a whole number of at least 1"),
     # In the words the README quotes.
     "SUMMARY_CONCURRENCY": ("0", "SUMMARY_CONCURRENCY: '0' is not a whole number of at least 1"),
-    "SUMMARY_DELAY": ("-1", "SUMMARY_DELAY: '-1' is not a number of seconds, it takes seconds, 0 or more"),
+    "SUMMARY_DELAY": ("-1", "SUMMARY_DELAY: '-1' is not a number of seconds and at most 3600, it takes"),
     "SUMMARY_TIMEOUT": ("0", "SUMMARY_TIMEOUT: '0' is not a number of seconds above 0, it takes seconds"),
     "SUMMARY_RETRY_TIMES": ("-1", "SUMMARY_RETRY_TIMES: '-1' is not a whole number, it takes"),
     "SUMMARY_MAX_FAILURES": ("0", "SUMMARY_MAX_FAILURES: '0' is not a whole number of at least 1"),
@@ -796,9 +799,20 @@ def test_every_command_refuses_a_secret_setting_before_sending_anything(
 @pytest.mark.parametrize(
     ("name", "value", "line"),
     [
-        ("DOWNLOAD_DELAY", "abc", "DOWNLOAD_DELAY: 'abc' is not a number, it takes a finite number"),
+        ("DOWNLOAD_DELAY", "abc", "DOWNLOAD_DELAY: 'abc' is not a number of seconds and at most 3600"),
+        ("DOWNLOAD_DELAY", "1e10", "DOWNLOAD_DELAY: '1e10' is not a number of seconds and at most 3600"),
         ("DOWNLOAD_DELAY", "inf", "DOWNLOAD_DELAY: 'inf' is not a number"),
-        ("CONCURRENT_REQUESTS", "abc", "CONCURRENT_REQUESTS: 'abc' is not a whole number, it takes digits"),
+        ("CONCURRENT_REQUESTS", "abc", "CONCURRENT_REQUESTS: 'abc' is not a whole number of at least 1"),
+        (
+            "CONCURRENT_REQUESTS_PER_DOMAIN",
+            "0",
+            "CONCURRENT_REQUESTS_PER_DOMAIN: '0' is not a whole number of at least 1",
+        ),
+        (
+            "REACTOR_THREADPOOL_MAXSIZE",
+            "0",
+            "REACTOR_THREADPOOL_MAXSIZE: '0' is not a whole number of at least 1",
+        ),
         ("CONCURRENT_REQUESTS", "1.5", "CONCURRENT_REQUESTS: '1.5' is not a whole number"),
         ("ROBOTSTXT_OBEY", "maybe", "ROBOTSTXT_OBEY: 'maybe' is not a yes/no value as Scrapy reads it"),
         ("TELNETCONSOLE_ENABLED", "on", "TELNETCONSOLE_ENABLED: 'on' is not a yes/no value"),
