@@ -55,13 +55,14 @@ def log_run_report(stats: StatsCollector, record: RunRecord) -> None:
     log_always(logging.INFO, "%s%s", RECORD_PREFIX, record.to_json())
 
 
-def log_outcome(record: RunRecord | None) -> None:
+def log_outcome(record: RunRecord | None, why_not: str = "") -> None:
     """The run's last line: ``Run outcome: ok``, ``ok, without Korean summaries for …`` or
     ``ok, 2026-02-18: 13 papers keep the earlier post's arXiv data …`` (no failure, but
-    said), or ``failed (…)`` naming each failed list."""
+    said), or ``failed (…)`` naming each failed list; without a record, ``why_not`` says
+    why the crawl never got to its end (the error that kept it from starting)."""
     notes = [*record.notes(), record.without_summaries()] if record is not None else []
     if record is None:
-        log_always(logging.ERROR, "Run outcome: failed (the crawl never got to its end)")
+        log_always(logging.ERROR, "Run outcome: failed (%s)", why_not or "the crawl never got to its end")
     elif record.ok and any(notes):
         log_always(logging.WARNING, "Run outcome: ok, %s", "; ".join(note for note in notes if note))
     elif record.ok:

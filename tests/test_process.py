@@ -35,6 +35,24 @@ def test_a_failed_day_exits_1_and_names_it_but_keeps_the_others(server: FixtureS
     assert old == before  # the failed day's earlier post, byte for byte
 
 
+@pytest.mark.parametrize(
+    ("setting", "why"),
+    [
+        ("STATS_CLASS=nowhere.Stats", "ModuleNotFoundError: No module named 'nowhere'"),
+        ("RETRY_HTTP_CODES=abc", "ValueError: invalid literal for int() with base 10: 'abc'"),
+    ],
+)
+def test_a_scrapy_setting_that_keeps_the_crawl_from_starting_is_named_in_the_last_line(
+    server: FixtureServer, site: Path, setting: str, why: str
+) -> None:
+    name, _, value = setting.partition("=")
+    result = run_crawl(server, site, args={"date": DAY}, settings={name: value})
+    assert result.returncode == 1, result.stderr[-3000:]
+    assert "Traceback" not in result.stderr
+    assert result.stderr.rstrip().endswith(f"Run outcome: failed (the crawl could not start: {why})")
+    assert server.count() == {} and not any(site.iterdir())
+
+
 def test_weekend_exits_0(server: FixtureServer, site: Path) -> None:
     result = run_crawl(server, site, args={"date": "2026-02-21"})
     assert result.returncode == 0, result.stderr[-3000:]

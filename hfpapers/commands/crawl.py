@@ -56,21 +56,28 @@ def _argument_shaped_like(word: str) -> str:
     return ""
 
 
-def _refusals(started: Awaitable[Any]) -> list[ArgumentError]:
-    """The `ArgumentError` a crawl that failed to start raised, once it has: the list stays
-    empty for a crawl that ran, or one that failed for any other reason (Scrapy reports that).
-    Taken from Scrapy's task, so that asyncio does not log it again as never retrieved."""
-    refused: list[ArgumentError] = []
+def _start_errors(started: Awaitable[Any]) -> list[BaseException]:
+    """The error a crawl that failed to start raised (an `ArgumentError` of the spider's
+    checks, or Scrapy's own for a setting it cannot use: a class path that names nothing, a
+    list it cannot read), once it has; empty for a crawl that ran. Taken from Scrapy's task,
+    so that neither Scrapy nor asyncio logs it again as a traceback."""
+    errors: list[BaseException] = []
 
     def keep(error: BaseException | None) -> None:
-        if isinstance(error, ArgumentError):
-            refused.append(error)
+        if error is not None:
+            errors.append(error)
 
     if isinstance(started, Deferred):  # CrawlerProcess
-        started.addErrback(lambda failure: keep(failure.value) if failure.check(ArgumentError) else failure)
+        started.addErrback(lambda failure: keep(failure.value))
     elif isinstance(started, asyncio.Future):  # AsyncCrawlerProcess: a Task
         started.add_done_callback(lambda task: None if task.cancelled() else keep(task.exception()))
-    return refused
+    return errors
+
+
+def _why_not_started(error: BaseException) -> str:
+    """One line for the error that kept a crawl from starting."""
+    text = " ".join(str(error).split())
+    return f"the crawl could not start: {type(error).__name__}" + (f": {text[:300]}" if text else "")
 
 
 class _HelpFormatter(argparse.RawDescriptionHelpFormatter, ScrapyHelpFormatter):
@@ -196,21 +203,25 @@ class Command(ScrapyCrawl):
             return
         assert self.crawler_process is not None
         crawler = self._create_crawler(args[0])
-        refused = _refusals(self.crawler_process.crawl(crawler, **opts.spargs))
+        errors = _start_errors(self.crawler_process.crawl(crawler, **opts.spargs))
         self.crawler_process.start()
         # The run is over: a stop signal now (systemd's second SIGTERM) has nothing left to
         # stop, and must not cut the last line or turn the exit status into the signal's.
         # Ignored, not handled: Python resets handled signals to their default at exit.
         for signum in (signal.SIGTERM, signal.SIGINT):
             signal.signal(signum, signal.SIG_IGN)
-        if refused:
+        if errors and isinstance(errors[0], ArgumentError):
             # The spider's own check, which reads the site again once Scrapy has opened
             # LOG_FILE (one there can turn _posts into a file), refused what the command's passed.
-            print(f"error: {refused[0]}", file=sys.stderr)
+            print(f"error: {errors[0]}", file=sys.stderr)
             self.exitcode = USAGE_ERROR
             return
-        assert crawler.stats is not None
-        if self.crawler_process.bootstrap_failed or crawler.stats.get_value("hfpapers/outcome") != "ok":
+        if errors:
+            self.exitcode = 1
+            log_outcome(None, _why_not_started(errors[0]))
+            return
+        outcome = crawler.stats.get_value("hfpapers/outcome") if crawler.stats is not None else None
+        if self.crawler_process.bootstrap_failed or outcome != "ok":
             self.exitcode = 1
         # After Scrapy's stats and "Spider closed": the line a reader sees last.
         log_outcome(RunLedger.of(crawler).record if hasattr(crawler, "run_ledger") else None)
