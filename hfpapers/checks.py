@@ -393,7 +393,10 @@ def _encoding(value: Any) -> str:
         raise TypeError(value)
     try:
         codecs.lookup(value)
-    except LookupError:
+        # A text codec that can write a log line (rot13, base64 and hex are no text codecs;
+        # idna cannot write a line with spaces), with what it cannot hold escaped.
+        "2026-12-07 [x] INFO: Run outcome: ok 한\n".encode(value, "backslashreplace")
+    except (LookupError, UnicodeError, TypeError):
         raise ValueError(value) from None
     return value
 

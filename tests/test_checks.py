@@ -822,6 +822,8 @@ def test_every_command_refuses_a_secret_setting_before_sending_anything(
         ("AUTOTHROTTLE_MAX_DELAY", "nan", "AUTOTHROTTLE_MAX_DELAY: 'nan' is not a number"),
         ("LOG_FILE", "MISSING/x.log", "LOG_FILE: 'MISSING/x.log' cannot be written: MISSING is not a dir"),
         ("LOG_ENCODING", "bogus", "LOG_ENCODING: 'bogus' is not an encoding, it takes a codec's name"),
+        ("LOG_ENCODING", "rot13", "LOG_ENCODING: 'rot13' is not an encoding"),  # no text codec
+        ("LOG_ENCODING", "idna", "LOG_ENCODING: 'idna' is not an encoding"),  # cannot write a line
     ],
 )
 def test_a_scrapy_setting_scrapy_cannot_read_is_one_line(
