@@ -18,6 +18,7 @@ from scrapy.utils.conf import arglist_to_dict
 
 from hfpapers.args import ArgumentError
 from hfpapers.checks import USAGE_ERROR, check_settings, check_typed_objects
+from hfpapers.credentials import mask_credentials
 
 if TYPE_CHECKING:
     from hfpapers.scrapyd import Node
@@ -62,6 +63,11 @@ class ScrapydCommand(ScrapyCommand):
         )
 
     def process_options(self, args: list[str], opts: argparse.Namespace) -> None:
+        if args:
+            # Scrapy passes on what its parser does not know: never ignore it (`schedule --node`
+            # would schedule on the default node).
+            extra = mask_credentials(" ".join(args))  # a node URL may hold a login
+            self.fail(f"not an option of this command: {extra[:200]} (--help lists them)", USAGE_ERROR)
         try:
             check_typed_objects(opts.set)  # before Scrapy applies -s, where it would end in a traceback
         except ArgumentError as exc:

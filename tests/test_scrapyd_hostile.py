@@ -495,3 +495,20 @@ def test_a_backfill_job_that_ended_before_its_log_says_so(node: HostileScrapyd) 
     (job,), _, _ = run(node)
     assert job.report() == [f"{node.url}: {DAYS[0]} to {DAYS[1]}: job {node.JOB_ID}: failed: "
                             f"{scrapyd.ENDED_BEFORE_ITS_LOG}"]  # fmt: skip
+
+
+@pytest.mark.parametrize("command", ["schedule", "backfill", "jobs"])
+def test_an_option_a_command_does_not_know_is_refused_never_ignored(
+    command: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Scrapy passes on what its parser does not know: `schedule --node URL` went to the default node."""
+    import argparse
+    import importlib
+
+    cmd = importlib.import_module(f"hfpapers.commands.{command}").Command()
+    with pytest.raises(SystemExit) as exited:
+        cmd.process_options(["--node", "http://blog:s3cret@127.0.0.1:9"], argparse.Namespace(set=[]))
+    assert exited.value.code == 2
+    assert capsys.readouterr().err == (
+        "error: not an option of this command: --node http://***@127.0.0.1:9 (--help lists them)\n"
+    )
