@@ -13,6 +13,7 @@ import argparse
 import asyncio
 import difflib
 import gc
+import logging
 import re
 import signal
 import sys
@@ -218,6 +219,8 @@ class Command(ScrapyCrawl):
             return
         if errors:
             self.exitcode = 1
+            # The traceback for whoever debugs it (LOG_LEVEL=DEBUG); the last line names it.
+            logging.getLogger(__name__).debug("The crawl could not start", exc_info=errors[0])
             log_outcome(None, _why_not_started(errors[0]))
             return
         outcome = crawler.stats.get_value("hfpapers/outcome") if crawler.stats is not None else None
