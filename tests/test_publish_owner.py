@@ -26,26 +26,10 @@ from hfpapers.periods import from_key
 from hfpapers.publish import GitPublisher
 from hfpapers.spiders.daily import DailySpider
 from tests.conftest import project_settings
-from tests.test_publish import CACHE, DAY, POST, PUBLISH, git, make_repos, push_from_elsewhere, remote_log
+from tests.test_publish import CACHE, DAY, POST, PUBLISH, git, publish, push_from_elsewhere, remote_log, repos  # noqa: F401  (fixtures)
 
 DATA = f"_data/papers/daily-{DAY}.json"
 OWNER = "Someone <someone@example.org>"  # who `git()` commits as: the owner
-
-
-@pytest.fixture
-def repos(tmp_path: Path) -> tuple[Path, Path]:
-    """(remote, clone): a bare remote with one commit, and a clone of it."""
-    return make_repos(tmp_path)
-
-
-@pytest.fixture
-def publish(repos: tuple[Path, Path], crawl):  # type: ignore[no-untyped-def]
-    """A crawl of DAY into the clone with publishing on."""
-
-    async def _publish(**settings: str):  # type: ignore[no-untyped-def]
-        return await crawl(args={"date": DAY}, settings={**PUBLISH, "SITE_DIR": str(repos[1]), **settings})
-
-    return _publish
 
 
 def sha(data: bytes) -> str:

@@ -18,30 +18,11 @@ from scrapy.utils.defer import deferred_f_from_coro_f
 from fixture_server import FixtureServer
 from hfpapers.publish import SHARED_MESSAGE
 from hfpapers.seal import seal_data
-from tests.test_publish import CACHE, DAY, POST, PUBLISH, git, make_repos, remote_log
+from tests.test_owner_edits import more_likes
+from tests.test_publish import CACHE, DAY, POST, PUBLISH, git, publish, remote_log, repos  # noqa: F401  (fixtures)
 from tests.test_publish_owner import owner_clone, publisher, record, write_list
 
 DATA = f"_data/papers/daily-{DAY}.json"
-
-
-def more_likes(server: FixtureServer, day: str = DAY) -> None:
-    server.edit_day(day)[0]["paper"]["upvotes"] += 5
-
-
-@pytest.fixture
-def repos(tmp_path: Path) -> tuple[Path, Path]:
-    """(remote, clone): a bare remote with one commit, and a clone of it."""
-    return make_repos(tmp_path)
-
-
-@pytest.fixture
-def publish(repos: tuple[Path, Path], crawl):  # type: ignore[no-untyped-def]
-    """A crawl of DAY into the clone with publishing on."""
-
-    async def _publish(**settings: str):  # type: ignore[no-untyped-def]
-        return await crawl(args={"date": DAY}, settings={**PUBLISH, "SITE_DIR": str(repos[1]), **settings})
-
-    return _publish
 
 
 # --- a push that got there ----------------------------------------------------------------
