@@ -763,30 +763,36 @@ def test_the_secrets_refused_are_those_the_code_reads_from_the_environment() -> 
     assert credentials.TOKEN_VARIABLE in credentials.SECRET_VARIABLES
 
 
+def refused_by(command: str, setting: str, server: FixtureServer, site: Path) -> tuple[int, str, str]:
+    """``-s setting`` given to ``scrapy crawl`` (against the fixture server), ``schedule`` or
+    ``backfill`` (against a Scrapyd node): (status, stdout, stderr), with nothing sent."""
+    from tests.scrapyd_node import HostileScrapyd
+
+    name, value = setting.split("=", 1)
+    if command == "crawl":
+        result = run_crawl(server, site, args={"date": DAY}, settings={name: value})
+        assert server.count() == {}
+        assert not any(site.iterdir())
+        return result.returncode, result.stdout, result.stderr
+    node = HostileScrapyd()
+    try:
+        where = ["--url", node.url] if command == "schedule" else ["--node", node.url]
+        if command == "backfill":
+            where += ["--start", "2026-02-16", "--end", "2026-02-17"]
+        proc = scrapy_command(command, *where, "-s", "SITE_DIR=/srv/blog", "-s", setting)
+        assert node.asked == []
+        return proc.returncode, proc.stdout, proc.stderr
+    finally:
+        node.stop()
+
+
 @pytest.mark.slow
 @pytest.mark.parametrize("name", ["SUMMARY_API_KEY", "PUBLISH_GIT_TOKEN"])
 @pytest.mark.parametrize("command", ["crawl", "schedule", "backfill"])
 def test_every_command_refuses_a_secret_setting_before_sending_anything(
     command: str, name: str, server: FixtureServer, site: Path
 ) -> None:
-    from tests.scrapyd_node import HostileScrapyd
-
-    if command == "crawl":
-        result = run_crawl(server, site, args={"date": DAY}, settings={name: SECRET})
-        status, out, err = result.returncode, result.stdout, result.stderr
-        assert server.count() == {}
-        assert not any(site.iterdir())
-    else:
-        node = HostileScrapyd()
-        try:
-            where = ["--url", node.url] if command == "schedule" else ["--node", node.url]
-            if command == "backfill":
-                where += ["--start", "2026-02-16", "--end", "2026-02-17"]
-            proc = scrapy_command(command, *where, "-s", "SITE_DIR=/srv/blog", "-s", f"{name}={SECRET}")
-            status, out, err = proc.returncode, proc.stdout, proc.stderr
-            assert node.asked == []
-        finally:
-            node.stop()
+    status, out, err = refused_by(command, f"{name}={SECRET}", server, site)
     assert status == 2, err[-2000:]
     assert err.startswith(f"error: {name}: a secret is never a setting")
     assert len(err.strip().splitlines()) == 1
@@ -901,27 +907,9 @@ def test_scrapys_readers_are_the_types_checked() -> None:
 def test_every_command_refuses_a_scrapy_setting_scrapy_cannot_read(
     command: str, setting: str, line: str, server: FixtureServer, site: Path, tmp_path: Path
 ) -> None:
-    from tests.scrapyd_node import HostileScrapyd
-
     missing = str(tmp_path / "missing")  # a folder no one made
     setting, line = setting.replace("MISSING", missing), line.replace("MISSING", missing)
-    name, value = setting.split("=", 1)
-    if command == "crawl":
-        result = run_crawl(server, site, args={"date": DAY}, settings={name: value})
-        status, err = result.returncode, result.stderr
-        assert server.count() == {}
-        assert not any(site.iterdir())
-    else:
-        node = HostileScrapyd()
-        try:
-            where = ["--url", node.url] if command == "schedule" else ["--node", node.url]
-            if command == "backfill":
-                where += ["--start", "2026-02-16", "--end", "2026-02-17"]
-            proc = scrapy_command(command, *where, "-s", "SITE_DIR=/srv/blog", "-s", setting)
-            status, err = proc.returncode, proc.stderr
-            assert node.asked == []
-        finally:
-            node.stop()
+    status, _, err = refused_by(command, setting, server, site)
     assert status == 2, err[-2000:]
     assert err.startswith(line)
     assert len(err.strip().splitlines()) == 1
